@@ -1,0 +1,218 @@
+"""Tests for the wfabm command line, with a stand-in schema, baseline and runner."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+import tomllib
+import types
+from pathlib import Path
+
+import pytest
+
+from wfabm import cli
+from wfabm import config as config_module
+from wfabm.config import ConfigError
+from wfabm.schema import Param
+
+REPO = Path(__file__).resolve().parents[1]
+
+SCHEMA = {
+    "run": {"months": Param("int", "months", 1, 600), "seed": Param("int", "", 0)},
+    "burnout": {"recovery_rate": Param("float", "share per month", 0.0, 1.0)},
+}
+
+BASELINE = "[run]\nmonths = 24\nseed = 7\n\n[burnout]\nrecovery_rate = 0.2\n"
+
+
+@pytest.fixture(autouse=True)
+def small_world(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """Point "baseline" and the default schema at test versions, and work in tmp_path."""
+    baseline = tmp_path / "baseline.toml"
+    baseline.write_text(BASELINE, encoding="utf-8")
+    monkeypatch.setattr(config_module, "baseline_path", lambda: baseline)
+    monkeypatch.setattr(config_module, "default_schema", lambda: SCHEMA)
+    monkeypatch.chdir(tmp_path)
+    return baseline
+
+
+@pytest.fixture
+def bad_config(tmp_path: Path) -> Path:
+    path = tmp_path / "bad.toml"
+    path.write_text('extends = "baseline"\n[burnout]\nrecovery_rate = 1.7\n', encoding="utf-8")
+    return path
+
+
+@pytest.fixture
+def runner(monkeypatch: pytest.MonkeyPatch) -> list[dict]:
+    """Install a stand-in wfabm.runner that records its calls."""
+    calls: list[dict] = []
+
+    class Result:
+        def summary_text(self) -> str:
+            return "summary: all good"
+
+    def run_to_directory(config, *, seed, months, out, progress):
+        calls.append(
+            {"config": config, "seed": seed, "months": months, "out": out, "progress": progress}
+        )
+        return Result()
+
+    module = types.ModuleType("wfabm.runner")
+    module.run_to_directory = run_to_directory
+    monkeypatch.setitem(sys.modules, "wfabm.runner", module)
+    return calls
+
+
+def error_line(capsys: pytest.CaptureFixture[str]) -> str:
+    err = capsys.readouterr().err
+    lines = [line for line in err.splitlines() if line.strip()]
+    assert len(lines) == 1, err
+    assert lines[0].startswith("wfabm: error: ")
+    assert "Traceback" not in err
+    return lines[0]
+
+
+def test_check_prints_the_resolved_config(capsys: pytest.CaptureFixture[str]) -> None:
+    Path("child.toml").write_text('extends = "baseline"\n[run]\nseed = 3\n', encoding="utf-8")
+    assert cli.main(["check", "child.toml"]) == 0
+    out = capsys.readouterr().out
+    header, _, body = out.partition("\n")
+    assert header.startswith("# wfabm config merged from baseline.toml, child.toml")
+    config = config_module.load_config("child.toml")
+    assert header.endswith(f"hash {config.hash}")
+    assert tomllib.loads(out) == config.data
+    assert tomllib.loads(body)["run"]["seed"] == 3
+
+
+def test_check_bad_config_is_one_error_line(
+    bad_config: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert cli.main(["check", str(bad_config)]) == 2
+    line = error_line(capsys)
+    assert line == (
+        "wfabm: error: bad.toml: burnout.recovery_rate = 1.7 is out of range; "
+        "allowed: a number from 0 to 1 (share per month)."
+    )
+
+
+def test_check_missing_file(capsys: pytest.CaptureFixture[str]) -> None:
+    assert cli.main(["check", "nope.toml"]) == 2
+    assert error_line(capsys) == (
+        "wfabm: error: no such config file: nope.toml (looked in the current directory); "
+        'pass a path to a .toml file or "baseline".'
+    )
+
+
+def test_module_entry_point_reports_errors_without_traceback(tmp_path: Path) -> None:
+    # A malformed file fails before any schema is needed, so the real one is not involved.
+    bad = tmp_path / "broken.toml"
+    bad.write_text("[run]\nmonths = = 3\n", encoding="utf-8")
+    env = {
+        **os.environ,
+        "PYTHONPATH": os.pathsep.join([str(REPO), os.environ.get("PYTHONPATH", "")]),
+    }
+    done = subprocess.run(
+        [sys.executable, "-m", "wfabm", "check", str(bad)],
+        capture_output=True,
+        text=True,
+        cwd=tmp_path,
+        env=env,
+        check=False,
+    )
+    assert done.returncode == 2
+    assert "Traceback" not in done.stderr
+    assert done.stderr.startswith("wfabm: error: broken.toml: malformed TOML at line 2, column ")
+    assert len(done.stderr.strip().splitlines()) == 1
+    assert done.stdout == ""
+
+
+def test_run_with_bad_config_writes_nothing(
+    bad_config: Path, tmp_path: Path, runner: list[dict], capsys: pytest.CaptureFixture[str]
+) -> None:
+    out = tmp_path / "out"
+    assert cli.main(["run", str(bad_config), "--out", str(out)]) == 2
+    error_line(capsys)
+    assert not out.exists()
+    assert runner == []
+
+
+def test_run_passes_config_defaults_to_the_runner(
+    runner: list[dict], capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert cli.main(["run"]) == 0
+    assert capsys.readouterr().out == "summary: all good\n"
+    (call,) = runner
+    assert call["config"].source == "baseline"
+    assert (call["seed"], call["months"], call["out"], call["progress"]) == (7, 24, None, True)
+
+
+def test_run_options_override_config(runner: list[dict]) -> None:
+    argv = ["run", "baseline", "--seed", "0", "--months", "3", "--out", "x", "--quiet"]
+    assert cli.main(argv) == 0
+    (call,) = runner
+    assert (call["seed"], call["months"], call["out"], call["progress"]) == (0, 3, "x", False)
+
+
+@pytest.mark.parametrize(
+    "argv",
+    [
+        ["run", "--seed", "abc"],
+        ["run", "--seed", "-1"],
+        ["run", "--seed", "1.5"],
+        ["run", "--months", "0"],
+        ["run", "--bogus"],
+        ["check"],
+        ["explode"],
+        [],
+    ],
+)
+def test_usage_errors_exit_2_with_one_line(
+    argv: list[str], runner: list[dict], capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert cli.main(argv) == 2
+    error_line(capsys)
+    assert runner == []
+
+
+def test_bad_seed_message(capsys: pytest.CaptureFixture[str]) -> None:
+    assert cli.main(["run", "--seed", "abc"]) == 2
+    assert error_line(capsys) == (
+        "wfabm: error: argument --seed: must be a whole number >= 0, not 'abc'; "
+        "see 'wfabm run --help'."
+    )
+
+
+def test_config_error_from_the_runner_is_reported(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    def run_to_directory(config, **kwargs):
+        raise ConfigError("policy starts after the run ends.", file="baseline.toml")
+
+    module = types.ModuleType("wfabm.runner")
+    module.run_to_directory = run_to_directory
+    monkeypatch.setitem(sys.modules, "wfabm.runner", module)
+    assert cli.main(["run"]) == 2
+    assert error_line(capsys) == "wfabm: error: baseline.toml: policy starts after the run ends."
+
+
+def test_interrupt_exits_130(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    def run_to_directory(config, **kwargs):
+        raise KeyboardInterrupt
+
+    module = types.ModuleType("wfabm.runner")
+    module.run_to_directory = run_to_directory
+    monkeypatch.setitem(sys.modules, "wfabm.runner", module)
+    assert cli.main(["run"]) == 130
+    err = capsys.readouterr().err
+    assert err == "wfabm: interrupted\n"
+
+
+def test_help_and_version_exit_0(capsys: pytest.CaptureFixture[str]) -> None:
+    assert cli.main(["--help"]) == 0
+    assert "run" in capsys.readouterr().out
+    assert cli.main(["--version"]) == 0
+    assert capsys.readouterr().out.startswith("wfabm ")

@@ -1,0 +1,166 @@
+"""The ``wfabm`` command line: ``wfabm run`` and ``wfabm check``.
+
+Every user mistake (a bad config, a bad option) ends as a single
+``wfabm: error: ...`` line on stderr and exit status 2, never a traceback, and
+configs are validated before anything is written.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+from collections.abc import Sequence
+from typing import NoReturn
+
+from wfabm import __version__
+from wfabm.config import BASELINE_NAME, Config, ConfigError, display_path, load_config
+
+__all__ = ["main"]
+
+_USAGE_ERROR = 2
+_INTERRUPTED = 130
+
+
+class _UsageError(Exception):
+    """A command-line mistake, raised instead of argparse's print-and-exit."""
+
+
+class _Parser(argparse.ArgumentParser):
+    def error(self, message: str) -> NoReturn:
+        raise _UsageError(f"{message}; see '{self.prog} --help'.")
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run the ``wfabm`` command line.
+
+    Args:
+        argv: The arguments after the program name; defaults to ``sys.argv[1:]``.
+
+    Returns:
+        The exit status: 0 on success, 2 for a usage or config error, 130 when
+        interrupted.
+    """
+    try:
+        try:
+            args = _build_parser().parse_args(argv)
+        except SystemExit as done:
+            # --help and --version exit through argparse; report their status.
+            return done.code if isinstance(done.code, int) else 0
+        return args.handler(args)
+    except (ConfigError, _UsageError) as error:
+        _fail(str(error))
+        return _USAGE_ERROR
+    except KeyboardInterrupt:
+        print("wfabm: interrupted", file=sys.stderr)
+        return _INTERRUPTED
+    except BrokenPipeError:
+        # The reader (e.g. `head`) went away; silence the flush at exit as well.
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        return 1
+
+
+def _build_parser() -> _Parser:
+    parser = _Parser(
+        prog="wfabm",
+        description="An agent-based model of the Welsh social care labour market.",
+    )
+    parser.add_argument("--version", action="version", version=f"wfabm {__version__}")
+    commands = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
+
+    run = commands.add_parser(
+        "run",
+        help="run the model and write results",
+        description="Validate a config, run the model and write its results.",
+    )
+    run.add_argument(
+        "config",
+        nargs="?",
+        default=BASELINE_NAME,
+        metavar="CONFIG",
+        help=f'a .toml config file, or "{BASELINE_NAME}" (the default)',
+    )
+    run.add_argument(
+        "--seed",
+        type=_seed,
+        metavar="N",
+        help="random seed, a whole number >= 0 (default: the config's run.seed)",
+    )
+    run.add_argument(
+        "--months",
+        type=_months,
+        metavar="N",
+        help="months to simulate, a whole number >= 1 (default: the config's run.months)",
+    )
+    run.add_argument(
+        "--out",
+        metavar="DIR",
+        help="output folder (default: results/<config name>/seed-<N>)",
+    )
+    run.add_argument("--quiet", action="store_true", help="do not show progress")
+    run.set_defaults(handler=_run)
+
+    check = commands.add_parser(
+        "check",
+        help="validate a config and print it fully resolved",
+        description="Validate a config and print it with every inherited value filled in.",
+    )
+    check.add_argument(
+        "config", metavar="CONFIG", help=f'a .toml config file, or "{BASELINE_NAME}"'
+    )
+    check.set_defaults(handler=_check)
+    return parser
+
+
+def _run(args: argparse.Namespace) -> int:
+    config = load_config(args.config)
+    seed = args.seed if args.seed is not None else _from_config(config, "run.seed", "--seed")
+    months = (
+        args.months if args.months is not None else _from_config(config, "run.months", "--months")
+    )
+    # Imported only now so that `wfabm check` works without the model's dependencies.
+    from wfabm.runner import run_to_directory
+
+    result = run_to_directory(
+        config, seed=seed, months=months, out=args.out, progress=not args.quiet
+    )
+    print(result.summary_text())
+    return 0
+
+
+def _check(args: argparse.Namespace) -> int:
+    config = load_config(args.config)
+    files = ", ".join(display_path(path) for path in config.chain)
+    print(f"# wfabm config merged from {files} (later files win); hash {config.hash}")
+    print(config.to_toml(), end="")
+    return 0
+
+
+def _from_config(config: Config, key: str, option: str) -> int:
+    try:
+        return config.get(key)
+    except KeyError:
+        raise ConfigError(f"the config sets no {key}; pass {option}.") from None
+
+
+def _seed(text: str) -> int:
+    return _whole_number(text, minimum=0)
+
+
+def _months(text: str) -> int:
+    return _whole_number(text, minimum=1)
+
+
+def _whole_number(text: str, *, minimum: int) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        value = None
+    if value is None or value < minimum:
+        raise argparse.ArgumentTypeError(f"must be a whole number >= {minimum}, not {text!r}")
+    return value
+
+
+def _fail(message: str) -> None:
+    print(f"wfabm: error: {' '.join(message.split())}", file=sys.stderr)

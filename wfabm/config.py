@@ -1,0 +1,534 @@
+"""Loading, merging and validating TOML configuration files.
+
+A config file may begin with ``extends = "baseline"`` (the packaged baseline) or
+``extends = "<path relative to this file>"``. :func:`load_config` follows that
+chain, deep-merges the tables (later files win, arrays are replaced wholesale),
+applies any overrides, and validates the result against a schema (by default
+``wfabm.parameters.SCHEMA``). Every problem becomes a :class:`ConfigError` whose
+message is a single paragraph naming the file, the key, the value and what is
+allowed. Nothing is written anywhere.
+
+Tests can point "baseline" at a temporary file with the ``baseline`` keyword of
+:func:`load_config`, and pass their own ``schema``; code that calls
+:func:`load_config` without those (such as the command line) can be redirected by
+monkeypatching :func:`baseline_path` and :func:`default_schema` in this module.
+"""
+
+from __future__ import annotations
+
+import copy
+import hashlib
+import importlib.resources
+import json
+import re
+import tomllib
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+
+import wfabm
+from wfabm.schema import (
+    KeyPath,
+    MissingKeysError,
+    SchemaError,
+    format_path,
+    parse_path,
+    toml_value,
+    validate,
+)
+
+__all__ = [
+    "BASELINE_NAME",
+    "Config",
+    "ConfigError",
+    "baseline_path",
+    "default_schema",
+    "display_path",
+    "load_config",
+    "named_config_path",
+]
+
+BASELINE_NAME = "baseline"
+_EXTENDS = "extends"
+_TOML_POSITION_RE = re.compile(r"^(.*?)\s*\(at line (\d+), column (\d+)\)$", re.DOTALL)
+_MISSING = object()
+
+
+class ConfigError(Exception):
+    """A configuration problem, explained in one paragraph.
+
+    Attributes:
+        reason: The explanation without the file name.
+        file: The file (or chain of files) the problem is in, if known.
+        key: The dotted key at fault, if there is one.
+    """
+
+    def __init__(self, reason: str, *, file: str | None = None, key: str | None = None) -> None:
+        # The CLI prints this as a single "wfabm: error:" line, so keep it on one.
+        self.reason = " ".join(reason.split())
+        self.file = file
+        self.key = key
+        super().__init__(f"{file}: {self.reason}" if file else self.reason)
+
+
+def named_config_path(name: str) -> Path:
+    """Find a config that ships with wfabm, such as ``"baseline"``.
+
+    Installed wheels carry the repository's ``configs/`` folder as
+    ``wfabm/configs``; a source checkout keeps it next to the package.
+
+    Args:
+        name: The config's name relative to ``configs/``, with or without
+            ``.toml``, e.g. ``"baseline"`` or ``"scenarios/foo"``.
+
+    Returns:
+        Its path, which may not exist if no such config ships.
+    """
+    parts = name.split("/")
+    if not parts[-1].endswith(".toml"):
+        parts[-1] += ".toml"
+    packaged = importlib.resources.files("wfabm").joinpath("configs", *parts)
+    if isinstance(packaged, Path) and packaged.is_file():
+        return packaged
+    return Path(wfabm.__file__).resolve().parent.parent.joinpath("configs", *parts)
+
+
+def baseline_path() -> Path:
+    """Return the path of the packaged baseline config."""
+    return named_config_path(BASELINE_NAME)
+
+
+def default_schema() -> dict:
+    """Return the model's parameter schema, ``wfabm.parameters.SCHEMA``."""
+    # Imported here so configs can be loaded with another schema without it.
+    from wfabm.parameters import SCHEMA
+
+    return SCHEMA
+
+
+def display_path(path: str | Path) -> str:
+    """Show a path relative to the working directory when it is inside it.
+
+    Args:
+        path: Any file path.
+
+    Returns:
+        The relative path if ``path`` is under the working directory, else the
+        absolute path.
+    """
+    resolved = Path(path).resolve()
+    try:
+        return resolved.relative_to(Path.cwd()).as_posix()
+    except ValueError:
+        return str(resolved)
+
+
+class Config:
+    """A resolved, validated configuration. Build one with :func:`load_config`.
+
+    Treat :attr:`data` and the tables from ``config[name]`` as read-only: they
+    are shared, and :attr:`hash` is fixed when the config is built. Use
+    :meth:`to_dict` for a copy to change, or :meth:`with_overrides`.
+
+    Attributes:
+        data: The resolved nested dict of plain Python values, in schema order.
+        source: The path it was loaded from, or ``"baseline"``.
+        chain: The files merged, the furthest ancestor first and ``source`` last.
+        hash: First 16 hex digits of the SHA-256 of :attr:`data` as canonical JSON.
+    """
+
+    __slots__ = ("_baseline", "_provenance", "_schema", "chain", "data", "hash", "source")
+
+    def __init__(
+        self,
+        data: dict,
+        *,
+        source: Path | str,
+        chain: list[Path],
+        schema: dict,
+        baseline: Path,
+        provenance: dict[KeyPath, str],
+    ) -> None:
+        set_ = object.__setattr__
+        set_(self, "data", data)
+        set_(self, "source", source)
+        set_(self, "chain", list(chain))
+        set_(self, "hash", _hash(data))
+        set_(self, "_schema", schema)
+        set_(self, "_baseline", baseline)
+        set_(self, "_provenance", provenance)
+
+    def __setattr__(self, name: str, value: Any) -> None:
+        raise AttributeError("Config is immutable; use with_overrides() for a changed copy")
+
+    def __delattr__(self, name: str) -> None:
+        raise AttributeError("Config is immutable")
+
+    def __getitem__(self, table: str) -> Any:
+        return self.data[table]
+
+    def __contains__(self, table: object) -> bool:
+        return table in self.data
+
+    def __eq__(self, other: object) -> bool:
+        if not isinstance(other, Config):
+            return NotImplemented
+        return self.data == other.data
+
+    def __hash__(self) -> int:
+        return hash(self.hash)
+
+    def __reduce__(self) -> tuple:
+        # The default pickling restores slots through __setattr__, which refuses;
+        # rebuilding keeps configs usable across processes (e.g. batch runs).
+        return (_unpickle, (self._state(),))
+
+    def __repr__(self) -> str:
+        source = self.source if isinstance(self.source, str) else display_path(self.source)
+        return f"Config(source={source!r}, hash={self.hash!r})"
+
+    @property
+    def name(self) -> str:
+        """A short name for output folders: ``"baseline"`` or the file's stem."""
+        return self.source if isinstance(self.source, str) else self.source.stem
+
+    def get(self, dotted: str, default: Any = _MISSING) -> Any:
+        """Look up a value by dotted key, e.g. ``"policy.pay_change[0].fraction"``.
+
+        Args:
+            dotted: The key; list entries are counted from zero.
+            default: Returned when the key is absent; without it, absence raises.
+
+        Returns:
+            The value (shared, not copied).
+
+        Raises:
+            KeyError: If the key is absent and no default was given.
+        """
+        node: Any = self.data
+        for part in parse_path(dotted):
+            try:
+                node = node[part]
+            except (KeyError, IndexError, TypeError):
+                if default is _MISSING:
+                    raise KeyError(dotted) from None
+                return default
+        return node
+
+    def to_dict(self) -> dict:
+        """Return a deep copy of :attr:`data` that is safe to change."""
+        return copy.deepcopy(self.data)
+
+    def to_toml(self) -> str:
+        """Render the resolved config as TOML that :mod:`tomllib` reads back to :attr:`data`.
+
+        Returns:
+            TOML text in schema order, with no ``extends``.
+        """
+        lines: list[str] = []
+        _write_table(self.data, (), lines)
+        return "\n".join(lines).strip("\n") + "\n"
+
+    def with_overrides(self, overrides: Mapping[str, Any]) -> Config:
+        """Return a new config with ``overrides`` merged in and validated again.
+
+        Args:
+            overrides: A nested dict merged like a child config file.
+
+        Returns:
+            The new config; ``source`` and ``chain`` are unchanged.
+
+        Raises:
+            ConfigError: If the result is not valid.
+        """
+        provenance = dict(self._provenance)
+        label = f"overrides to {self._label()}"
+        merged = _merge(self.data, _plain(overrides), label, provenance)
+        return _build(
+            merged,
+            source=self.source,
+            chain=self.chain,
+            schema=self._schema,
+            baseline=self._baseline,
+            provenance=provenance,
+        )
+
+    def _label(self) -> str:
+        return display_path(self.chain[-1])
+
+    def _state(self) -> dict[str, Any]:
+        return {
+            "data": self.data,
+            "source": self.source,
+            "chain": self.chain,
+            "schema": self._schema,
+            "baseline": self._baseline,
+            "provenance": self._provenance,
+        }
+
+
+def _unpickle(state: dict[str, Any]) -> Config:
+    data = state.pop("data")
+    return Config(data, **state)
+
+
+def load_config(
+    source: str | Path | None = None,
+    overrides: Mapping[str, Any] | None = None,
+    schema: dict | None = None,
+    *,
+    baseline: str | Path | None = None,
+) -> Config:
+    """Load a config file, follow its ``extends`` chain, merge and validate.
+
+    Args:
+        source: A path to a ``.toml`` file, ``"baseline"`` or None for the
+            packaged baseline, or the name of another packaged config.
+        overrides: A nested dict merged over the files, as if by a last child file.
+        schema: The schema to validate against; defaults to
+            ``wfabm.parameters.SCHEMA``.
+        baseline: The file that ``"baseline"`` means; defaults to
+            :func:`baseline_path`. Mainly for tests.
+
+    Returns:
+        The validated config.
+
+    Raises:
+        ConfigError: For a missing or malformed file, a cycle in ``extends``, or
+            any key or value the schema does not allow.
+    """
+    baseline_file = Path(baseline) if baseline is not None else baseline_path()
+    shown_source, top = _resolve_source(source, baseline_file)
+    layers = _read_chain(top, baseline_file)
+    provenance: dict[KeyPath, str] = {}
+    merged: dict = {}
+    for path, data in layers:
+        merged = _merge(merged, data, display_path(path), provenance)
+    if overrides:
+        label = f"overrides to {display_path(top)}"
+        merged = _merge(merged, _plain(overrides), label, provenance)
+    return _build(
+        merged,
+        source=shown_source,
+        chain=[path for path, _ in layers],
+        schema=default_schema() if schema is None else schema,
+        baseline=baseline_file,
+        provenance=provenance,
+    )
+
+
+def _build(
+    merged: dict,
+    *,
+    source: Path | str,
+    chain: list[Path],
+    schema: dict,
+    baseline: Path,
+    provenance: dict[KeyPath, str],
+) -> Config:
+    try:
+        data = validate(merged, schema)
+    except MissingKeysError as error:
+        raise ConfigError(
+            error.reason, file=_chain_label(chain), key=format_path(error.path)
+        ) from None
+    except SchemaError as error:
+        file = _origin(error.path, provenance) or _chain_label(chain)
+        raise ConfigError(error.reason, file=file, key=format_path(error.path)) from None
+    return Config(
+        data,
+        source=source,
+        chain=chain,
+        schema=schema,
+        baseline=baseline,
+        provenance=provenance,
+    )
+
+
+def _resolve_source(source: str | Path | None, baseline: Path) -> tuple[Path | str, Path]:
+    """Return how to show the source and the file it names."""
+    if source is None or source == BASELINE_NAME:
+        if not baseline.is_file():
+            raise ConfigError(
+                f"the packaged baseline config is missing: {display_path(baseline)}; "
+                "reinstall wfabm or pass a path to a .toml file."
+            )
+        return BASELINE_NAME, baseline
+    path = Path(source)
+    if path.is_file():
+        return path, path
+    if path.is_dir():
+        raise ConfigError(
+            f"{display_path(path)} is a folder, not a config file; "
+            f'pass a path to a .toml file or "{BASELINE_NAME}".'
+        )
+    if isinstance(source, str) and not path.is_absolute():
+        packaged = named_config_path(source)
+        if packaged.is_file():
+            return path, packaged
+    where = "" if path.is_absolute() else " (looked in the current directory)"
+    raise ConfigError(
+        f'no such config file: {source}{where}; pass a path to a .toml file or "{BASELINE_NAME}".'
+    )
+
+
+def _read_chain(top: Path, baseline: Path) -> list[tuple[Path, dict]]:
+    """Read ``top`` and its ancestors, returning them furthest ancestor first."""
+    layers: list[tuple[Path, dict]] = []
+    seen: list[Path] = []
+    path: Path | None = top
+    while path is not None:
+        resolved = path.resolve()
+        if resolved in seen:
+            cycle = " -> ".join(display_path(p) for p in [*seen, resolved])
+            raise ConfigError(
+                f"extends makes a cycle: {cycle}; the chain must end at a file "
+                f'without extends, such as "{BASELINE_NAME}".',
+                file=display_path(seen[-1]),
+                key=_EXTENDS,
+            )
+        seen.append(resolved)
+        data = _read_toml(resolved)
+        parent = data.pop(_EXTENDS, None)
+        layers.append((resolved, data))
+        path = None if parent is None else _resolve_extends(parent, resolved, baseline)
+    layers.reverse()
+    return layers
+
+
+def _resolve_extends(value: Any, child: Path, baseline: Path) -> Path:
+    file = display_path(child)
+    allowed = (
+        f'allowed: "{BASELINE_NAME}" or a path to a .toml file relative to '
+        f"{display_path(child.parent)}/."
+    )
+    if not isinstance(value, str) or not value:
+        raise ConfigError(
+            f"{_EXTENDS} = {toml_value(value)} is not a file name; {allowed}",
+            file=file,
+            key=_EXTENDS,
+        )
+    if value == BASELINE_NAME:
+        if not baseline.is_file():
+            raise ConfigError(
+                f"{_EXTENDS} = {toml_value(value)} but the packaged baseline is missing: "
+                f"{display_path(baseline)}; reinstall wfabm.",
+                file=file,
+                key=_EXTENDS,
+            )
+        return baseline
+    parent = child.parent / value
+    if not parent.is_file():
+        raise ConfigError(
+            f"{_EXTENDS} = {toml_value(value)} but there is no such file: "
+            f"{display_path(parent)}; {allowed}",
+            file=file,
+            key=_EXTENDS,
+        )
+    return parent
+
+
+def _read_toml(path: Path) -> dict:
+    file = display_path(path)
+    try:
+        with path.open("rb") as handle:
+            return tomllib.load(handle)
+    except tomllib.TOMLDecodeError as error:
+        raise ConfigError(_describe_toml_error(str(error)), file=file) from None
+    except UnicodeDecodeError as error:
+        raise ConfigError(
+            f"is not UTF-8 text (bad byte at offset {error.start}); save it as UTF-8.",
+            file=file,
+        ) from None
+    except OSError as error:
+        raise ConfigError(f"cannot read the file: {error.strerror}.", file=file) from None
+
+
+def _describe_toml_error(message: str) -> str:
+    match = _TOML_POSITION_RE.match(message)
+    if match is None:
+        return f"malformed TOML: {message.rstrip('.')}."
+    text, line, column = match.groups()
+    return f"malformed TOML at line {line}, column {column}: {text.rstrip('.')}."
+
+
+def _merge(base: dict, child: Mapping, label: str, provenance: dict[KeyPath, str]) -> dict:
+    """Deep-merge ``child`` over ``base`` into a new dict, noting where keys came from."""
+    return _merge_at(base, child, label, provenance, ())
+
+
+def _merge_at(
+    base: dict, child: Mapping, label: str, provenance: dict[KeyPath, str], prefix: KeyPath
+) -> dict:
+    out = dict(base)
+    for key, value in child.items():
+        path = (*prefix, key)
+        if isinstance(value, dict) and isinstance(out.get(key), dict):
+            out[key] = _merge_at(out[key], value, label, provenance, path)
+        else:
+            # A replaced subtree's old origins no longer apply.
+            for stale in [p for p in provenance if p[: len(path)] == path]:
+                del provenance[stale]
+            out[key] = value
+            _note_origin(value, label, provenance, path)
+        provenance[path] = label
+    return out
+
+
+def _note_origin(value: Any, label: str, provenance: dict[KeyPath, str], path: KeyPath) -> None:
+    provenance[path] = label
+    if isinstance(value, dict):
+        for key, item in value.items():
+            _note_origin(item, label, provenance, (*path, key))
+
+
+def _origin(path: KeyPath, provenance: dict[KeyPath, str]) -> str | None:
+    """Return the file that set ``path``, or its nearest recorded ancestor."""
+    for end in range(len(path), 0, -1):
+        label = provenance.get(path[:end])
+        if label is not None:
+            return label
+    return None
+
+
+def _chain_label(chain: list[Path]) -> str:
+    names = [display_path(path) for path in reversed(chain)]
+    if len(names) == 1:
+        return names[0]
+    return f"{names[0]} (extends " + ", which extends ".join(names[1:]) + ")"
+
+
+def _plain(value: Any) -> Any:
+    """Deep-copy a caller's mapping into plain dicts and lists, so later changes cannot leak in."""
+    if isinstance(value, Mapping):
+        return {key: _plain(item) for key, item in value.items()}
+    if isinstance(value, list | tuple):
+        return [_plain(item) for item in value]
+    return copy.deepcopy(value)
+
+
+def _hash(data: dict) -> str:
+    canonical = json.dumps(
+        data, sort_keys=True, separators=(",", ":"), ensure_ascii=False, allow_nan=False
+    )
+    return hashlib.sha256(canonical.encode("utf-8")).hexdigest()[:16]
+
+
+def _is_table_array(value: Any) -> bool:
+    return isinstance(value, list) and bool(value) and all(isinstance(v, dict) for v in value)
+
+
+def _write_table(table: dict, header: KeyPath, lines: list[str], *, headed: bool = False) -> None:
+    scalars = {k: v for k, v in table.items() if not isinstance(v, dict) and not _is_table_array(v)}
+    # TOML creates parent tables implicitly, so a header is only needed for an
+    # empty table or one with its own key/values.
+    if header and not headed and (scalars or not table):
+        lines.extend(["", f"[{format_path(header)}]"])
+    lines.extend(f"{format_path((key,))} = {toml_value(value)}" for key, value in scalars.items())
+    for key, value in table.items():
+        if isinstance(value, dict):
+            _write_table(value, (*header, key), lines)
+        elif _is_table_array(value):
+            for item in value:
+                lines.extend(["", f"[[{format_path((*header, key))}]]"])
+                _write_table(item, (*header, key), lines, headed=True)

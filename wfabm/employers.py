@@ -1,0 +1,158 @@
+"""Employers (workplaces) as columns, and what they decide each month.
+
+A workplace is a team or service: a local authority's or health board's teams share their
+organisation's pay, an independent provider is its own organisation. Each month employers
+grow their funded posts with demand, count their vacancies, ask agencies to cover part of
+them, and independent providers with persistent vacancies raise pay within what commissioning
+fees allow.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from wfabm.taxonomy import (
+    AGENCY,
+    ENGLAND_INDEPENDENT,
+    INDEPENDENT,
+    N_ROLES,
+    NHS_SECTORS,
+)
+
+
+@dataclass
+class EmployerTable:
+    """Columns of the workplaces.
+
+    Attributes:
+        sector: Sector index.
+        la: Local authority index where the workplace is.
+        service: Service index (``taxonomy.SERVICES``).
+        organisation: Organisation index (workplaces of one organisation share pay).
+        sponsor: Holds a visa sponsor licence.
+        funded: Funded posts by role, shape ``(E, R)`` (people; fractional while growing).
+        pay: Hourly pay at pay point 0 by role, shape ``(E, R)``.
+        premium: Independent provider's pay premium over the floor (share).
+        vacancy_streak: Consecutive months with care vacancies above the trigger.
+        agency_fte: Agency cover received this month by role, shape ``(E, R)``.
+        region: Health board region index for Welsh workplaces (-1 in England).
+    """
+
+    sector: np.ndarray
+    la: np.ndarray
+    service: np.ndarray
+    organisation: np.ndarray
+    sponsor: np.ndarray
+    funded: np.ndarray
+    pay: np.ndarray
+    premium: np.ndarray
+    vacancy_streak: np.ndarray
+    agency_fte: np.ndarray
+    region: np.ndarray
+
+    @property
+    def size(self) -> int:
+        """Number of workplaces."""
+        return len(self.sector)
+
+    def cell(self, employer: np.ndarray, role: np.ndarray) -> np.ndarray:
+        """Flat index of (workplace, role) cells."""
+        return employer.astype(np.int64) * N_ROLES + role
+
+
+def headcount_by_cell(
+    employer: np.ndarray, role: np.ndarray, active: np.ndarray, n_employers: int
+) -> np.ndarray:
+    """Active workers per (workplace, role), shape ``(E, R)``."""
+    cells = employer[active].astype(np.int64) * N_ROLES + role[active]
+    counts = np.bincount(cells, minlength=n_employers * N_ROLES)
+    return counts.reshape(n_employers, N_ROLES)
+
+
+def grow_posts(employers: EmployerTable, social_care_growth: float, nhs_growth: float) -> None:
+    """Grow funded posts by one month of the yearly growth rates.
+
+    Args:
+        employers: The workplaces (``funded`` is updated in place).
+        social_care_growth: Yearly growth of funded social care posts.
+        nhs_growth: Yearly growth of NHS posts.
+    """
+    nhs = np.isin(employers.sector, NHS_SECTORS)
+    care = ~nhs & (employers.sector != AGENCY)
+    employers.funded[care] *= (1.0 + social_care_growth) ** (1 / 12)
+    employers.funded[nhs] *= (1.0 + nhs_growth) ** (1 / 12)
+
+
+def vacancies(employers: EmployerTable, headcount: np.ndarray) -> np.ndarray:
+    """Vacant funded posts by (workplace, role): whole posts not filled."""
+    return np.maximum(np.floor(employers.funded + 1e-9) - headcount, 0.0)
+
+
+def open_vacancies(vacant: np.ndarray, held_share: np.ndarray) -> np.ndarray:
+    """Vacancies being recruited to: the held-vacant share is not advertised.
+
+    Args:
+        vacant: Vacancies by (workplace, role).
+        held_share: Share of vacancies held vacant, by role.
+
+    Returns:
+        Whole open vacancies by (workplace, role).
+    """
+    return np.floor(vacant * (1.0 - held_share) + 0.5)
+
+
+def respond_with_pay(
+    employers: EmployerTable,
+    vacancy_rate: np.ndarray,
+    trigger: float,
+    months: int,
+    step: float,
+    cap: float,
+) -> np.ndarray:
+    """Independent providers with persistent vacancies raise their pay premium.
+
+    Args:
+        employers: The workplaces (``premium`` and ``vacancy_streak`` updated in place).
+        vacancy_rate: Each workplace's vacancy rate in care roles.
+        trigger: Vacancy rate above which a month counts toward a rise.
+        months: Months above the trigger before a rise.
+        step: Size of a rise (share).
+        cap: Highest premium fees allow.
+
+    Returns:
+        Mask of workplaces that raised pay this month.
+    """
+    independent = (employers.sector == INDEPENDENT) | (employers.sector == ENGLAND_INDEPENDENT)
+    above = independent & (vacancy_rate > trigger)
+    employers.vacancy_streak = np.where(above, employers.vacancy_streak + 1, 0).astype(np.int16)
+    rise = (employers.vacancy_streak >= months) & (employers.premium + step <= cap + 1e-12)
+    employers.premium[rise] += step
+    employers.vacancy_streak[rise] = 0
+    return rise
+
+
+def allocate_agency(
+    demand: np.ndarray, region: np.ndarray, supply: np.ndarray
+) -> tuple[np.ndarray, np.ndarray]:
+    """Share agency supply among client workplaces in each region, pro rata to demand.
+
+    Args:
+        demand: Agency FTE wanted by (workplace, role), shape ``(E, R)``.
+        region: Region of each workplace (-1 = no agency market).
+        supply: Agency FTE available by (region, role), shape ``(G, R)``.
+
+    Returns:
+        Cover given by (workplace, role) and the utilisation of supply by (region, role).
+    """
+    in_market = region >= 0
+    wanted = np.zeros_like(supply)
+    np.add.at(wanted, region[in_market], demand[in_market])
+    fill = np.divide(supply, wanted, out=np.zeros_like(supply), where=wanted > 0)
+    fill = np.minimum(fill, 1.0)
+    cover = np.zeros_like(demand)
+    cover[in_market] = demand[in_market] * fill[region[in_market]]
+    used = np.minimum(wanted, supply)
+    utilisation = np.divide(used, supply, out=np.zeros_like(supply), where=supply > 0)
+    return cover, utilisation

@@ -1,0 +1,221 @@
+"""Pay: hourly rates by workplace and role, pay points, and uplifts on their real dates.
+
+Each April the published rates take effect: the Real Living Wage (the floor Welsh Government
+funds for registered social care workers and NHS Wales's lowest band), the National Living
+Wage (the floor in English independent care), the NJC pay award (local authorities, both
+sides of the border) and the Agenda for Change award (NHS). Awards are applied as the
+``new = a + b * old`` line through the published bottom and top points, which captures flat
+cash awards (bigger in percent for the lowest paid) as well as percentage ones. After the
+last published rate every scale grows by ``pay.growth_after_data`` a year.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+import numpy as np
+
+from wfabm import reference
+from wfabm.employers import EmployerTable
+from wfabm.taxonomy import (
+    AGENCY,
+    CARE_WORKER,
+    ENGLAND_INDEPENDENT,
+    ENGLAND_LA,
+    ENGLAND_NHS,
+    HEALTHCARE_ASSISTANT,
+    INDEPENDENT,
+    LA,
+    N_ROLES,
+    N_SECTORS,
+    NHS,
+    RCC_WORKER,
+    ROLE_INDEX,
+    ROLES,
+    SECTORS,
+    SENIOR_CARE_WORKER,
+    SOCIAL_WORKER,
+)
+
+NJC_HOURS = 37 * 52.143
+AFC_HOURS = 37.5 * 52.143
+FLOOR_ROLES = (CARE_WORKER, SENIOR_CARE_WORKER, RCC_WORKER)
+AGENCY_ROLES = (CARE_WORKER, SOCIAL_WORKER)
+
+
+@dataclass(frozen=True)
+class Uplift:
+    """The pay changes that take effect on one date.
+
+    Attributes:
+        rlw: Real Living Wage from this date (£/hour).
+        nlw: National Living Wage from this date (£/hour).
+        njc: ``(a, b)`` of the NJC award line on hourly pay.
+        afc: ``(a, b)`` of the Agenda for Change award line on hourly pay.
+    """
+
+    rlw: float
+    nlw: float
+    njc: tuple[float, float]
+    afc: tuple[float, float]
+
+
+def _line(old: tuple[float, float], new: tuple[float, float], hours: float) -> tuple[float, float]:
+    """The award line through two published points, on hourly pay."""
+    slope = (new[1] - new[0]) / (old[1] - old[0])
+    return ((new[0] - slope * old[0]) / hours, slope)
+
+
+def uplift_schedule(start: dt.date, months: int, growth_after_data: float) -> dict[int, Uplift]:
+    """Uplifts by month index (0 = ``start``) for every April after the start.
+
+    Args:
+        start: First simulated month.
+        months: Months simulated.
+        growth_after_data: Yearly growth of every scale after the last published rate.
+
+    Returns:
+        Month index -> the uplift taking effect that month.
+    """
+
+    def rate(scale: str, point: str, on: dt.date) -> float:
+        last = reference.pay_scales().filter(
+            (reference.pay_scales()["scale"] == scale) & (reference.pay_scales()["point"] == point)
+        )["effective"].max()
+        value = reference.pay_rate(scale, point, min(on, last))
+        years_beyond = max(0, on.year - last.year) if on > last else 0
+        return value * (1.0 + growth_after_data) ** years_beyond
+
+    schedule: dict[int, Uplift] = {}
+    for month in range(1, months):
+        year = start.year + (start.month - 1 + month) // 12
+        calendar_month = (start.month - 1 + month) % 12 + 1
+        if calendar_month != 4:
+            continue
+        on = dt.date(year, 4, 1)
+        before = dt.date(year - 1, 4, 1)
+        njc_old = (rate("njc", "scp2", before), rate("njc", "scp43", before))
+        njc_new = (rate("njc", "scp2", on), rate("njc", "scp43", on))
+        afc_old = (rate("afc", "band3_entry", before), rate("afc", "band8a_top", before))
+        afc_new = (rate("afc", "band3_entry", on), rate("afc", "band8a_top", on))
+        schedule[month] = Uplift(
+            rlw=rate("rlw", "all", on),
+            nlw=rate("nlw", "all", on),
+            njc=_line(njc_old, njc_new, NJC_HOURS),
+            afc=_line(afc_old, afc_new, AFC_HOURS),
+        )
+    return schedule
+
+
+class PayTables:
+    """Pay rates for every workplace, kept consistent with floors and awards.
+
+    Independent providers' care roles are paid the floor (RLW in Wales, NLW in England)
+    times the role's relativity to care workers times (1 + the provider's premium), so a
+    floor rise or a provider's pay response moves them together. Other cells carry their own
+    rate, moved by awards. Agency pay follows the local authority rate in the agency's area.
+
+    Args:
+        config: The resolved configuration.
+        employers: The workplaces (``pay`` is filled in place).
+        rng: Random generator for the spread of pay between organisations.
+        start: First simulated month.
+    """
+
+    def __init__(
+        self, config: dict, employers: EmployerTable, rng: np.random.Generator, start: dt.date
+    ) -> None:
+        pay_cfg = config["pay"]
+        self.employers = employers
+        self.rlw = reference.pay_rate("rlw", "all", start)
+        self.nlw = reference.pay_rate("nlw", "all", start)
+        base = np.full((N_SECTORS, N_ROLES), np.nan)
+        for sector_name in ("la", "independent", "nhs", "england_la", "england_independent",
+                            "england_nhs"):
+            for role_name, value in pay_cfg[sector_name].items():
+                base[SECTORS.index(sector_name), ROLE_INDEX[role_name]] = value
+        self.base = base
+        floors = np.array([self.rlw if s == INDEPENDENT else self.nlw for s in range(N_SECTORS)])
+        # Relativity of each floor-linked role to the floor in the base year.
+        self.relativity = np.ones((N_SECTORS, N_ROLES))
+        for sector in (INDEPENDENT, ENGLAND_INDEPENDENT):
+            for role in FLOOR_ROLES:
+                if not np.isnan(base[sector, role]):
+                    self.relativity[sector, role] = base[sector, role] / floors[sector]
+
+        step = np.array([pay_cfg["point_step"][r] for r in ROLES])
+        self.step = np.tile(step, (N_SECTORS, 1))
+        for sector in (INDEPENDENT, ENGLAND_INDEPENDENT):
+            self.step[sector] *= pay_cfg["independent_step_factor"]
+        self.step[AGENCY] = 0.0
+
+        sector = employers.sector
+        pay = np.nan_to_num(base[sector])
+        n_orgs = int(employers.organisation.max()) + 1
+        org_factor = 1.0 + rng.normal(0.0, pay_cfg["la_spread_sd"], n_orgs)
+        statutory = (sector == LA) | (sector == ENGLAND_LA)
+        pay[statutory] *= org_factor[employers.organisation[statutory], None]
+        social_worker_england = sector == ENGLAND_LA
+        pay[social_worker_england, SOCIAL_WORKER] *= 1.0 + pay_cfg["england_premium_social_worker"]
+        employers.pay[:] = pay
+        self.agency_markup = np.zeros(N_ROLES)
+        self.agency_markup[CARE_WORKER] = pay_cfg["agency_markup_care"]
+        self.agency_markup[SOCIAL_WORKER] = pay_cfg["agency_markup_professional"]
+        self.charge_ratio = pay_cfg["agency_charge_ratio"]
+        # The LA workplace whose rates an agency's workers follow: one in the agency's area.
+        self._agency_reference = self._agency_reference_workplaces()
+        self.refresh_floor_linked()
+
+    def _agency_reference_workplaces(self) -> np.ndarray:
+        employers = self.employers
+        agencies = np.flatnonzero(employers.sector == AGENCY)
+        reference_rows = np.zeros(len(agencies), dtype=np.int64)
+        la_rows = np.flatnonzero(employers.sector == LA)
+        for i, agency in enumerate(agencies):
+            same_la = la_rows[employers.la[la_rows] == employers.la[agency]]
+            reference_rows[i] = same_la[0] if len(same_la) else la_rows[0]
+        return reference_rows
+
+    def refresh_floor_linked(self) -> None:
+        """Recompute floor-linked and agency rates after a floor, premium or award change."""
+        employers = self.employers
+        for sector, floor in ((INDEPENDENT, self.rlw), (ENGLAND_INDEPENDENT, self.nlw)):
+            rows = employers.sector == sector
+            for role in FLOOR_ROLES:
+                if not np.isnan(self.base[sector, role]):
+                    employers.pay[rows, role] = (
+                        floor * self.relativity[sector, role] * (1.0 + employers.premium[rows])
+                    )
+        welsh_floor = np.isin(employers.sector, (LA, NHS, AGENCY))
+        floor_roles = (*FLOOR_ROLES, HEALTHCARE_ASSISTANT)
+        for role in floor_roles:
+            column = employers.pay[:, role]
+            column[welsh_floor] = np.maximum(column[welsh_floor], self.rlw)
+        agencies = np.flatnonzero(employers.sector == AGENCY)
+        for role in AGENCY_ROLES:
+            employers.pay[agencies, role] = employers.pay[self._agency_reference, role] * (
+                1.0 + self.agency_markup[role]
+            )
+
+    def apply(self, uplift: Uplift) -> None:
+        """Apply the uplifts that take effect this month."""
+        employers = self.employers
+        self.rlw, self.nlw = uplift.rlw, uplift.nlw
+        njc = np.isin(employers.sector, (LA, ENGLAND_LA))
+        # Independent providers' professional roles follow local government pay.
+        independent_other = np.isin(employers.sector, (INDEPENDENT, ENGLAND_INDEPENDENT))
+        afc = np.isin(employers.sector, (NHS, ENGLAND_NHS))
+        a, b = uplift.njc
+        employers.pay[njc] = a + b * employers.pay[njc]
+        other_roles = [r for r in range(N_ROLES) if r not in FLOOR_ROLES]
+        sub = employers.pay[np.ix_(independent_other, other_roles)]
+        employers.pay[np.ix_(independent_other, other_roles)] = np.where(sub > 0, a + b * sub, 0.0)
+        a, b = uplift.afc
+        employers.pay[afc] = np.where(employers.pay[afc] > 0, a + b * employers.pay[afc], 0.0)
+        self.refresh_floor_linked()
+
+    def hourly(self, employer: np.ndarray, role: np.ndarray, point: np.ndarray) -> np.ndarray:
+        """Hourly pay of workers (or offers) at the given workplace, role and pay point."""
+        sector = self.employers.sector[employer]
+        return self.employers.pay[employer, role] * (1.0 + self.step[sector, role] * point)

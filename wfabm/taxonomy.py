@@ -1,0 +1,81 @@
+"""Names the model uses for sectors, roles, services, contracts and flow kinds.
+
+Every table the model writes uses these names, so analyses and dashboards can rely on them.
+"""
+
+from __future__ import annotations
+
+SECTORS: tuple[str, ...] = (
+    "la",
+    "independent",
+    "nhs",
+    "england_la",
+    "england_independent",
+    "england_nhs",
+    "agency",
+)
+"""Employer sectors. ``la`` and ``independent`` are Welsh social care; ``agency`` is Welsh
+staffing agencies; ``nhs`` is NHS Wales; the ``england_*`` sectors sit in the English border
+authorities."""
+
+WELSH_SOCIAL_CARE: tuple[str, ...] = ("la", "independent", "agency")
+"""Sectors counted as the Welsh social care workforce (the 84,134 of the 2022 collection)."""
+
+ROLES: tuple[str, ...] = (
+    "care_worker",
+    "senior_care_worker",
+    "residential_child_care_worker",
+    "social_worker",
+    "occupational_therapist",
+    "amhp",
+    "registered_manager",
+    "healthcare_assistant",
+    "nurse",
+)
+"""Worker roles. ``amhp`` is a social worker holding an approved mental health professional
+warrant."""
+
+SERVICES: tuple[str, ...] = (
+    "residential",
+    "domiciliary",
+    "supported_living",
+    "day_services",
+    "childrens_residential",
+    "social_work",
+    "health",
+    "staffing_agency",
+)
+"""Workplace service types. ``social_work`` is a social work or therapy team (statutory or
+third sector), ``health`` an NHS team."""
+
+ARRIVALS: tuple[str, ...] = ("entrant", "graduate", "overseas")
+"""Kinds of arrival from outside the modelled market (returners count as entrants)."""
+
+DEPARTURES: tuple[str, ...] = ("retired", "left_sector")
+"""Kinds of departure from the modelled market."""
+
+ORIGINS: tuple[str, ...] = SECTORS + ARRIVALS
+DESTINATIONS: tuple[str, ...] = SECTORS + DEPARTURES
+
+SECTOR_INDEX = {name: i for i, name in enumerate(SECTORS)}
+ROLE_INDEX = {name: i for i, name in enumerate(ROLES)}
+SERVICE_INDEX = {name: i for i, name in enumerate(SERVICES)}
+
+N_SECTORS = len(SECTORS)
+N_ROLES = len(ROLES)
+
+LA, INDEPENDENT, NHS, ENGLAND_LA, ENGLAND_INDEPENDENT, ENGLAND_NHS, AGENCY = range(N_SECTORS)
+(
+    CARE_WORKER,
+    SENIOR_CARE_WORKER,
+    RCC_WORKER,
+    SOCIAL_WORKER,
+    OCCUPATIONAL_THERAPIST,
+    AMHP,
+    REGISTERED_MANAGER,
+    HEALTHCARE_ASSISTANT,
+    NURSE,
+) = range(N_ROLES)
+
+ENGLISH_SECTORS = (ENGLAND_LA, ENGLAND_INDEPENDENT, ENGLAND_NHS)
+NHS_SECTORS = (NHS, ENGLAND_NHS)

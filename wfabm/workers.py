@@ -1,0 +1,188 @@
+"""The worker population held as columns: one entry per worker in each numpy array.
+
+Each worker is an individual with its own role, employer, home, age, tenure, pay point, hours,
+contract, burnout, visa status and ties. Behaviours (``burnout.py``, ``exits.py``,
+``market.py``, ``inflows.py``) decide for all workers at once over these columns.
+
+Rows are slots: a worker who leaves is marked inactive and keeps its row until the yearly
+compaction, so row order always follows ``worker_id`` (ids only grow), and a worker can be
+found by id with a binary search.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field, fields
+
+import numpy as np
+
+
+@dataclass
+class WorkerTable:
+    """Columns of the worker population (struct of arrays).
+
+    Attributes:
+        worker_id: Permanent id (never reused).
+        active: Whether the worker is in the modelled market (False once departed).
+        role: Role index (``taxonomy.ROLES``).
+        employer: Workplace index.
+        sector: Sector index of the workplace (kept beside ``employer`` for speed).
+        home: Home local authority index.
+        age: Age in years.
+        tenure: Months with the current employer.
+        experience: Months in the current role.
+        point: Pay point within the role's scale (0 = entry).
+        hours: Contracted (or usual) hours per week.
+        zero_hours: Whether the contract is zero-hours.
+        visa: Whether the worker holds a sponsored visa (tied to a sponsor employer).
+        burnout: Burnout in [0, 1].
+        tolerance: Individual tolerable workload.
+        intent: Probability of intending to leave the sector within a year (last computed).
+        arrival: Arrival kind index (-1 = in the base-year population).
+        arrived: Month index of arrival (-1 = base year).
+        pledge_until: Month index until which the All Wales Pledge bars agency work.
+        ties: Tied worker rows, ``-1`` padded.
+    """
+
+    worker_id: np.ndarray
+    active: np.ndarray
+    role: np.ndarray
+    employer: np.ndarray
+    sector: np.ndarray
+    home: np.ndarray
+    age: np.ndarray
+    tenure: np.ndarray
+    experience: np.ndarray
+    point: np.ndarray
+    hours: np.ndarray
+    zero_hours: np.ndarray
+    visa: np.ndarray
+    burnout: np.ndarray
+    tolerance: np.ndarray
+    intent: np.ndarray
+    arrival: np.ndarray
+    arrived: np.ndarray
+    pledge_until: np.ndarray
+    ties: np.ndarray
+    size: int = 0
+    next_id: int = 0
+    columns: tuple[str, ...] = field(default=(), repr=False)
+
+    def __post_init__(self) -> None:
+        self.columns = tuple(
+            f.name for f in fields(self) if f.name not in ("size", "next_id", "columns")
+        )
+
+    @property
+    def capacity(self) -> int:
+        """Number of allocated rows."""
+        return len(self.worker_id)
+
+    def view(self) -> slice:
+        """Slice of rows in use (active or departed since the last compaction)."""
+        return slice(0, self.size)
+
+    def reserve(self, extra: int) -> None:
+        """Make room for ``extra`` more rows, growing every column if needed."""
+        needed = self.size + extra
+        if needed <= self.capacity:
+            return
+        new_capacity = max(needed, int(self.capacity * 1.25) + 1024)
+        for name in self.columns:
+            column = getattr(self, name)
+            shape = (new_capacity, *column.shape[1:])
+            fill = -1 if name == "ties" else 0
+            grown = np.full(shape, fill, dtype=column.dtype)
+            grown[: self.size] = column[: self.size]
+            setattr(self, name, grown)
+
+    def append(self, values: dict[str, np.ndarray]) -> np.ndarray:
+        """Append new workers; returns their rows.
+
+        Args:
+            values: Column name -> array of the new workers' values. ``worker_id`` and
+                ``active`` are set here; columns not given keep their fill value
+                (0, or -1 for ties).
+
+        Returns:
+            The rows of the new workers.
+        """
+        count = len(next(iter(values.values())))
+        self.reserve(count)
+        rows = np.arange(self.size, self.size + count)
+        for name, column_values in values.items():
+            getattr(self, name)[rows] = column_values
+        self.worker_id[rows] = np.arange(self.next_id, self.next_id + count)
+        self.active[rows] = True
+        self.ties[rows] = -1
+        self.next_id += count
+        self.size += count
+        return rows
+
+    def compact(self) -> dict[str, np.ndarray]:
+        """Drop departed workers' rows, keeping order; remap ties.
+
+        Returns:
+            The departed workers' columns (for the archive), as a dict of arrays.
+        """
+        old_size = self.size
+        used = self.view()
+        keep = self.active[used].copy()
+        departed = {
+            name: getattr(self, name)[used][~keep].copy() for name in self.columns if name != "ties"
+        }
+        # new_row[old] is the row after compaction; the extra last entry maps "no tie" and
+        # ties to departed workers to -1.
+        new_row = np.full(old_size + 1, -1, dtype=np.int32)
+        kept_count = int(keep.sum())
+        new_row[:-1][keep] = np.arange(kept_count, dtype=np.int32)
+        for name in self.columns:
+            column = getattr(self, name)
+            column[:kept_count] = column[:old_size][keep]
+            column[kept_count:old_size] = -1 if name == "ties" else 0
+        self.size = kept_count
+        ties = self.ties[:kept_count]
+        ties[:] = new_row[np.where(ties >= 0, ties, old_size)]
+        return departed
+
+    def row_of(self, worker_id: int) -> int | None:
+        """Row of an active or not-yet-compacted worker, or None."""
+        ids = self.worker_id[: self.size]
+        row = int(np.searchsorted(ids, worker_id))
+        if row < self.size and ids[row] == worker_id:
+            return row
+        return None
+
+
+def empty_table(capacity: int, tie_width: int) -> WorkerTable:
+    """Allocate an empty worker table.
+
+    Args:
+        capacity: Rows to allocate.
+        tie_width: Maximum ties per worker.
+
+    Returns:
+        A table with ``size == 0``.
+    """
+    zeros = np.zeros
+    return WorkerTable(
+        worker_id=zeros(capacity, np.int64),
+        active=zeros(capacity, bool),
+        role=zeros(capacity, np.int8),
+        employer=zeros(capacity, np.int32),
+        sector=zeros(capacity, np.int8),
+        home=zeros(capacity, np.int16),
+        age=zeros(capacity, np.float64),
+        tenure=zeros(capacity, np.int32),
+        experience=zeros(capacity, np.int32),
+        point=zeros(capacity, np.int8),
+        hours=zeros(capacity, np.float64),
+        zero_hours=zeros(capacity, bool),
+        visa=zeros(capacity, bool),
+        burnout=zeros(capacity, np.float64),
+        tolerance=zeros(capacity, np.float64),
+        intent=zeros(capacity, np.float64),
+        arrival=np.full(capacity, -1, np.int8),
+        arrived=np.full(capacity, -1, np.int16),
+        pledge_until=np.full(capacity, -1, np.int16),
+        ties=np.full((capacity, tie_width), -1, np.int32),
+    )
