@@ -133,6 +133,17 @@ def respond_with_pay(
     return rise
 
 
+def sum_by_region(values: np.ndarray, region: np.ndarray, n_regions: int) -> np.ndarray:
+    """Sum ``values[E, R]`` over workplaces in each region (rows with region -1 are skipped)."""
+    inside = region >= 0
+    index = region[inside].astype(np.int64)
+    rows = values[inside]
+    return np.stack(
+        [np.bincount(index, weights=rows[:, r], minlength=n_regions) for r in range(N_ROLES)],
+        axis=1,
+    )
+
+
 def allocate_agency(
     demand: np.ndarray, region: np.ndarray, supply: np.ndarray
 ) -> tuple[np.ndarray, np.ndarray]:
@@ -144,15 +155,9 @@ def allocate_agency(
         supply: Agency FTE available by (region, role), shape ``(G, R)``.
 
     Returns:
-        Cover given by (workplace, role) and the utilisation of supply by (region, role).
+        Cover given by (workplace, role), and the demand by (region, role).
     """
-    in_market = region >= 0
-    wanted = np.zeros_like(supply)
-    np.add.at(wanted, region[in_market], demand[in_market])
-    fill = np.divide(supply, wanted, out=np.zeros_like(supply), where=wanted > 0)
-    fill = np.minimum(fill, 1.0)
-    cover = np.zeros_like(demand)
-    cover[in_market] = demand[in_market] * fill[region[in_market]]
-    used = np.minimum(wanted, supply)
-    utilisation = np.divide(used, supply, out=np.zeros_like(supply), where=supply > 0)
-    return cover, utilisation
+    wanted = sum_by_region(demand, region, supply.shape[0])
+    fill = np.minimum(np.divide(supply, wanted, out=np.zeros_like(supply), where=wanted > 0), 1.0)
+    cover = np.where((region >= 0)[:, None], demand * fill[np.maximum(region, 0)], 0.0)
+    return cover, wanted

@@ -14,16 +14,26 @@ import numpy as np
 
 
 def expit(x: np.ndarray) -> np.ndarray:
-    """Logistic function."""
-    return 1.0 / (1.0 + np.exp(-x))
+    """Logistic function, computed in single precision (ample for probabilities, and faster)."""
+    return 1.0 / (1.0 + np.exp(-np.asarray(x, dtype=np.float32)))
 
 
-def retirement_probability(age: np.ndarray, mean_age: float, sd: float) -> np.ndarray:
-    """Monthly retirement probability from a logistic distribution of retirement ages.
+def retirement_table(mean_age: float, sd: float, max_months: int = 32767) -> np.ndarray:
+    """Monthly retirement probability by age in months (a lookup table).
 
-    The hazard of a logistic distribution is ``F(age) / s`` per year, with ``s`` set so the
-    distribution has standard deviation ``sd``.
+    Retirement ages follow a logistic distribution with the given mean and standard
+    deviation; its hazard is ``F(age) / s`` per year, with ``s = sd * sqrt(3) / pi``.
+    Everyone still working at 75 retires.
+
+    Args:
+        mean_age: Mean retirement age, years.
+        sd: Standard deviation of retirement ages, years.
+        max_months: Length of the table.
+
+    Returns:
+        Probability of retiring this month, indexed by age in months.
     """
+    age = np.arange(max_months + 1) / 12.0
     scale = sd * np.sqrt(3.0) / np.pi
     cdf = expit((age - mean_age) / scale)
     monthly = 1.0 - np.exp(-cdf / scale / 12.0)
@@ -34,51 +44,51 @@ def intent_to_leave(
     base: np.ndarray,
     burnout: np.ndarray,
     excess_workload: np.ndarray,
-    log_pay_ratio: np.ndarray,
-    zero_hours: np.ndarray,
-    new_starter: np.ndarray,
-    young: np.ndarray,
+    static: np.ndarray,
     coef: dict,
 ) -> np.ndarray:
     """Probability of intending to leave the sector within a year.
 
+    ``logit(I) = base + b_burnout * burnout + b_workload * excess + static`` where ``base``
+    holds the role's constant and ``b_pay * log(pay / outside option)``, and ``static`` the
+    terms for zero-hours contracts, a first year with the employer and being under 25.
+
     Args:
-        base: Role's base log-odds, per worker.
+        base: Role constant plus the pay term, per worker.
         burnout: Burnout.
         excess_workload: Workload above the worker's tolerance (>= 0).
-        log_pay_ratio: Log of own pay over the outside option.
-        zero_hours: Zero-hours contract.
-        new_starter: In the first year with the employer.
-        young: Under 25.
+        static: Zero-hours, new-starter and under-25 terms, per worker.
         coef: The ``[exits]`` config table.
 
     Returns:
-        Intent probabilities.
+        Intent probabilities (single precision).
     """
-    log_odds = (
-        base
-        + coef["intent_burnout"] * burnout
-        + coef["intent_workload"] * excess_workload
-        + coef["intent_pay"] * log_pay_ratio
-        + coef["intent_zero_hours"] * zero_hours
-        + coef["intent_new_starter"] * new_starter
-        + coef["intent_young"] * young
-    )
+    log_odds = base + static
+    log_odds += coef["intent_burnout"] * burnout
+    log_odds += coef["intent_workload"] * excess_workload
     return expit(log_odds)
 
 
-def leave_probability(intent: np.ndarray, leave_base: np.ndarray, odds_ratio: float) -> np.ndarray:
-    """Monthly probability of leaving the sector.
+def monthly_leave_hazards(
+    leave_base: np.ndarray, odds_ratio: float
+) -> tuple[np.ndarray, np.ndarray]:
+    """Monthly probabilities of leaving for those not intending to, and for those intending to.
+
+    The yearly probability ``p0`` of those not intending to leave comes from the config; for
+    those intending to leave the odds are ``odds_ratio`` times higher. Each is turned into a
+    constant monthly probability ``1 - (1 - p) ** (1 / 12)``, and a worker with intent ``I``
+    leaves in a month with probability ``m0 * (1 - I) + m1 * I``.
 
     Args:
-        intent: Probability of intending to leave.
-        leave_base: Yearly leaving probability of those not intending to, per worker.
-        odds_ratio: Odds ratio of leaving for those who intend to.
+        leave_base: Yearly probability ``p0`` by role.
+        odds_ratio: Odds ratio of leaving for those intending to.
 
     Returns:
-        Monthly probabilities.
+        ``(m0, m1)`` monthly probabilities by role.
     """
     odds = leave_base / (1.0 - leave_base) * odds_ratio
     intending = odds / (1.0 + odds)
-    yearly = leave_base * (1.0 - intent) + intending * intent
-    return 1.0 - (1.0 - yearly) ** (1.0 / 12.0)
+    return (
+        1.0 - (1.0 - leave_base) ** (1.0 / 12.0),
+        1.0 - (1.0 - intending) ** (1.0 / 12.0),
+    )

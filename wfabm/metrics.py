@@ -67,6 +67,36 @@ class MetricsRecorder:
         """Flat (sector, role, local authority) cell index."""
         return (sector.astype(np.int64) * N_ROLES + role) * self.n_la + la
 
+    def set_aggregation(self, sector: np.ndarray, la: np.ndarray) -> None:
+        """Fix how per-(workplace, role) values are summed into output cells.
+
+        Workplaces must be sorted by (sector, local authority), so each output cell sums a
+        contiguous block of workplaces.
+
+        Args:
+            sector: Sector of each workplace.
+            la: Local authority of each workplace.
+        """
+        key = sector.astype(np.int64) * self.n_la + la
+        if np.any(np.diff(key) < 0):
+            msg = "workplaces must be sorted by sector and local authority"
+            raise ValueError(msg)
+        self._starts = np.flatnonzero(np.r_[True, key[1:] != key[:-1]])
+        group_sector = sector[self._starts].astype(np.int64)
+        group_la = la[self._starts].astype(np.int64)
+        roles = np.arange(N_ROLES)
+        self._targets = (
+            (group_sector[:, None] * N_ROLES + roles[None, :]) * self.n_la + group_la[:, None]
+        ).ravel()
+
+    def add_columns(self, month: int, values: dict[str, np.ndarray]) -> None:
+        """Add stock columns given per (workplace, role), shape ``(E * R,)`` each."""
+        names = list(values)
+        stacked = np.stack([values[name] for name in names]).reshape(len(names), -1, N_ROLES)
+        sums = np.add.reduceat(stacked, self._starts, axis=1).reshape(len(names), -1)
+        columns = [COLUMN[name] for name in names]
+        self.stocks[month][np.ix_(self._targets, columns)] += sums.T
+
     def add(self, month: int, column: str, cells: np.ndarray, weights=None) -> None:
         """Add counts (or weights) per cell to a stock column for a month."""
         if len(cells) == 0:

@@ -31,7 +31,7 @@ from wfabm.config import Config, load_config
 from wfabm.geography import load_geography
 from wfabm.metrics import MetricsRecorder, month_dates
 from wfabm.pay import PayTables, uplift_schedule
-from wfabm.population import CARE_ROLES, synthesise
+from wfabm.population import CARE_ROLES, commute_table, homes, synthesise
 from wfabm.taxonomy import (
     AGENCY,
     AMHP,
@@ -115,27 +115,27 @@ class WorkforceModel(mesa.Model):
         population = synthesise(cfg, self.geography, np.random.default_rng(population_seed))
         self.workers = population.workers
         self.employers = population.employers
-        self.pay = PayTables(cfg, self.employers, np.random.default_rng(population_seed), self.start)
-        self.uplifts = uplift_schedule(self.start, self.months_planned + 240,
-                                       cfg["pay"]["growth_after_data"])
-        self._prepare_parameters(cfg)
+        self.pay = PayTables(
+            cfg, self.employers, np.random.default_rng(population_seed), self.start
+        )
+        self.uplifts = uplift_schedule(
+            self.start, self.months_planned + 240, cfg["pay"]["growth_after_data"]
+        )
         self.recorder = MetricsRecorder(
             self.months_planned, self.geography.size, self.geography.codes, self.start
         )
+        self._prepare_parameters(cfg)
         self._events: list[dict[str, np.ndarray]] = []
         self._archive: list[dict[str, np.ndarray]] = []
-        self._pay_now = np.zeros(0)
         self._workload_now = np.ones(self.employers.size)
-        self._compute_state()
 
     # ------------------------------------------------------------------ set-up
     def _prepare_parameters(self, cfg: dict) -> None:
         geography = self.geography
         employers = self.employers
+        w = self.workers
         self.vacancy_held = _role_vector(cfg["employers"]["held_vacant_share"])
         self.agency_cover_share = _role_vector(cfg["employers"]["agency_cover"])
-        self.intent_base = _role_vector(cfg["exits"]["intent_base"])
-        self.leave_base = _role_vector(cfg["exits"]["leave_base"])
         self.search_base = _role_vector(cfg["search"]["base_log_odds"])
         self.choice_pay = _role_vector(cfg["choice"]["pay"])
         self.outside_ratio = _role_vector(cfg["pay"]["outside_option"])
@@ -156,6 +156,69 @@ class WorkforceModel(mesa.Model):
         self.overseas_close = None if overseas == "never" else _parse_month_or_date(overseas)
         self.full_time = cfg["workforce"]["contracts"]["full_time_hours"]
         self.recovery = cfg["burnout"]["recovery_rate"]
+        self.points = cfg["pay"]["points"]
+        self._commute = commute_table(geography)
+        self._sponsors = {
+            sector: np.flatnonzero((employers.sector == sector) & employers.sponsor)
+            for sector in INDEPENDENT_SECTORS
+        }
+        self._graduate_workplaces = (
+            (np.flatnonzero(self.welsh_social_care), SOCIAL_WORKER, "social_work_graduates"),
+            (
+                np.flatnonzero((employers.sector == LA) | (employers.sector == NHS)),
+                OCCUPATIONAL_THERAPIST,
+                "occupational_therapy_graduates",
+            ),
+            (np.flatnonzero(employers.sector == NHS), NURSE, "nursing_graduates"),
+        )
+        self._england_la_rows = np.flatnonzero(employers.sector == ENGLAND_LA)
+
+        # Tables indexed by (workplace, role) cell; the extra last entry is the sentinel cell
+        # of departed workers, set so they never leave, search or count.
+        n_cells = employers.size * N_ROLES
+        self.n_cells = n_cells
+        cell_role = np.tile(np.arange(N_ROLES), employers.size)
+        self._cell_employer = np.repeat(np.arange(employers.size), N_ROLES)
+        self._cell_role = cell_role
+        self._cell_metric = self.recorder.cell(
+            employers.sector[self._cell_employer], cell_role, employers.la[self._cell_employer]
+        )
+        exits_cfg = cfg["exits"]
+        leave_base = _role_vector(exits_cfg["leave_base"])
+        m0, m1 = exit_rules.monthly_leave_hazards(leave_base, exits_cfg["intent_exit_odds_ratio"])
+        # Per-worker arithmetic runs in single precision: ample for probabilities, and
+        # several times faster than double precision on long arrays.
+        self._leave_cell = np.append(m0[cell_role], -2.0).astype(np.float32)
+        self._leave_intent_cell = np.append((m1 - m0)[cell_role], 0.0).astype(np.float32)
+        self._search_cell = np.append(self.search_base[cell_role], -50.0).astype(np.float32)
+        self._intent_base_cell = _role_vector(exits_cfg["intent_base"])[cell_role]
+        self._retirement = exit_rules.retirement_table(
+            exits_cfg["retirement_mean_age"], exits_cfg["retirement_age_sd"]
+        ).astype(np.float32)
+        # Intent terms for (zero-hours, new starter, under 25) combined as a 3-bit code.
+        code = np.arange(8)
+        self._intent_static = (
+            exits_cfg["intent_zero_hours"] * (code & 1)
+            + exits_cfg["intent_new_starter"] * ((code >> 1) & 1)
+            + exits_cfg["intent_young"] * ((code >> 2) & 1)
+        ).astype(np.float32)
+        self._point_factor = self.pay.point_factors(self.points)
+        self._log_point_factor = np.log(self._point_factor).astype(np.float32)
+        used = w.view()
+        self._headcount = np.bincount(w.cell[used], minlength=n_cells + 1)
+        self._burnout_cell = np.bincount(
+            w.cell[used], weights=w.burnout[used].astype(np.float64), minlength=n_cells + 1
+        )
+        self._joined = np.zeros(n_cells + 1)
+        self._left = np.zeros(n_cells + 1)
+        self._promoted_in = np.zeros(n_cells + 1)
+        self._promoted_out = np.zeros(n_cells + 1)
+        self._agency_cell = np.isin(self._cell_employer, self.agency_rows)
+        self.recorder.set_aggregation(employers.sector, employers.la)
+        self._la_onehot = (employers.la[:, None] == np.arange(geography.size)[None, :]).astype(
+            np.float64
+        )
+        self._refresh_pay()
 
     # ------------------------------------------------------------------ helpers
     @property
@@ -166,36 +229,64 @@ class WorkforceModel(mesa.Model):
     def _used(self) -> slice:
         return self.workers.view()
 
-    def _compute_state(self) -> None:
-        """Per-worker pay for the current month (used by exits, search and metrics)."""
-        w = self.workers
-        used = self._used()
-        self._pay_now = self.pay.hourly(w.employer[used], w.role[used], w.point[used])
+    def _refresh_pay(self) -> None:
+        """Recompute the pay tables the step reads after any pay change."""
+        cfg = self.config.data
+        pay_cell = self.employers.pay.ravel()
+        self._pay_cell = np.append(pay_cell, 1.0)
+        log_pay = np.log(np.maximum(pay_cell, 1e-9))
+        self._log_pay_cell = np.append(log_pay, 0.0).astype(np.float32)
+        log_outside = np.log(self.pay.rlw * self.outside_ratio)[self._cell_role]
+        self._intent_cell = np.append(
+            self._intent_base_cell + cfg["exits"]["intent_pay"] * (log_pay - log_outside), 0.0
+        ).astype(np.float32)
 
-    def _headcount(self) -> np.ndarray:
+    def _pay_of(self, rows: np.ndarray | slice) -> np.ndarray:
         w = self.workers
-        used = self._used()
-        return employer_rules.headcount_by_cell(
-            w.employer[used], w.role[used], w.active[used], self.employers.size
-        )
+        return np.take(self._pay_cell, w.cell[rows]) * np.take(self._point_factor, w.pay_key[rows])
 
-    def _log(self, kind: int, rows: np.ndarray, origin_employer, destination_employer,
-             origin_role, destination_role) -> None:
+    def _headcount_matrix(self) -> np.ndarray:
+        return self._headcount[:-1].reshape(self.employers.size, N_ROLES)
+
+    def _set_cells(self, rows: np.ndarray, employer: np.ndarray, role: np.ndarray) -> None:
+        """Move rows to new (workplace, role) cells, keeping headcounts and pay keys in step."""
+        w = self.workers
+        np.subtract.at(self._headcount, w.cell[rows], 1)
+        new_cell = employer.astype(np.int64) * N_ROLES + role
+        np.add.at(self._headcount, new_cell, 1)
+        w.cell[rows] = new_cell
+        w.employer[rows] = employer
+        w.role[rows] = role
+        w.sector[rows] = self.employers.sector[employer]
+        w.pay_key[rows] = (
+            w.sector[rows].astype(np.int64) * N_ROLES + role
+        ) * self.points + w.point[rows]
+
+    def _log(
+        self,
+        kind: int,
+        rows: np.ndarray,
+        origin_employer,
+        destination_employer,
+        origin_role,
+        destination_role,
+    ) -> None:
         if not self.record_events or len(rows) == 0:
             return
         count = len(rows)
-        self._events.append({
-            "month": np.full(count, self.month, dtype=np.int16),
-            "worker_id": self.workers.worker_id[rows].copy(),
-            "kind": np.full(count, kind, dtype=np.int8),
-            "origin_employer": np.broadcast_to(origin_employer, count).astype(np.int32),
-            "destination_employer": np.broadcast_to(destination_employer, count).astype(np.int32),
-            "origin_role": np.broadcast_to(origin_role, count).astype(np.int8),
-            "destination_role": np.broadcast_to(destination_role, count).astype(np.int8),
-        })
-
-    def _stock_cell(self, employer: np.ndarray, role: np.ndarray) -> np.ndarray:
-        return self.recorder.cell(self.employers.sector[employer], role, self.employers.la[employer])
+        self._events.append(
+            {
+                "month": np.full(count, self.month, dtype=np.int16),
+                "worker_id": self.workers.worker_id[rows].copy(),
+                "kind": np.full(count, kind, dtype=np.int8),
+                "origin_employer": np.broadcast_to(origin_employer, count).astype(np.int32),
+                "destination_employer": np.broadcast_to(destination_employer, count).astype(
+                    np.int32
+                ),
+                "origin_role": np.broadcast_to(origin_role, count).astype(np.int8),
+                "destination_role": np.broadcast_to(destination_role, count).astype(np.int8),
+            }
+        )
 
     # ------------------------------------------------------------------ the month
     def step(self) -> None:
@@ -206,104 +297,138 @@ class WorkforceModel(mesa.Model):
         w = self.workers
         employers = self.employers
         cfg = self.config.data
+        pay_changed = False
 
-        # 1. Policy and environment.
+        # 1. Policy and environment: uplifts on their dates; a pay point for a year's service.
         uplift = self.uplifts.get(self.month)
         if uplift is not None:
             self.pay.apply(uplift)
             used = self._used()
-            w.point[used] = np.minimum(w.point[used] + 1, cfg["pay"]["points"] - 1)
+            rises = w.point[used] < self.points - 1
+            w.point[used] += rises
+            w.pay_key[used] += rises
+            pay_changed = True
         employer_rules.grow_posts(
             employers, cfg["employers"]["funded_post_growth"], cfg["employers"]["nhs_post_growth"]
         )
 
         # 2. Employers: vacancies, agency cover, pay response.
-        headcount = self._headcount()
+        headcount = self._headcount_matrix()
         vacant = employer_rules.vacancies(employers, headcount)
         self._agency_market(vacant, headcount)
-        self._pay_response(vacant)
-        self._compute_state()
+        pay_changed |= self._pay_response(vacant)
+        if pay_changed:
+            self._refresh_pay()
 
-        # 3. Workload, absence and burnout.
-        used = self._used()
-        active = w.active[used]
-        employer = w.employer[used]
+        # 3. Workload, absence and burnout. Team sums come from the end of last month.
         burnout_cfg = cfg["burnout"]
-        absence = burnout_rules.absence(
-            w.burnout[used], burnout_cfg["absence_base"], burnout_cfg["absence_burnout"]
+        workplace_headcount = headcount.sum(axis=1)
+        workplace_burnout = self._burnout_cell[:-1].reshape(employers.size, N_ROLES).sum(axis=1)
+        present = burnout_rules.present_staff(
+            workplace_headcount,
+            workplace_burnout,
+            burnout_cfg["absence_base"],
+            burnout_cfg["absence_burnout"],
         )
-        present = np.where(active, 1.0 - absence, 0.0)
-        workplace_load = burnout_rules.workplace_workload(
-            employer, present, employers.funded.sum(axis=1), employers.agency_fte.sum(axis=1)
+        load = burnout_rules.workload(
+            present, employers.funded.sum(axis=1), employers.agency_fte.sum(axis=1)
         )
-        workplace_load[self.agency_rows] = burnout_cfg["agency_workload"]
-        self._workload_now = workplace_load
-        team_size = np.bincount(employer, weights=active, minlength=employers.size)
-        team_burnout = np.bincount(employer, weights=w.burnout[used] * active,
-                                   minlength=employers.size)
-        team_mean = team_burnout / np.maximum(team_size, 1.0)
-        workload = workplace_load[employer]
-        w.burnout[used] = burnout_rules.update_burnout(
+        load[self.agency_rows] = burnout_cfg["agency_workload"]
+        self._workload_now = load
+        team_mean = (workplace_burnout / np.maximum(workplace_headcount, 1)).astype(np.float32)
+        load32 = load.astype(np.float32)
+        used = self._used()
+        employer = w.employer[used]
+        cell = w.cell[used]
+        excess = np.maximum(np.take(load32, employer) - w.tolerance[used], 0.0)
+        # Uniform noise with the configured standard deviation.
+        noise = rng.random(len(cell), dtype=np.float32) - 0.5
+        noise *= burnout_cfg["noise_sd"] * 12.0**0.5
+        burnout = burnout_rules.update_burnout(
             w.burnout[used],
-            workload,
-            w.tolerance[used],
-            team_mean[employer],
-            rng.normal(0.0, burnout_cfg["noise_sd"], len(employer)),
+            excess,
+            np.take(team_mean, employer),
+            noise,
             burnout_cfg["rise_rate"],
             self.recovery,
             burnout_cfg["contagion"],
         )
+        w.burnout[used] = burnout
 
-        # 4. Exits.
+        # 4-5. Intent, exits and the decision to search, from one uniform draw per worker.
         exits_cfg = cfg["exits"]
-        excess = np.maximum(workload - w.tolerance[used], 0.0)
-        outside = self.pay.rlw * self.outside_ratio[w.role[used]]
+        log_point = np.take(self._log_point_factor, w.pay_key[used])
+        static_code = (
+            w.zero_hours[used].view(np.int8)
+            + ((w.tenure[used] < 12).view(np.int8) << 1)
+            + ((w.age_months[used] < 300).view(np.int8) << 2)
+        )
         intent = exit_rules.intent_to_leave(
-            self.intent_base[w.role[used]],
-            w.burnout[used],
+            np.take(self._intent_cell, cell) + exits_cfg["intent_pay"] * log_point,
+            burnout,
             excess,
-            np.log(self._pay_now / outside),
-            w.zero_hours[used],
-            w.tenure[used] < 12,
-            w.age[used] < 25,
+            np.take(self._intent_static, static_code),
             exits_cfg,
         )
         w.intent[used] = intent
-        p_retire = exit_rules.retirement_probability(
-            w.age[used], exits_cfg["retirement_mean_age"], exits_cfg["retirement_age_sd"]
+        p_retire = np.take(self._retirement, w.age_months[used])
+        p_exit = (
+            np.take(self._leave_cell, cell)
+            + np.take(self._leave_intent_cell, cell) * intent
+            + p_retire
         )
-        p_leave = exit_rules.leave_probability(
-            intent, self.leave_base[w.role[used]], exits_cfg["intent_exit_odds_ratio"]
+        u = rng.random(len(cell), dtype=np.float32)
+        exiting = u < p_exit
+        open_posts = employer_rules.open_vacancies(vacant, self.vacancy_held)
+        log_offer = self._log_local_offer_pay(open_posts)
+        gap = (
+            np.take(
+                log_offer.astype(np.float32), w.home[used].astype(np.int64) * N_ROLES + w.role[used]
+            )
+            - np.take(self._log_pay_cell, cell)
+            - log_point
         )
-        u = rng.random(len(employer))
-        retiring = active & (u < p_retire)
-        leaving = active & ~retiring & (u < p_retire + p_leave)
+        search_cfg = cfg["search"]
+        p_search = exit_rules.expit(
+            np.take(self._search_cell, cell)
+            + search_cfg["intent_log_odds"] * intent
+            + search_cfg["pay_gap_log_odds"] * np.maximum(gap, 0.0)
+        )
+        # For those who stay, (u - p_exit) / (1 - p_exit) is again uniform on [0, 1).
+        searching = ~exiting & ((u - p_exit) < p_search * (1.0 - p_exit))
+        retiring = exiting & (u < p_retire)
         self._depart(np.flatnonzero(retiring), RETIRED)
-        self._depart(np.flatnonzero(leaving), LEFT_SECTOR)
+        self._depart(np.flatnonzero(exiting & ~retiring), LEFT_SECTOR)
 
-        # 5-6. Search, choice and matching.
-        headcount = self._headcount()
+        # 5-6. Choice and matching.
+        headcount = self._headcount_matrix()
         vacant = employer_rules.vacancies(employers, headcount)
         open_posts = employer_rules.open_vacancies(vacant, self.vacancy_held)
-        self._search_and_move(open_posts, intent)
+        self._search_and_move(np.flatnonzero(searching), open_posts)
 
         # 7. Inflows and progression.
-        self._graduates(open_posts)
-        self._overseas(open_posts)
-        self._entrants(open_posts)
+        arrivals = [
+            *self._graduates(open_posts),
+            *self._overseas(open_posts),
+            self._entrants(open_posts),
+        ]
+        self._arrive(
+            np.concatenate([a[0] for a in arrivals]),
+            np.concatenate([a[1] for a in arrivals]),
+            np.concatenate([np.full(len(a[0]), a[2], dtype=np.int64) for a in arrivals]),
+        )
         self._progress(open_posts)
 
         # 8. Record.
-        self._record(absence, workload)
+        self._record()
         self._advance_clock()
 
     def _advance_clock(self) -> None:
         w = self.workers
         used = self._used()
-        active = w.active[used]
-        w.age[used] += active / 12.0
-        w.tenure[used] += active
-        w.experience[used] += active
+        w.age_months[used] += 1
+        w.tenure[used] += 1
+        w.experience[used] += 1
         self.recorder.months_recorded = self.month + 1
         self.month += 1
         if self.date.month == 4:
@@ -315,31 +440,36 @@ class WorkforceModel(mesa.Model):
         employers = self.employers
         demand = employer_rules.open_vacancies(vacant, self.vacancy_held) * self.agency_cover_share
         demand[~self.welsh_social_care] = 0.0
-        supply = np.zeros((self.n_regions, N_ROLES))
-        np.add.at(supply, employers.region[self.agency_rows], headcount[self.agency_rows])
-        cover, _ = employer_rules.allocate_agency(demand, employers.region, supply)
+        supply = employer_rules.sum_by_region(
+            headcount[self.agency_rows], employers.region[self.agency_rows], self.n_regions
+        )
+        cover, wanted = employer_rules.allocate_agency(demand, employers.region, supply)
         employers.agency_fte[:] = cover
         # Agencies recruit toward the cover their region asks for.
-        wanted = np.zeros((self.n_regions, N_ROLES))
-        in_market = employers.region >= 0
-        np.add.at(wanted, employers.region[in_market], demand[in_market])
-        employers.funded[self.agency_rows] = np.maximum(
-            wanted[employers.region[self.agency_rows]], 0.0
-        )
+        employers.funded[self.agency_rows] = wanted[employers.region[self.agency_rows]]
 
-    def _pay_response(self, vacant: np.ndarray) -> None:
+    def _pay_response(self, vacant: np.ndarray) -> bool:
         employers = self.employers
         cfg = self.config.data["employers"]
         care_roles = [CARE_WORKER, SENIOR_CARE_WORKER]
         care_funded = employers.funded[:, care_roles].sum(axis=1)
-        rate = np.divide(vacant[:, care_roles].sum(axis=1), care_funded,
-                         out=np.zeros(employers.size), where=care_funded > 0)
+        rate = np.divide(
+            vacant[:, care_roles].sum(axis=1),
+            care_funded,
+            out=np.zeros(employers.size),
+            where=care_funded > 0,
+        )
         raised = employer_rules.respond_with_pay(
-            employers, rate, cfg["vacancy_trigger"], cfg["vacancy_months"],
-            cfg["pay_response_step"], cfg["pay_response_cap"],
+            employers,
+            rate,
+            cfg["vacancy_trigger"],
+            cfg["vacancy_months"],
+            cfg["pay_response_step"],
+            cfg["pay_response_cap"],
         )
         if raised.any():
             self.pay.refresh_floor_linked()
+        return bool(raised.any())
 
     # ------------------------------------------------------------------ 4. exits
     def _depart(self, rows: np.ndarray, destination: int) -> None:
@@ -348,56 +478,44 @@ class WorkforceModel(mesa.Model):
         w = self.workers
         employer = w.employer[rows]
         role = w.role[rows]
-        self.recorder.add(self.month, "leavers", self._stock_cell(employer, role))
-        self.recorder.add_flows(self.month, role, w.sector[rows].astype(np.int64),
-                                np.full(len(rows), destination))
+        np.add.at(self._left, w.cell[rows], 1)
+        self.recorder.add_flows(
+            self.month, role, w.sector[rows].astype(np.int64), np.full(len(rows), destination)
+        )
         kind = RETIRED_EVENT if destination == RETIRED else LEFT_EVENT
         self._log(kind, rows, employer, -1, role, role)
+        np.subtract.at(self._headcount, w.cell[rows], 1)
+        w.cell[rows] = self.n_cells
         w.active[rows] = False
 
     # ------------------------------------------------------------------ 5-6. market
-    def _search_and_move(self, open_posts: np.ndarray, intent: np.ndarray) -> None:
-        cfg = self.config.data
-        rng = self.rng
-        w = self.workers
-        employers = self.employers
-        used = self._used()
-        active = w.active[used]
-        role = w.role[used]
-        pay_now = self._pay_now
-        # Search: more likely when intending to leave, and when vacancies nearby pay more.
-        offer_pay = self._local_offer_pay(open_posts)[w.home[used], role]
-        gap = np.where(offer_pay > 0, np.log(np.maximum(offer_pay, 1e-9) / pay_now), 0.0)
-        search_cfg = cfg["search"]
-        log_odds = (
-            self.search_base[role]
-            + search_cfg["intent_log_odds"] * intent
-            + search_cfg["pay_gap_log_odds"] * np.maximum(gap, 0.0)
-        )
-        searching = active & (rng.random(len(role)) < exit_rules.expit(log_odds))
-        rows = np.flatnonzero(searching)
+    def _search_and_move(self, rows: np.ndarray, open_posts: np.ndarray) -> None:
         if len(rows) == 0 or open_posts.sum() == 0:
             return
-        choice = self._choose(rows, open_posts)
-        movers, destination, new_role = choice
+        movers, destination, new_role = self._choose(rows, open_posts)
         if len(movers) == 0:
             return
-        taken = market.match(movers, destination, new_role, open_posts, rng)
+        taken = market.match(movers, destination, new_role, open_posts, self.rng)
         self._move(movers[taken], destination[taken], new_role[taken])
 
-    def _local_offer_pay(self, open_posts: np.ndarray) -> np.ndarray:
-        """Mean entry pay of the vacancies a worker could reach, per (home authority, role)."""
+    def _log_local_offer_pay(self, open_posts: np.ndarray) -> np.ndarray:
+        """Log mean entry pay of the vacancies a worker could reach, flat by (home, role).
+
+        Where nothing is on offer the entry is very low, so no pay gap is seen.
+        """
         employers = self.employers
-        n_la = self.geography.size
-        offered = np.zeros((n_la, N_ROLES))
-        posts = np.zeros((n_la, N_ROLES))
-        np.add.at(offered, employers.la, open_posts * employers.pay)
-        np.add.at(posts, employers.la, open_posts)
+        offered = self._la_onehot.T @ (open_posts * employers.pay)
+        posts = self._la_onehot.T @ open_posts
         # reach[role, home, la]: sum over reachable authorities.
         offered_in_reach = np.einsum("rhl,lr->hr", self.reach, offered)
         posts_in_reach = np.einsum("rhl,lr->hr", self.reach, posts)
-        return np.divide(offered_in_reach, posts_in_reach, out=np.zeros_like(offered_in_reach),
-                         where=posts_in_reach > 0)
+        mean = np.divide(
+            offered_in_reach,
+            posts_in_reach,
+            out=np.zeros_like(offered_in_reach),
+            where=posts_in_reach > 0,
+        )
+        return np.log(np.maximum(mean, 1e-9)).ravel()
 
     def _choose(self, rows: np.ndarray, open_posts: np.ndarray):
         """Each searcher chooses between staying and a few reachable vacancies."""
@@ -412,7 +530,7 @@ class WorkforceModel(mesa.Model):
 
         role = w.role[rows].astype(np.int64)
         home = w.home[rows].astype(np.int64)
-        experienced = (w.experience[rows] >= cfg["progression"]["promotion_experience_months"])
+        experienced = w.experience[rows] >= cfg["progression"]["promotion_experience_months"]
         experienced = experienced.astype(np.int64)
         employer = w.employer[rows]
         sector = w.sector[rows]
@@ -440,10 +558,9 @@ class WorkforceModel(mesa.Model):
 
         # One more job heard of through a tie: the tie's workplace, in the searcher's role.
         width = w.ties.shape[1]
-        tie = w.ties[rows, rng.integers(0, width, len(rows))]
+        tie = w.rows_of(w.ties[rows, rng.integers(0, width, len(rows))])
         tie_ok = tie >= 0
         tie_safe = np.where(tie_ok, tie, 0)
-        tie_ok &= w.active[tie_safe]
         ref_employer = w.employer[tie_safe]
         ref_role = role.copy()
         tie_ok &= open_posts[ref_employer, ref_role] > 0
@@ -462,7 +579,7 @@ class WorkforceModel(mesa.Model):
         same_role = cand_role == role[:, None]
         point = np.where(same_role, w.point[rows][:, None], 0)
         offer = self.pay.hourly(cand_employer, cand_role, point)
-        current = self._pay_now[rows][:, None]
+        current = self._pay_of(rows)[:, None]
         zero_hours = w.zero_hours[rows][:, None]
         keeps_zero_hours = zero_hours & self.independent_workplace[cand_employer]
         la_now = employers.la[employer][:, None]
@@ -476,7 +593,8 @@ class WorkforceModel(mesa.Model):
             + choice_cfg["nhs_terms"]
             * (self.is_nhs[cand_employer].astype(float) - self.is_nhs[employer][:, None])
             + choice_cfg["commute_per_10km"]
-            * (distance[home[:, None], la_new] - distance[home[:, None], la_now]) / 10.0
+            * (distance[home[:, None], la_new] - distance[home[:, None], la_now])
+            / 10.0
             - choice_cfg["switching_cost"]
             - choice_cfg["sector_change_cost"] * (cand_sector != sector[:, None])
             - choice_cfg["cross_border_cost"]
@@ -502,25 +620,31 @@ class WorkforceModel(mesa.Model):
         employers = self.employers
         old_employer = w.employer[rows].copy()
         old_role = w.role[rows].copy()
-        self.recorder.add(self.month, "leavers", self._stock_cell(old_employer, old_role))
-        self.recorder.add(self.month, "joiners", self._stock_cell(destination, new_role))
+        np.add.at(self._left, w.cell[rows], 1)
         self.recorder.add_flows(
-            self.month, new_role, w.sector[rows].astype(np.int64),
+            self.month,
+            new_role,
+            w.sector[rows].astype(np.int64),
             employers.sector[destination].astype(np.int64),
         )
         self._log(MOVE_EVENT, rows, old_employer, destination, old_role, new_role)
         changed_role = new_role != old_role
-        w.employer[rows] = destination
-        w.sector[rows] = employers.sector[destination]
-        w.role[rows] = new_role
         w.tenure[rows] = 0
         w.experience[rows] = np.where(changed_role, 0, w.experience[rows])
         w.point[rows] = np.where(changed_role, 0, w.point[rows])
         w.zero_hours[rows] &= self.independent_workplace[destination]
+        self._set_cells(rows, destination, new_role)
+        np.add.at(self._joined, w.cell[rows], 1)
 
     # ------------------------------------------------------------------ 7. inflows
-    def _arrive(self, employer: np.ndarray, role: np.ndarray, kind: int) -> None:
-        """Add new workers at the given workplaces and roles."""
+    def _arrive(self, employer: np.ndarray, role: np.ndarray, kind: np.ndarray) -> None:
+        """Add new workers at the given workplaces and roles.
+
+        Args:
+            employer: Workplace of each new worker.
+            role: Role of each new worker.
+            kind: Arrival kind of each (``ENTRANT``, ``GRADUATE`` or ``OVERSEAS``).
+        """
         count = len(employer)
         if count == 0:
             return
@@ -530,13 +654,13 @@ class WorkforceModel(mesa.Model):
         employers = self.employers
         sector = employers.sector[employer]
         returner = (kind == ENTRANT) & (rng.random(count) < cfg["inflows"]["returner_share"])
-        if kind == GRADUATE:
-            age = 21.0 + rng.exponential(4.0, count)
-        elif kind == OVERSEAS:
-            age = 22.0 + rng.random(count) * 23.0
-        else:
-            age = np.where(returner, 30.0 + rng.random(count) * 30.0,
-                           18.0 + rng.random(count) * 27.0)
+        # New entrants 18-45, returners 30-60, graduates from 21 (mean 25), overseas 22-45.
+        u = rng.random(count)
+        age = np.select(
+            [kind == GRADUATE, kind == OVERSEAS, returner],
+            [21.0 - 4.0 * np.log1p(-u), 22.0 + u * 23.0, 30.0 + u * 30.0],
+            18.0 + u * 27.0,
+        )
         professional = market.PROFESSIONAL[role]
         age = np.where(professional & (age < 22.0), 22.0 + rng.random(count) * 5.0, age)
         experience = np.where(returner, rng.integers(12, 120, count), 0)
@@ -545,49 +669,61 @@ class WorkforceModel(mesa.Model):
             care, contracts["care_part_time_share"], contracts["professional_part_time_share"]
         )
         mean_part = contracts["part_time_mean_hours"]
-        hours = np.where(part_time, np.clip(rng.normal(mean_part, 6.0, count), 8.0, 35.0),
-                         contracts["full_time_hours"])
+        hours = np.where(
+            part_time,
+            np.clip(rng.normal(mean_part, 6.0, count), 8.0, 35.0),
+            contracts["full_time_hours"],
+        )
         care_role = (role == CARE_WORKER) | (role == SENIOR_CARE_WORKER)
         zh_share = np.where(
-            np.isin(sector, INDEPENDENT_SECTORS), contracts["zero_hours_share_independent"],
+            np.isin(sector, INDEPENDENT_SECTORS),
+            contracts["zero_hours_share_independent"],
             np.where(np.isin(sector, (LA, ENGLAND_LA)), contracts["zero_hours_share_la"], 0.0),
         )
         zero_hours = care_role & (rng.random(count) < zh_share) & (kind != OVERSEAS)
         burnout_cfg = cfg["burnout"]
-        from wfabm.population import _homes
-
-        home = _homes(employers.la[employer], self.geography, rng)
-        pledge = np.full(count, -1, dtype=np.int16)
-        if kind == GRADUATE:
-            # All Wales Pledge: newly qualified social workers do no agency work for 3 years.
-            pledge = np.where(role == SOCIAL_WORKER, self.month + 36, -1).astype(np.int16)
-        rows = self.workers.append({
-            "role": role.astype(np.int8),
-            "employer": employer.astype(np.int32),
-            "sector": sector,
-            "home": home,
-            "age": age,
-            "tenure": np.zeros(count, dtype=np.int32),
-            "experience": experience.astype(np.int32),
-            "point": np.minimum(experience // 12, cfg["pay"]["points"] - 1).astype(np.int8),
-            "hours": hours,
-            "zero_hours": zero_hours,
-            "visa": np.full(count, kind == OVERSEAS),
-            "burnout": rng.beta(2.0, 8.0, count),
-            "tolerance": np.clip(rng.normal(burnout_cfg["tolerable_workload"],
-                                            burnout_cfg["tolerance_sd"], count), 0.5, 2.0),
-            "intent": np.zeros(count),
-            "arrival": np.full(count, kind - len(SECTORS), dtype=np.int8),
-            "arrived": np.full(count, self.month, dtype=np.int16),
-            "pledge_until": pledge,
-        })
-        self.recorder.add(self.month, "joiners", self._stock_cell(employer, role))
-        self.recorder.add_flows(self.month, role.astype(np.int64), np.full(count, kind),
-                                sector.astype(np.int64))
+        home = homes(employers.la[employer], self._commute, rng)
+        # All Wales Pledge: newly qualified social workers do no agency work for 3 years.
+        pledge = np.where((kind == GRADUATE) & (role == SOCIAL_WORKER), self.month + 36, -1)
+        rows = self.workers.append(
+            {
+                "role": role.astype(np.int8),
+                "employer": employer.astype(np.int32),
+                "sector": sector,
+                "home": home,
+                "age_months": np.round(age * 12).astype(np.int16),
+                "cell": employer.astype(np.int64) * N_ROLES + role,
+                "pay_key": (sector.astype(np.int64) * N_ROLES + role) * self.points
+                + np.minimum(experience // 12, self.points - 1),
+                "tenure": np.zeros(count, dtype=np.int32),
+                "experience": experience.astype(np.int32),
+                "point": np.minimum(experience // 12, cfg["pay"]["points"] - 1).astype(np.int8),
+                "hours": hours,
+                "zero_hours": zero_hours,
+                "visa": kind == OVERSEAS,
+                "burnout": rng.beta(2.0, 8.0, count).astype(np.float32),
+                "tolerance": np.clip(
+                    rng.normal(
+                        burnout_cfg["tolerable_workload"], burnout_cfg["tolerance_sd"], count
+                    ),
+                    0.5,
+                    2.0,
+                ),
+                "intent": np.zeros(count, dtype=np.float32),
+                "arrival": (kind - len(SECTORS)).astype(np.int8),
+                "arrived": np.full(count, self.month, dtype=np.int16),
+                "pledge_until": pledge.astype(np.int16),
+            }
+        )
+        cells = employer.astype(np.int64) * N_ROLES + role
+        np.add.at(self._headcount, cells, 1)
+        np.add.at(self._joined, cells, 1)
+        self.recorder.add_flows(self.month, role.astype(np.int64), kind, sector.astype(np.int64))
         self._log(ARRIVAL_EVENT, rows, -1, employer, -1, role)
 
-    def _slots(self, open_posts: np.ndarray, workplaces: np.ndarray, roles: list[int],
-               wanted: int) -> tuple[np.ndarray, np.ndarray]:
+    def _slots(
+        self, open_posts: np.ndarray, workplaces: np.ndarray, roles: list[int], wanted: int
+    ) -> tuple[np.ndarray, np.ndarray]:
         """Pick up to ``wanted`` open posts at random among the given workplaces and roles."""
         sub = open_posts[np.ix_(workplaces, roles)].astype(np.int64)
         total = int(sub.sum())
@@ -602,50 +738,51 @@ class WorkforceModel(mesa.Model):
         np.subtract.at(open_posts, (employer, role), 1)
         return employer, role
 
-    def _graduates(self, open_posts: np.ndarray) -> None:
+    def _graduates(self, open_posts: np.ndarray) -> list[tuple[np.ndarray, np.ndarray, int]]:
+        """September: graduates of Welsh courses take open posts (social workers may cross)."""
         cfg = self.config.data["inflows"]
         if self.date.month != cfg["graduate_month"]:
-            return
-        employers = self.employers
-        wales_care = np.flatnonzero(self.welsh_social_care)
-        wales_ot = np.flatnonzero((employers.sector == LA) | (employers.sector == NHS))
-        nhs_wales = np.flatnonzero(employers.sector == NHS)
-        england_la = np.flatnonzero(employers.sector == ENGLAND_LA)
-        for workplaces, role, count in (
-            (wales_care, SOCIAL_WORKER, cfg["social_work_graduates"]),
-            (wales_ot, OCCUPATIONAL_THERAPIST, cfg["occupational_therapy_graduates"]),
-            (nhs_wales, NURSE, cfg["nursing_graduates"]),
-        ):
-            wanted = int(self.rng.poisson(count))
+            return []
+        placed = []
+        for workplaces, role, key in self._graduate_workplaces:
+            wanted = int(self.rng.poisson(cfg[key]))
             employer, roles = self._slots(open_posts, workplaces, [role], wanted)
-            # Welsh graduates not placed in Wales look over the border.
+            placed.append((employer, roles, GRADUATE))
+            # Welsh social work graduates not placed in Wales look over the border.
             if role == SOCIAL_WORKER and len(employer) < wanted:
-                more_e, more_r = self._slots(open_posts, england_la, [role], wanted - len(employer))
-                employer, roles = np.concatenate([employer, more_e]), np.concatenate([roles, more_r])
-            self._arrive(employer, roles, GRADUATE)
+                more = self._slots(
+                    open_posts, self._england_la_rows, [role], wanted - len(employer)
+                )
+                placed.append((*more, GRADUATE))
+        return placed
 
-    def _overseas(self, open_posts: np.ndarray) -> None:
+    def _overseas(self, open_posts: np.ndarray) -> list[tuple[np.ndarray, np.ndarray, int]]:
+        """Overseas care workers arrive at sponsors while the visa route is open."""
         cfg = self.config.data["inflows"]
         date = self.date
         if self.overseas_close is not None and date >= self.overseas_close:
-            return
+            return []
         visas = cfg["uk_care_visas"].get(f"y{date.year}", 0.0)
         share_open = 1.0
         if self.overseas_close is not None and (date.year, date.month) == (
-            self.overseas_close.year, self.overseas_close.month
+            self.overseas_close.year,
+            self.overseas_close.month,
         ):
             share_open = (self.overseas_close.day - 1) / 30.0
-        employers = self.employers
-        for sector, share in ((INDEPENDENT, cfg["wales_share_of_uk_visas"]),
-                              (ENGLAND_INDEPENDENT, cfg["england_border_share_of_uk_visas"])):
+        placed = []
+        for sector, share in (
+            (INDEPENDENT, cfg["wales_share_of_uk_visas"]),
+            (ENGLAND_INDEPENDENT, cfg["england_border_share_of_uk_visas"]),
+        ):
             wanted = int(self.rng.poisson(visas * share / 12.0 * share_open))
-            sponsors = np.flatnonzero((employers.sector == sector) & employers.sponsor)
-            employer, role = self._slots(open_posts, sponsors, [CARE_WORKER, SENIOR_CARE_WORKER],
-                                         wanted)
-            self._arrive(employer, role, OVERSEAS)
+            employer, role = self._slots(
+                open_posts, self._sponsors[sector], [CARE_WORKER, SENIOR_CARE_WORKER], wanted
+            )
+            placed.append((employer, role, OVERSEAS))
+        return placed
 
-    def _entrants(self, open_posts: np.ndarray) -> None:
-        """Open posts filled from outside the market, more readily where pay beats the outside option."""
+    def _entrants(self, open_posts: np.ndarray) -> tuple[np.ndarray, np.ndarray, int]:
+        """Open posts filled from outside the market, more readily where pay beats outside work."""
         cfg = self.config.data["inflows"]
         outside = self.pay.rlw * self.outside_ratio
         attraction = (self.employers.pay / outside[None, :]) ** cfg["entry_pay_elasticity"]
@@ -654,27 +791,30 @@ class WorkforceModel(mesa.Model):
         employer, role = np.nonzero(hires)
         counts = hires[employer, role]
         open_posts -= hires
-        self._arrive(np.repeat(employer, counts), np.repeat(role, counts), ENTRANT)
+        return np.repeat(employer, counts), np.repeat(role, counts), ENTRANT
 
     def _progress(self, open_posts: np.ndarray) -> None:
         """Promotion into open posts at the same workplace."""
         cfg = self.config.data["progression"]
         w = self.workers
-        used = self._used()
         rng = self.rng
+        n_rows = w.size
         for from_role, to_role, rate, min_months in (
-            (CARE_WORKER, SENIOR_CARE_WORKER, cfg["senior_promotion_rate"],
-             cfg["promotion_experience_months"]),
+            (
+                CARE_WORKER,
+                SENIOR_CARE_WORKER,
+                cfg["senior_promotion_rate"],
+                cfg["promotion_experience_months"],
+            ),
             (SOCIAL_WORKER, AMHP, cfg["amhp_warrant_rate"], cfg["promotion_experience_months"]),
             (HEALTHCARE_ASSISTANT, NURSE, cfg["hca_to_nurse_rate"], 0),
         ):
-            eligible = (
-                w.active[used]
-                & (w.role[used] == from_role)
-                & (w.experience[used] >= min_months)
-            )
-            rows = np.flatnonzero(eligible)
-            rows = rows[rng.random(len(rows)) < rate / 12.0]
+            # Each row is drawn with probability rate / 12, without scanning every worker.
+            drawn = rng.binomial(n_rows, rate / 12.0)
+            rows = np.unique(rng.integers(0, n_rows, drawn))
+            rows = rows[
+                w.active[rows] & (w.role[rows] == from_role) & (w.experience[rows] >= min_months)
+            ]
             rows = rows[open_posts[w.employer[rows], to_role] > 0]
             if len(rows) == 0:
                 continue
@@ -682,58 +822,68 @@ class WorkforceModel(mesa.Model):
             taken = market.match(rows, w.employer[rows], new_role, open_posts, rng)
             rows = rows[taken]
             employer = w.employer[rows]
-            self.recorder.add(self.month, "promoted_out",
-                              self._stock_cell(employer, np.full(len(rows), from_role)))
-            self.recorder.add(self.month, "promoted_in",
-                              self._stock_cell(employer, np.full(len(rows), to_role)))
+            np.add.at(self._promoted_out, w.cell[rows], 1)
             self._log(PROMOTION_EVENT, rows, employer, employer, from_role, to_role)
-            w.role[rows] = to_role
             w.experience[rows] = 0
             w.point[rows] = 0
+            self._set_cells(rows, employer, np.full(len(rows), to_role, dtype=np.int8))
+            np.add.at(self._promoted_in, w.cell[rows], 1)
 
     # ------------------------------------------------------------------ 8. record
-    def _record(self, absence: np.ndarray, workload: np.ndarray) -> None:
+    def _record(self) -> None:
+        """Sum this month's stocks by (workplace, role) cell, then into the output cells."""
         w = self.workers
         employers = self.employers
         recorder = self.recorder
         month = self.month
-        self._compute_state()
         used = self._used()
-        n_before = len(absence)
-        active = w.active[used]
-        rows = np.flatnonzero(active)
-        cells = self._stock_cell(w.employer[rows], w.role[rows])
-        fte = w.hours[rows] / self.full_time
-        recorder.add(month, "headcount", cells)
-        recorder.add(month, "fte", cells, fte)
-        recorder.add(month, "burnout_sum", cells, w.burnout[rows])
-        recorder.add(month, "intent_sum", cells, w.intent[rows])
-        pad = np.zeros(self.workers.size - n_before)
-        recorder.add(month, "absence_sum", cells, np.concatenate([absence, pad])[rows])
-        recorder.add(month, "workload_sum", cells, self._workload_now[w.employer[rows]])
-        recorder.add(month, "pay_sum", cells, self._pay_now[rows])
-        # Monthly pay: hourly rate x contracted hours x weeks per month.
-        recorder.add(month, "wage_bill", cells, self._pay_now[rows] * w.hours[rows] * 52.143 / 12)
-
-        headcount = self._headcount()
-        vacant = employer_rules.vacancies(employers, headcount)
-        workplace = np.repeat(np.arange(employers.size), N_ROLES)
-        role = np.tile(np.arange(N_ROLES), employers.size)
-        employer_cells = self._stock_cell(workplace, role)
+        cell = w.cell[used]
+        size = self.n_cells + 1
+        hours = w.hours[used]
+        pay = self._pay_of(used)
+        burnout_sum = np.bincount(cell, weights=w.burnout[used].astype(np.float64), minlength=size)
+        self._burnout_cell = burnout_sum
+        headcount = self._headcount[:-1].astype(np.float64)
+        burnout_cfg = self.config.data["burnout"]
+        workload = np.take(self._workload_now, self._cell_employer)
         funded = employers.funded.ravel().copy()
-        vacancies = vacant.ravel().copy()
-        agency = self.agency_rows
+        vacancies = employer_rules.vacancies(employers, self._headcount_matrix()).ravel()
         # Agencies' "posts" are their clients' requests, not funded posts of their own.
-        funded.reshape(employers.size, N_ROLES)[agency] = 0.0
-        vacancies.reshape(employers.size, N_ROLES)[agency] = 0.0
-        recorder.add(month, "funded_posts", employer_cells, funded)
-        recorder.add(month, "vacancies", employer_cells, vacancies)
-        recorder.add(month, "agency_fte", employer_cells, employers.agency_fte.ravel())
-        agency_rate = self._agency_rate()
-        spend = employers.agency_fte * agency_rate[None, :] * self.full_time * 52.143 / 12
-        recorder.add(month, "agency_spend", employer_cells,
-                     spend.ravel() * self.pay.charge_ratio)
-        del workload
+        agency = self._agency_cell
+        funded[agency] = 0.0
+        vacancies = np.where(agency, 0.0, vacancies)
+        agency_fte = employers.agency_fte.ravel()
+        hours_per_month = self.full_time * 52.143 / 12
+        cell_values = {
+            "headcount": headcount,
+            "fte": np.bincount(cell, weights=hours, minlength=size)[:-1] / self.full_time,
+            "burnout_sum": burnout_sum[:-1],
+            "intent_sum": np.bincount(
+                cell, weights=w.intent[used].astype(np.float64), minlength=size
+            )[:-1],
+            # Absence is linear in burnout, so its sum follows from the burnout sum.
+            "absence_sum": burnout_cfg["absence_base"]
+            * (headcount + burnout_cfg["absence_burnout"] * burnout_sum[:-1]),
+            "workload_sum": workload * headcount,
+            "pay_sum": np.bincount(cell, weights=pay, minlength=size)[:-1],
+            # Monthly pay: hourly rate x contracted hours x weeks per month.
+            "wage_bill": np.bincount(cell, weights=pay * hours, minlength=size)[:-1]
+            * (52.143 / 12),
+            "funded_posts": funded,
+            "vacancies": vacancies,
+            "joiners": self._joined[:-1],
+            "leavers": self._left[:-1],
+            "promoted_in": self._promoted_in[:-1],
+            "promoted_out": self._promoted_out[:-1],
+            "agency_fte": agency_fte,
+            "agency_spend": agency_fte
+            * np.tile(self._agency_rate(), employers.size)
+            * self.pay.charge_ratio
+            * hours_per_month,
+        }
+        recorder.add_columns(month, cell_values)
+        for counter in (self._joined, self._left, self._promoted_in, self._promoted_out):
+            counter[:] = 0.0
 
     def _agency_rate(self) -> np.ndarray:
         """Mean agency worker pay per role (for agency spend)."""
@@ -756,32 +906,33 @@ class WorkforceModel(mesa.Model):
         used = self._used()
         colleagues = self.config.data["network"]["colleague_degree"]
         if colleagues == 0 or w.size == 0:
-            self._pay_now = self.pay.hourly(w.employer[used], w.role[used], w.point[used])
             return
-        ties = w.ties[used]
-        tie_employer = np.where(ties >= 0, w.employer[np.maximum(ties, 0)], -1)
-        colleague_ties = (tie_employer == w.employer[used][:, None]).sum(axis=1)
-        lonely = np.flatnonzero(colleague_ties == 0)
-        if len(lonely):
-            order = np.argsort(w.employer[used], kind="stable")
-            sorted_employer = w.employer[used][order]
-            first = np.searchsorted(sorted_employer, w.employer[lonely], side="left")
-            last = np.searchsorted(sorted_employer, w.employer[lonely], side="right")
-            size = last - first
-            picks = first[:, None] + (
-                self.rng.random((len(lonely), colleagues)) * size[:, None]
-            ).astype(np.int64)
-            new_ties = order[np.minimum(picks, len(order) - 1)]
-            new_ties = np.where(size[:, None] > 1, new_ties, -1)
-            new_ties = np.where(new_ties == lonely[:, None], -1, new_ties)
-            free = ties[lonely] < 0
-            # Fill the first free slots with the new colleagues.
-            slot_rank = np.cumsum(free, axis=1) - 1
-            for j in range(colleagues):
-                put = free & (slot_rank == j)
-                r, c = np.nonzero(put)
-                w.ties[lonely[r], c] = new_ties[r, j]
-        self._pay_now = self.pay.hourly(w.employer[used], w.role[used], w.point[used])
+        # Only people who joined or moved in the last year can lack colleagues.
+        recent = np.flatnonzero(w.active[used] & (w.tenure[used] < 12))
+        tied = w.rows_of(w.ties[recent])
+        tie_employer = np.where(tied >= 0, w.employer[np.maximum(tied, 0)], -1)
+        colleague_ties = (tie_employer == w.employer[recent][:, None]).sum(axis=1)
+        lonely = recent[colleague_ties == 0]
+        if len(lonely) == 0:
+            return
+        active_rows = np.flatnonzero(w.active[used])
+        order = active_rows[np.argsort(w.employer[active_rows], kind="stable")]
+        sorted_employer = w.employer[order]
+        first = np.searchsorted(sorted_employer, w.employer[lonely], side="left")
+        size = np.searchsorted(sorted_employer, w.employer[lonely], side="right") - first
+        picks = first[:, None] + (
+            self.rng.random((len(lonely), colleagues)) * size[:, None]
+        ).astype(np.int64)
+        new_rows = order[np.minimum(picks, len(order) - 1)]
+        new_ids = np.where(
+            (size[:, None] > 1) & (new_rows != lonely[:, None]), w.worker_id[new_rows], -1
+        )
+        free = w.ties[lonely] < 0
+        # Fill each worker's first free slots with the new colleagues.
+        slot_rank = np.cumsum(free, axis=1) - 1
+        for j in range(colleagues):
+            r, c = np.nonzero(free & (slot_rank == j))
+            w.ties[lonely[r], c] = new_ids[r, j]
 
     # ------------------------------------------------------------------ results
     def run(self, months: int | None = None) -> WorkforceModel:
@@ -808,21 +959,31 @@ class WorkforceModel(mesa.Model):
     def events(self) -> pl.DataFrame:
         """Every recorded individual event (arrival, move, exit, promotion)."""
         if not self._events:
-            columns = ("month", "worker_id", "kind", "origin_employer", "destination_employer",
-                       "origin_role", "destination_role")
+            columns = (
+                "month",
+                "worker_id",
+                "kind",
+                "origin_employer",
+                "destination_employer",
+                "origin_role",
+                "destination_role",
+            )
             return pl.DataFrame({c: [] for c in columns})
         merged = {k: np.concatenate([e[k] for e in self._events]) for k in self._events[0]}
         dates = np.array(month_dates(self.start, self.month + 1), dtype="datetime64[D]")
-        return pl.DataFrame({
-            "month": pl.Series(dates[merged["month"]]).cast(pl.Date),
-            "worker_id": merged["worker_id"],
-            "kind": np.array(EVENT_KINDS)[merged["kind"]],
-            "origin_employer": merged["origin_employer"],
-            "destination_employer": merged["destination_employer"],
-            "origin_role": np.where(merged["origin_role"] >= 0,
-                                    np.array(ROLES)[merged["origin_role"]], None),
-            "destination_role": np.array(ROLES)[merged["destination_role"]],
-        })
+        return pl.DataFrame(
+            {
+                "month": pl.Series(dates[merged["month"]]).cast(pl.Date),
+                "worker_id": merged["worker_id"],
+                "kind": np.array(EVENT_KINDS)[merged["kind"]],
+                "origin_employer": merged["origin_employer"],
+                "destination_employer": merged["destination_employer"],
+                "origin_role": np.where(
+                    merged["origin_role"] >= 0, np.array(ROLES)[merged["origin_role"]], None
+                ),
+                "destination_role": np.array(ROLES)[merged["destination_role"]],
+            }
+        )
 
     def worker(self, worker_id: int) -> dict[str, Any]:
         """A readable view of one worker: attributes now (or when last seen) and history.
@@ -840,9 +1001,14 @@ class WorkforceModel(mesa.Model):
         row = w.row_of(worker_id)
         if row is not None:
             values = {name: getattr(w, name)[row] for name in w.columns if name != "ties"}
-            pay = float(self.pay.hourly(np.array([values["employer"]]), np.array([values["role"]]),
-                                        np.array([values["point"]]))[0])
-            ties = [int(w.worker_id[t]) for t in w.ties[row] if t >= 0]
+            pay = float(
+                self.pay.hourly(
+                    np.array([values["employer"]]),
+                    np.array([values["role"]]),
+                    np.array([values["point"]]),
+                )[0]
+            )
+            ties = [int(t) for t in w.ties[row] if t >= 0]
         else:
             values = None
             for chunk in self._archive:
@@ -869,7 +1035,7 @@ class WorkforceModel(mesa.Model):
             "service": SERVICES[int(employers.service[employer])],
             "workplace_local_authority": self.geography.codes[int(employers.la[employer])],
             "home_local_authority": self.geography.codes[int(values["home"])],
-            "age": round(float(values["age"]), 1),
+            "age": round(float(values["age_months"]) / 12.0, 1),
             "tenure_months": int(values["tenure"]),
             "experience_months": int(values["experience"]),
             "pay_point": int(values["point"]),

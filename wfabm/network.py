@@ -2,7 +2,7 @@
 
 Ties are built once with networkx (a Watts-Strogatz small world inside each workplace, and a
 sparse Erdős–Rényi graph of friends among residents of the same local authority) and then held
-as a compact padded array ``ties[worker, k]`` of worker rows (``-1`` = no tie), which the
+as a compact padded array ``ties[worker, k]`` of worker ids (``-1`` = no tie), which the
 monthly step reads without touching networkx.
 """
 
@@ -89,22 +89,26 @@ def build_ties(
     return ties
 
 
-def to_networkx(ties: np.ndarray, active: np.ndarray | None = None) -> nx.Graph:
-    """Return the tie array as an undirected networkx graph (for analysis, not the hot path).
+def to_networkx(worker_ids: np.ndarray, ties: np.ndarray, active: np.ndarray) -> nx.Graph:
+    """Return the ties of active workers as an undirected networkx graph (for analysis).
 
     Args:
-        ties: Padded tie array.
-        active: Optional mask; ties to or from inactive rows are dropped.
+        worker_ids: Id of each row.
+        ties: Padded tie array of worker ids.
+        active: Which rows are active.
 
     Returns:
-        A graph whose nodes are worker rows.
+        A graph whose nodes are the ids of active workers.
     """
     rows, cols = np.nonzero(ties >= 0)
-    targets = ties[rows, cols]
-    if active is not None:
-        keep = active[rows] & active[targets]
-        rows, targets = rows[keep], targets[keep]
+    source = worker_ids[rows]
+    target = ties[rows, cols]
+    alive = set(worker_ids[active].tolist())
     graph = nx.Graph()
-    graph.add_nodes_from(np.flatnonzero(active) if active is not None else range(len(ties)))
-    graph.add_edges_from(zip(rows.tolist(), targets.tolist(), strict=True))
+    graph.add_nodes_from(alive)
+    graph.add_edges_from(
+        (a, b)
+        for a, b, ok in zip(source.tolist(), target.tolist(), active[rows].tolist(), strict=True)
+        if ok and b in alive
+    )
     return graph

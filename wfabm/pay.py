@@ -80,9 +80,14 @@ def uplift_schedule(start: dt.date, months: int, growth_after_data: float) -> di
     """
 
     def rate(scale: str, point: str, on: dt.date) -> float:
-        last = reference.pay_scales().filter(
-            (reference.pay_scales()["scale"] == scale) & (reference.pay_scales()["point"] == point)
-        )["effective"].max()
+        last = (
+            reference.pay_scales()
+            .filter(
+                (reference.pay_scales()["scale"] == scale)
+                & (reference.pay_scales()["point"] == point)
+            )["effective"]
+            .max()
+        )
         value = reference.pay_rate(scale, point, min(on, last))
         years_beyond = max(0, on.year - last.year) if on > last else 0
         return value * (1.0 + growth_after_data) ** years_beyond
@@ -131,8 +136,14 @@ class PayTables:
         self.rlw = reference.pay_rate("rlw", "all", start)
         self.nlw = reference.pay_rate("nlw", "all", start)
         base = np.full((N_SECTORS, N_ROLES), np.nan)
-        for sector_name in ("la", "independent", "nhs", "england_la", "england_independent",
-                            "england_nhs"):
+        for sector_name in (
+            "la",
+            "independent",
+            "nhs",
+            "england_la",
+            "england_independent",
+            "england_nhs",
+        ):
             for role_name, value in pay_cfg[sector_name].items():
                 base[SECTORS.index(sector_name), ROLE_INDEX[role_name]] = value
         self.base = base
@@ -214,6 +225,11 @@ class PayTables:
         a, b = uplift.afc
         employers.pay[afc] = np.where(employers.pay[afc] > 0, a + b * employers.pay[afc], 0.0)
         self.refresh_floor_linked()
+
+    def point_factors(self, points: int) -> np.ndarray:
+        """Pay multiplier of each (sector, role, pay point), flat, indexed by ``pay_key``."""
+        steps = np.arange(points)
+        return (1.0 + self.step[:, :, None] * steps[None, None, :]).ravel()
 
     def hourly(self, employer: np.ndarray, role: np.ndarray, point: np.ndarray) -> np.ndarray:
         """Hourly pay of workers (or offers) at the given workplace, role and pay point."""

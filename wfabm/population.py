@@ -186,7 +186,7 @@ def _statutory_org(
     config: dict,
     rng: np.random.Generator,
 ) -> None:
-    """Teams of one local authority (Welsh or English): care teams, children's homes, social work."""
+    """Teams of one local authority (Welsh or English): care, children's homes, social work."""
     team = config["employers"]["statutory_team_size"]
     organisation = places.new_organisation()
     service_share = config["workforce"]["care_worker_services"]
@@ -209,7 +209,10 @@ def _statutory_org(
     weights_by_role = {}
     for role in (CARE_WORKER, SENIOR_CARE_WORKER, RCC_WORKER, REGISTERED_MANAGER, *sw_roles):
         weights_by_role[role] = np.array(
-            [size if role in SERVICE_ROLES[svc] else 0 for svc, size in zip(services, all_sizes)],
+            [
+                size if role in SERVICE_ROLES[svc] else 0
+                for svc, size in zip(services, all_sizes, strict=True)
+            ],
             dtype=np.float64,
         )
     counts = np.zeros((len(all_sizes), N_ROLES), dtype=np.int64)
@@ -311,14 +314,14 @@ def build_workplaces(
     welsh = np.flatnonzero(geography.welsh)
     english = np.flatnonzero(~geography.welsh)
     wales_pop = np.where(geography.welsh, geography.population, 0.0)
-    england_pop = np.where(~geography.welsh, geography.population, 0.0)
     targets = _wales_targets(config)
 
     # Welsh local authorities: each role spread over the 22 by population.
     la_by_role = {r: _spread(n, wales_pop, rng) for r, n in targets[LA].items()}
     for la in welsh:
-        _statutory_org(places, LA, int(la), {r: int(v[la]) for r, v in la_by_role.items()},
-                       config, rng)
+        _statutory_org(
+            places, LA, int(la), {r: int(v[la]) for r, v in la_by_role.items()}, config, rng
+        )
     _independent_market(places, INDEPENDENT, wales_pop, targets[INDEPENDENT], config, rng)
 
     # NHS Wales: seven health boards, each over its authorities.
@@ -329,12 +332,20 @@ def build_workplaces(
         OCCUPATIONAL_THERAPIST: nhs_cfg["occupational_therapists"],
         SOCIAL_WORKER: nhs_cfg["social_workers"],
     }
-    boards = [np.flatnonzero(geography.health_board == b) for b in range(len(geography.health_boards))]
+    boards = [
+        np.flatnonzero(geography.health_board == b) for b in range(len(geography.health_boards))
+    ]
     board_pop = np.array([wales_pop[b].sum() for b in boards])
     by_board = {r: _spread(n, board_pop, rng) for r, n in nhs_totals.items()}
-    _health_boards(places, NHS, boards, geography.population,
-                   [{r: int(v[i]) for r, v in by_board.items()} for i in range(len(boards))],
-                   config, rng)
+    _health_boards(
+        places,
+        NHS,
+        boards,
+        geography.population,
+        [{r: int(v[i]) for r, v in by_board.items()} for i in range(len(boards))],
+        config,
+        rng,
+    )
 
     # English border authorities, scaled from England by population.
     eng = config["england"]
@@ -355,8 +366,9 @@ def build_workplaces(
             REGISTERED_MANAGER: round(managers * eng["la_share"]),
             SENIOR_CARE_WORKER: round(seniors * eng["la_share"]),
         }
-        la_roles[CARE_WORKER] = max(0, round(la_jobs) - la_roles[REGISTERED_MANAGER]
-                                    - la_roles[SENIOR_CARE_WORKER])
+        la_roles[CARE_WORKER] = max(
+            0, round(la_jobs) - la_roles[REGISTERED_MANAGER] - la_roles[SENIOR_CARE_WORKER]
+        )
         _statutory_org(places, ENGLAND_LA, int(la), la_roles, config, rng)
         ind_jobs = jobs - la_jobs
         ind_roles = {
@@ -368,8 +380,15 @@ def build_workplaces(
         only_here[la] = 1.0
         _independent_market(places, ENGLAND_INDEPENDENT, only_here, ind_roles, config, rng)
         scale = eng["nhs_staff_per_head_as_wales"] * pop / wales_pop.sum()
-        _health_boards(places, ENGLAND_NHS, [np.array([la])], geography.population,
-                       [{r: round(n * scale) for r, n in nhs_totals.items()}], config, rng)
+        _health_boards(
+            places,
+            ENGLAND_NHS,
+            [np.array([la])],
+            geography.population,
+            [{r: round(n * scale) for r, n in nhs_totals.items()}],
+            config,
+            rng,
+        )
 
     # Welsh staffing agencies: one per health board region.
     agency_regions: dict[int, int] = {}
@@ -385,21 +404,45 @@ def build_workplaces(
     return places, agency_regions
 
 
-def _homes(
-    work_la: np.ndarray, geography: Geography, rng: np.random.Generator, stay_share: float = 0.7
-) -> np.ndarray:
-    """Home authority of each worker: mostly where they work, else a neighbour within 25 km."""
-    reach = (geography.distance <= 25.0) & ~np.eye(geography.size, dtype=bool)
+def commute_table(geography: Geography, radius_km: float = 25.0) -> tuple[np.ndarray, np.ndarray]:
+    """Where people working in each authority live, if not there: neighbours within reach.
+
+    Returns:
+        Row-cumulative weights ``(L, L)`` over home authorities (by population), and each
+        row's total weight (0 where no other authority is within reach).
+    """
+    reach = (geography.distance <= radius_km) & ~np.eye(geography.size, dtype=bool)
     weights = reach * geography.population[None, :]
     totals = weights.sum(axis=1)
     cumulative = np.cumsum(weights, axis=1) / np.where(totals > 0, totals, 1.0)[:, None]
+    return cumulative, totals
+
+
+def homes(
+    work_la: np.ndarray,
+    table: tuple[np.ndarray, np.ndarray],
+    rng: np.random.Generator,
+    stay_share: float = 0.7,
+) -> np.ndarray:
+    """Home authority of each worker: mostly where they work, else a neighbour within reach.
+
+    Args:
+        work_la: Authority of each worker's workplace.
+        table: The result of :func:`commute_table`.
+        rng: Random generator.
+        stay_share: Share living in the authority where they work; ASSUMPTION.
+
+    Returns:
+        Home authority index of each worker.
+    """
+    cumulative, totals = table
     u = rng.random(len(work_la))
     v = rng.random(len(work_la))
     commute = (u >= stay_share) & (totals[work_la] > 0)
-    homes = work_la.astype(np.int16).copy()
+    result = work_la.astype(np.int16).copy()
     rows = cumulative[work_la[commute]]
-    homes[commute] = (rows < v[commute, None]).sum(axis=1)
-    return homes
+    result[commute] = (rows < v[commute, None]).sum(axis=1)
+    return result
 
 
 def synthesise(config: dict, geography: Geography, rng: np.random.Generator) -> Population:
@@ -414,6 +457,11 @@ def synthesise(config: dict, geography: Geography, rng: np.random.Generator) -> 
         The population.
     """
     places, agency_regions = build_workplaces(config, geography, rng)
+    # Workplaces sorted by (sector, local authority): outputs sum over contiguous blocks.
+    order = np.lexsort((np.array(places.la), np.array(places.sector)))
+    for name in ("sector", "la", "service", "organisation", "headcount"):
+        values = getattr(places, name)
+        setattr(places, name, [values[i] for i in order])
     headcount = np.vstack(places.headcount)
     n_employers = len(places.sector)
     sector = np.array(places.sector, dtype=np.int8)
@@ -425,8 +473,11 @@ def synthesise(config: dict, geography: Geography, rng: np.random.Generator) -> 
     employers_cfg = config["employers"]
     wales_rate = np.array([employers_cfg["vacancy_rate"][r] for r in ROLES])
     england_rate = np.array([employers_cfg["england_vacancy_rate"][r] for r in ROLES])
-    rate = np.where(np.isin(sector, (ENGLAND_LA, ENGLAND_INDEPENDENT, ENGLAND_NHS))[:, None],
-                    england_rate[None, :], wales_rate[None, :])
+    rate = np.where(
+        np.isin(sector, (ENGLAND_LA, ENGLAND_INDEPENDENT, ENGLAND_NHS))[:, None],
+        england_rate[None, :],
+        wales_rate[None, :],
+    )
     funded = headcount + rng.poisson(headcount * rate / (1.0 - rate))
     funded = funded.astype(np.float64)
     funded[sector == AGENCY] = headcount[sector == AGENCY]
@@ -438,8 +489,9 @@ def synthesise(config: dict, geography: Geography, rng: np.random.Generator) -> 
     sponsor_p = np.clip(sponsor_share * size / max(size[independent].mean(), 1.0), 0, 1)
     sponsor = independent & (rng.random(n_employers) < sponsor_p)
 
-    premium = np.where(independent, np.abs(rng.normal(0.0, config["pay"]["provider_premium_sd"],
-                                                      n_employers)), 0.0)
+    premium = np.where(
+        independent, np.abs(rng.normal(0.0, config["pay"]["provider_premium_sd"], n_employers)), 0.0
+    )
     employers = EmployerTable(
         sector=sector,
         la=la,
@@ -490,7 +542,8 @@ def _synthesise_workers(
 
     care = np.isin(role, CARE_ROLES)
     part_time_p = np.where(
-        care, contracts["care_part_time_share"],
+        care,
+        contracts["care_part_time_share"],
         np.where(role == REGISTERED_MANAGER, 0.1, contracts["professional_part_time_share"]),
     )
     part_time = rng.random(n) < part_time_p
@@ -506,7 +559,9 @@ def _synthesise_workers(
     zh_p = np.where(
         care_role & np.isin(sector, (INDEPENDENT, ENGLAND_INDEPENDENT)),
         contracts["zero_hours_share_independent"],
-        np.where(care_role & np.isin(sector, (LA, ENGLAND_LA)), contracts["zero_hours_share_la"], 0),
+        np.where(
+            care_role & np.isin(sector, (LA, ENGLAND_LA)), contracts["zero_hours_share_la"], 0
+        ),
     )
     zero_hours = rng.random(n) < zh_p
 
@@ -523,31 +578,41 @@ def _synthesise_workers(
     tolerance = np.clip(
         rng.normal(burnout_cfg["tolerable_workload"], burnout_cfg["tolerance_sd"], n), 0.5, 2.0
     )
-    home = _homes(employers.la[employer], geography, rng)
+    home = homes(employers.la[employer], commute_table(geography), rng)
 
     network = config["network"]
-    ties = build_ties(employer, home, network["colleague_degree"], network["rewire"],
-                      network["friend_degree"], rng)
+    ties = build_ties(
+        employer,
+        home,
+        network["colleague_degree"],
+        network["rewire"],
+        network["friend_degree"],
+        rng,
+    )
     table = empty_table(int(n * 1.3) + 1024, ties.shape[1])
-    table.append({
-        "role": role,
-        "employer": employer,
-        "sector": sector,
-        "home": home,
-        "age": age,
-        "tenure": np.round(tenure_years * 12).astype(np.int32),
-        "experience": np.round(experience_years * 12).astype(np.int32),
-        "point": point,
-        "hours": hours,
-        "zero_hours": zero_hours,
-        "visa": visa,
-        "burnout": burnout,
-        "tolerance": tolerance,
-        "intent": np.zeros(n),
-        "arrival": np.full(n, -1, dtype=np.int8),
-        "arrived": np.full(n, -1, dtype=np.int16),
-        "pledge_until": np.full(n, -1, dtype=np.int16),
-    })
+    table.append(
+        {
+            "role": role,
+            "employer": employer,
+            "sector": sector,
+            "home": home,
+            "cell": employer.astype(np.int64) * N_ROLES + role,
+            "pay_key": (sector.astype(np.int64) * N_ROLES + role) * points + point,
+            "age_months": np.round(age * 12).astype(np.int16),
+            "tenure": np.round(tenure_years * 12).astype(np.int32),
+            "experience": np.round(experience_years * 12).astype(np.int32),
+            "point": point,
+            "hours": hours,
+            "zero_hours": zero_hours,
+            "visa": visa,
+            "burnout": burnout,
+            "tolerance": tolerance,
+            "intent": np.zeros(n),
+            "arrival": np.full(n, -1, dtype=np.int8),
+            "arrived": np.full(n, -1, dtype=np.int16),
+            "pledge_until": np.full(n, -1, dtype=np.int16),
+        }
+    )
     table.ties[:n] = ties
     return table
 

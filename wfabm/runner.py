@@ -103,7 +103,11 @@ def run_model(
 
 
 def run_to_directory(
-    config: Config, *, seed: int, months: int, out: str | Path | None = None,
+    config: Config,
+    *,
+    seed: int,
+    months: int,
+    out: str | Path | None = None,
     progress: bool = False,
 ) -> RunResult:
     """Run a config and write ``metrics.parquet``, ``flows.parquet`` and ``manifest.json``.

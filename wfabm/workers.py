@@ -27,7 +27,10 @@ class WorkerTable:
         employer: Workplace index.
         sector: Sector index of the workplace (kept beside ``employer`` for speed).
         home: Home local authority index.
-        age: Age in years.
+        cell: Flat (workplace, role) index ``employer * R + role``; departed workers hold
+            the sentinel ``E * R`` so sums by cell skip them without a mask.
+        pay_key: Flat (sector, role, pay point) index into the pay-point factor table.
+        age_months: Age in months.
         tenure: Months with the current employer.
         experience: Months in the current role.
         point: Pay point within the role's scale (0 = entry).
@@ -40,7 +43,8 @@ class WorkerTable:
         arrival: Arrival kind index (-1 = in the base-year population).
         arrived: Month index of arrival (-1 = base year).
         pledge_until: Month index until which the All Wales Pledge bars agency work.
-        ties: Tied worker rows, ``-1`` padded.
+        ties: Ids of tied workers, ``-1`` padded (ids, not rows, so compaction leaves them
+            valid; a tie to someone who has left simply finds nobody).
     """
 
     worker_id: np.ndarray
@@ -49,7 +53,9 @@ class WorkerTable:
     employer: np.ndarray
     sector: np.ndarray
     home: np.ndarray
-    age: np.ndarray
+    cell: np.ndarray
+    pay_key: np.ndarray
+    age_months: np.ndarray
     tenure: np.ndarray
     experience: np.ndarray
     point: np.ndarray
@@ -130,19 +136,20 @@ class WorkerTable:
         departed = {
             name: getattr(self, name)[used][~keep].copy() for name in self.columns if name != "ties"
         }
-        # new_row[old] is the row after compaction; the extra last entry maps "no tie" and
-        # ties to departed workers to -1.
-        new_row = np.full(old_size + 1, -1, dtype=np.int32)
         kept_count = int(keep.sum())
-        new_row[:-1][keep] = np.arange(kept_count, dtype=np.int32)
         for name in self.columns:
             column = getattr(self, name)
             column[:kept_count] = column[:old_size][keep]
             column[kept_count:old_size] = -1 if name == "ties" else 0
         self.size = kept_count
-        ties = self.ties[:kept_count]
-        ties[:] = new_row[np.where(ties >= 0, ties, old_size)]
         return departed
+
+    def rows_of(self, worker_ids: np.ndarray) -> np.ndarray:
+        """Rows of active workers with the given ids (-1 where absent or departed)."""
+        ids = self.worker_id[: self.size]
+        rows = np.minimum(np.searchsorted(ids, worker_ids), max(self.size - 1, 0))
+        found = (worker_ids >= 0) & (ids[rows] == worker_ids) & self.active[rows]
+        return np.where(found, rows, -1)
 
     def row_of(self, worker_id: int) -> int | None:
         """Row of an active or not-yet-compacted worker, or None."""
@@ -171,18 +178,20 @@ def empty_table(capacity: int, tie_width: int) -> WorkerTable:
         employer=zeros(capacity, np.int32),
         sector=zeros(capacity, np.int8),
         home=zeros(capacity, np.int16),
-        age=zeros(capacity, np.float64),
+        cell=zeros(capacity, np.int64),
+        pay_key=zeros(capacity, np.int64),
+        age_months=zeros(capacity, np.int16),
         tenure=zeros(capacity, np.int32),
         experience=zeros(capacity, np.int32),
         point=zeros(capacity, np.int8),
         hours=zeros(capacity, np.float64),
         zero_hours=zeros(capacity, bool),
         visa=zeros(capacity, bool),
-        burnout=zeros(capacity, np.float64),
-        tolerance=zeros(capacity, np.float64),
-        intent=zeros(capacity, np.float64),
+        burnout=zeros(capacity, np.float32),
+        tolerance=zeros(capacity, np.float32),
+        intent=zeros(capacity, np.float32),
         arrival=np.full(capacity, -1, np.int8),
         arrived=np.full(capacity, -1, np.int16),
         pledge_until=np.full(capacity, -1, np.int16),
-        ties=np.full((capacity, tie_width), -1, np.int32),
+        ties=np.full((capacity, tie_width), -1, np.int64),
     )

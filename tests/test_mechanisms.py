@@ -1,0 +1,267 @@
+"""Mechanisms: scenario pairs on the same seed, checking the direction of each effect.
+
+- More work for the same staff (Welsh local authorities' funded posts x 1.25) raises their
+  burnout and their exits from the sector.
+- A pay rise at some employers (Cardiff's independent providers, premium + 0.10) draws more
+  moves to them and fewer away.
+- Closing the overseas care-worker route stops overseas arrivals from the closing date;
+  the baseline's route closes on 22 July 2025; a route that never closes keeps recruiting.
+- Border authorities lose more local authority social workers to English employers, per
+  social worker, than inland ones.
+
+Each scenario runs once in a module fixture; the baseline run is shared by every pair and
+its first 12 months are compared with the 12-month scenarios.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import numpy as np
+import polars as pl
+import pytest
+
+from wfabm.config import load_config
+from wfabm.model import WorkforceModel
+from wfabm.taxonomy import ROLES, SECTORS
+
+SEED = 20220401
+START = dt.date(2022, 4, 1)
+YEAR_END = dt.date(2023, 4, 1)  # first month after the first 12
+BASELINE_MONTHS = 42  # to September 2025: past the baseline closing date of the overseas route
+SCENARIO_MONTHS = 12
+CLOSED_MONTHS = 15  # to June 2023
+NEVER_MONTHS = 50  # to May 2026
+
+CARDIFF = "W06000015"
+BORDER = ("W06000005", "W06000006", "W06000023", "W06000021")  # Flintshire Wrexham Powys Monm.
+NEWPORT = "W06000022"  # commutes over the Severn: neither border nor inland
+ENGLISH = ("england_la", "england_independent", "england_nhs")
+
+
+def _results(model: WorkforceModel) -> dict:
+    return {
+        "model": model,
+        "metrics": model.metrics,
+        "flows": model.flows,
+        "events": model.events(),
+    }
+
+
+def _first_year(results: dict) -> dict:
+    """The first 12 months of a (possibly longer) run."""
+    return {
+        "metrics": results["metrics"].filter(pl.col("month") < YEAR_END),
+        "flows": results["flows"].filter(pl.col("month") < YEAR_END),
+        "events": results["events"].filter(pl.col("month") < YEAR_END),
+    }
+
+
+@pytest.fixture(scope="module")
+def baseline() -> dict:
+    return _results(WorkforceModel(seed=SEED).run(BASELINE_MONTHS))
+
+
+@pytest.fixture(scope="module")
+def more_work() -> dict:
+    """Welsh local authorities' work grows by a quarter; their staff do not."""
+    model = WorkforceModel(seed=SEED)
+    la = model.employers.sector == SECTORS.index("la")
+    assert la.sum() > 0
+    model.employers.funded[la] *= 1.25
+    return _results(model.run(SCENARIO_MONTHS))
+
+
+@pytest.fixture(scope="module")
+def pay_rise() -> dict:
+    """Every independent provider in Cardiff pays 10 % over its usual premium."""
+    model = WorkforceModel(seed=SEED)
+    employers = model.employers
+    cardiff = model.geography.index(CARDIFF)
+    targets = np.flatnonzero(
+        (employers.sector == SECTORS.index("independent")) & (employers.la == cardiff)
+    )
+    assert len(targets) > 10
+    care_worker = ROLES.index("care_worker")
+    before = employers.pay[targets, care_worker].copy()
+    others = np.setdiff1d(np.arange(employers.size), targets)
+    others_before = employers.pay[others].copy()
+    employers.premium[targets] += 0.10
+    model.pay.refresh_floor_linked()
+    # The premium reaches the pay of those providers' care workers, and no one else's.
+    assert (employers.pay[targets, care_worker] > before * 1.05).all()
+    np.testing.assert_array_equal(employers.pay[others], others_before)
+    results = _results(model.run(SCENARIO_MONTHS))
+    results["targets"] = targets
+    return results
+
+
+@pytest.fixture(scope="module")
+def closed_2023() -> dict:
+    config = load_config(overrides={"inflows": {"overseas_close": "2023-01-01"}})
+    return _results(WorkforceModel(config, seed=SEED).run(CLOSED_MONTHS))
+
+
+@pytest.fixture(scope="module")
+def never_closed() -> dict:
+    config = load_config(overrides={"inflows": {"overseas_close": "never"}})
+    return _results(WorkforceModel(config, seed=SEED).run(NEVER_MONTHS))
+
+
+# ----------------------------------------------------------------------------------------------
+# workload -> burnout -> exits
+
+
+def _la_burnout_last_month(metrics: pl.DataFrame) -> float:
+    last = metrics.filter(
+        (pl.col("sector") == "la") & (pl.col("month") == pl.col("month").max())
+    ).filter(pl.col("headcount") > 0)
+    return float((last["burnout_mean"] * last["headcount"]).sum() / last["headcount"].sum())
+
+
+def _la_left_sector(flows: pl.DataFrame) -> int:
+    return int(
+        flows.filter((pl.col("origin") == "la") & (pl.col("destination") == "left_sector"))[
+            "count"
+        ].sum()
+    )
+
+
+def test_more_workload_raises_la_workload(baseline: dict, more_work: dict) -> None:
+    def workload(metrics: pl.DataFrame) -> float:
+        la = metrics.filter((pl.col("sector") == "la") & (pl.col("headcount") > 0))
+        return float((la["workload_mean"] * la["headcount"]).sum() / la["headcount"].sum())
+
+    a, b = _first_year(baseline), more_work
+    assert workload(b["metrics"]) > workload(a["metrics"])
+
+
+def test_more_workload_raises_la_burnout(baseline: dict, more_work: dict) -> None:
+    a, b = _first_year(baseline), more_work
+    assert a["metrics"]["month"].max() == b["metrics"]["month"].max()
+    burnout_a = _la_burnout_last_month(a["metrics"])
+    burnout_b = _la_burnout_last_month(b["metrics"])
+    assert burnout_b > burnout_a, (burnout_a, burnout_b)
+
+
+def test_more_workload_raises_la_exits_from_the_sector(baseline: dict, more_work: dict) -> None:
+    a, b = _first_year(baseline), more_work
+    left_a = _la_left_sector(a["flows"])
+    left_b = _la_left_sector(b["flows"])
+    assert left_a > 0
+    assert left_b > left_a, (left_a, left_b)
+
+
+# ----------------------------------------------------------------------------------------------
+# pay -> moves
+
+
+def _moves(events: pl.DataFrame, targets: np.ndarray) -> tuple[int, int]:
+    moves = events.filter(pl.col("kind") == "move")
+    into = moves.filter(pl.col("destination_employer").is_in(targets.tolist())).height
+    out = moves.filter(pl.col("origin_employer").is_in(targets.tolist())).height
+    return into, out
+
+
+def test_higher_pay_draws_more_moves_in(baseline: dict, pay_rise: dict) -> None:
+    into_a, _ = _moves(_first_year(baseline)["events"], pay_rise["targets"])
+    into_b, _ = _moves(pay_rise["events"], pay_rise["targets"])
+    assert into_a > 0
+    assert into_b > into_a, (into_a, into_b)
+
+
+def test_higher_pay_does_not_raise_moves_out(baseline: dict, pay_rise: dict) -> None:
+    _, out_a = _moves(_first_year(baseline)["events"], pay_rise["targets"])
+    _, out_b = _moves(pay_rise["events"], pay_rise["targets"])
+    assert out_a > 0
+    assert out_b <= out_a, (out_a, out_b)
+
+
+# ----------------------------------------------------------------------------------------------
+# overseas recruitment
+
+
+def _overseas_by_month(flows: pl.DataFrame) -> pl.DataFrame:
+    return (
+        flows.filter(pl.col("origin") == "overseas")
+        .group_by("month")
+        .agg(pl.col("count").sum())
+        .sort("month")
+    )
+
+
+def test_closed_overseas_route_stops_overseas_arrivals(baseline: dict, closed_2023: dict) -> None:
+    closing = dt.date(2023, 1, 1)
+    last = closed_2023["metrics"]["month"].max()
+    assert last == dt.date(2023, 6, 1)
+    closed = _overseas_by_month(closed_2023["flows"])
+    open_ = _overseas_by_month(baseline["flows"].filter(pl.col("month") <= last))
+    after = pl.col("month") >= closing
+    assert closed.filter(after)["count"].sum() == 0, closed.filter(after)
+    assert open_.filter(after)["count"].sum() > 0
+    # Before the date both recruited.
+    assert closed.filter(~after)["count"].sum() > 0
+
+
+def test_baseline_overseas_route_closes_on_22_july_2025(baseline: dict) -> None:
+    overseas = _overseas_by_month(baseline["flows"])
+    counts = dict(zip(overseas["month"], overseas["count"], strict=True))
+    assert counts.get(dt.date(2025, 7, 1), 0) > 0  # three weeks of July still open
+    assert counts.get(dt.date(2025, 8, 1), 0) == 0
+    assert counts.get(dt.date(2025, 9, 1), 0) == 0
+
+
+def test_never_closed_overseas_route_recruits_in_2026(never_closed: dict) -> None:
+    overseas = _overseas_by_month(never_closed["flows"])
+    yearly = overseas.group_by(pl.col("month").dt.year().alias("year")).agg(pl.col("count").sum())
+    in_2026 = overseas.filter(pl.col("month").dt.year() == 2026)["count"].sum()
+    assert never_closed["metrics"]["month"].max() == dt.date(2026, 5, 1)
+    assert in_2026 > 0, yearly.sort("year")
+
+
+# ----------------------------------------------------------------------------------------------
+# border authorities lose social workers to England
+
+
+def test_border_authorities_lose_more_social_workers_to_england(baseline: dict) -> None:
+    model = baseline["model"]
+    geography = model.geography
+    employers = model.employers
+    welsh = [c for c, w in zip(geography.codes, geography.welsh, strict=True) if w]
+    borders = [c for c, b in zip(geography.codes, geography.borders_england, strict=True) if b]
+    assert sorted(borders) == sorted(BORDER)
+    inland = [c for c in welsh if c not in BORDER and c != NEWPORT]
+    assert len(inland) == 17
+
+    codes = np.array(geography.codes)
+    sectors = np.array(SECTORS)
+    end = dt.date(2025, 4, 1)  # 36 months
+    moves = baseline["events"].filter((pl.col("kind") == "move") & (pl.col("month") < end))
+    origin = moves["origin_employer"].to_numpy()
+    destination = moves["destination_employer"].to_numpy()
+    moves = moves.with_columns(
+        origin_sector=pl.Series(sectors[employers.sector[origin]]),
+        origin_la=pl.Series(codes[employers.la[origin]]),
+        destination_sector=pl.Series(sectors[employers.sector[destination]]),
+    )
+    to_england = moves.filter(
+        (pl.col("origin_role") == "social_worker")
+        & (pl.col("origin_sector") == "la")
+        & pl.col("destination_sector").is_in(ENGLISH)
+    )
+    first_month = baseline["metrics"].filter(
+        (pl.col("month") == START)
+        & (pl.col("sector") == "la")
+        & (pl.col("role") == "social_worker")
+    )
+
+    def per_thousand(group: list[str] | tuple[str, ...]) -> tuple[float, int, int]:
+        lost = to_england.filter(pl.col("origin_la").is_in(list(group))).height
+        staff = first_month.filter(pl.col("local_authority").is_in(list(group)))["headcount"].sum()
+        assert staff > 0
+        return 1000 * lost / staff, lost, staff
+
+    border_rate = per_thousand(BORDER)
+    inland_rate = per_thousand(inland)
+    assert border_rate[1] > 0
+    assert border_rate[0] > inland_rate[0], (border_rate, inland_rate)
