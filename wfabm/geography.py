@@ -20,7 +20,10 @@ class Geography:
         population: Census 2021 population.
         health_board: Index into ``health_boards`` (-1 for English authorities).
         health_boards: Names of the 7 Welsh health boards.
-        distance: Straight-line distance between centroids, km (diagonal: typical commute).
+        distance: Commuting distance, km: straight-line between centroids, except that
+            neighbouring authorities are at most one typical within-authority commute apart
+            (people living near a shared boundary work across it); the diagonal is the
+            typical commute within the authority.
         borders_england: Welsh authorities with a land border with England.
     """
 
@@ -57,6 +60,28 @@ def load_geography() -> Geography:
         population=table["population"].to_numpy().astype(np.float64),
         health_board=board_index,
         health_boards=boards,
-        distance=np.asarray(reference.distance_km(), dtype=np.float64),
+        distance=commuting_distance(reference.distance_km(), reference.adjacent()),
         borders_england=table["borders_england"].fill_null(False).to_numpy(),
     )
+
+
+def commuting_distance(centroid_km: np.ndarray, adjacent: np.ndarray) -> np.ndarray:
+    """Commuting distance between authorities.
+
+    Centroid distances overstate the commute between large neighbouring authorities (Powys
+    and Shropshire are 57 km apart centre to centre, but towns on either side of the
+    boundary are much closer). For neighbours the distance is therefore capped at the longer
+    of the two authorities' typical within-authority commutes (the diagonal).
+
+    Args:
+        centroid_km: Centroid distances with typical within-authority commutes on the diagonal.
+        adjacent: Whether two authorities share a boundary.
+
+    Returns:
+        Symmetric matrix of commuting distances, km.
+    """
+    within = np.diag(centroid_km)
+    cap = np.maximum(within[:, None], within[None, :])
+    capped = np.where(adjacent, np.minimum(centroid_km, cap), centroid_km)
+    np.fill_diagonal(capped, within)
+    return capped

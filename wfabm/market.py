@@ -18,7 +18,6 @@ from dataclasses import dataclass
 import numpy as np
 
 from wfabm.taxonomy import (
-    AGENCY,
     AMHP,
     CARE_WORKER,
     HEALTHCARE_ASSISTANT,
@@ -154,8 +153,5 @@ def match(
 
 PROFESSIONAL = np.zeros(N_ROLES, dtype=bool)
 PROFESSIONAL[[SOCIAL_WORKER, AMHP, OCCUPATIONAL_THERAPIST, NURSE]] = True
-AGENCY_ELIGIBLE = np.zeros(N_ROLES, dtype=bool)
-AGENCY_ELIGIBLE[[CARE_WORKER, SOCIAL_WORKER]] = True
 VISA_ROLES = np.zeros(N_ROLES, dtype=bool)
 VISA_ROLES[[CARE_WORKER, SENIOR_CARE_WORKER]] = True
-SECTOR_AGENCY = AGENCY

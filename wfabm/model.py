@@ -50,6 +50,7 @@ from wfabm.taxonomy import (
     NHS_SECTORS,
     NURSE,
     OCCUPATIONAL_THERAPIST,
+    REGISTERED_MANAGER,
     ROLE_INDEX,
     ROLES,
     SECTORS,
@@ -104,7 +105,7 @@ class WorkforceModel(mesa.Model):
         self.config = config if isinstance(config, Config) else load_config(config)
         cfg = self.config.data
         self.seed = int(cfg["run"]["seed"] if seed is None else seed)
-        population_seed, step_seed = np.random.SeedSequence(self.seed).spawn(2)
+        population_seed, pay_seed, step_seed = np.random.SeedSequence(self.seed).spawn(3)
         super().__init__(rng=np.random.default_rng(step_seed))
         self.start = _parse_month(cfg["run"]["start"])
         self.months_planned = int(cfg["run"]["months"])
@@ -115,9 +116,7 @@ class WorkforceModel(mesa.Model):
         population = synthesise(cfg, self.geography, np.random.default_rng(population_seed))
         self.workers = population.workers
         self.employers = population.employers
-        self.pay = PayTables(
-            cfg, self.employers, np.random.default_rng(population_seed), self.start
-        )
+        self.pay = PayTables(cfg, self.employers, np.random.default_rng(pay_seed), self.start)
         self.uplifts = uplift_schedule(
             self.start, self.months_planned + 240, cfg["pay"]["growth_after_data"]
         )
@@ -142,7 +141,10 @@ class WorkforceModel(mesa.Model):
         self.fill_rate = _role_vector(cfg["inflows"]["fill_rate"])
         commute = _role_vector(cfg["search"]["commute_km"])
         # reach[role, home, workplace authority]
-        self.reach = geography.distance[None, :, :] <= commute[:, None, None]
+        # Jobs in one's own authority are always within reach, however large it is.
+        self.reach = (geography.distance[None, :, :] <= commute[:, None, None]) | np.eye(
+            geography.size, dtype=bool
+        )[None, :, :]
         self.transitions = np.stack(
             [market.role_transitions(False), market.role_transitions(True)], axis=1
         )  # [from, experienced, to]
@@ -661,7 +663,7 @@ class WorkforceModel(mesa.Model):
             [21.0 - 4.0 * np.log1p(-u), 22.0 + u * 23.0, 30.0 + u * 30.0],
             18.0 + u * 27.0,
         )
-        professional = market.PROFESSIONAL[role]
+        professional = market.PROFESSIONAL[role] | (role == REGISTERED_MANAGER)
         age = np.where(professional & (age < 22.0), 22.0 + rng.random(count) * 5.0, age)
         experience = np.where(returner, rng.integers(12, 120, count), 0)
         care = np.isin(role, CARE_ROLES)
@@ -762,7 +764,8 @@ class WorkforceModel(mesa.Model):
         date = self.date
         if self.overseas_close is not None and date >= self.overseas_close:
             return []
-        visas = cfg["uk_care_visas"].get(f"y{date.year}", 0.0)
+        visas_by_year = cfg["uk_care_visas"]
+        visas = visas_by_year.get(f"y{date.year}", visas_by_year["after_data"])
         share_open = 1.0
         if self.overseas_close is not None and (date.year, date.month) == (
             self.overseas_close.year,
@@ -898,28 +901,36 @@ class WorkforceModel(mesa.Model):
         recorder.flows = np.concatenate([recorder.flows, np.zeros_like(recorder.flows[:extra])])
 
     def _compact_and_refresh_ties(self) -> None:
-        """Yearly: archive departed workers and give newcomers colleague ties."""
+        """Yearly: archive departed workers, drop ties to them, and top up colleague ties.
+
+        Anyone left with fewer than half the configured colleague ties (newcomers, movers,
+        people whose colleagues left) gets new ties to random current colleagues.
+        """
         w = self.workers
         departed = w.compact()
         if len(departed["worker_id"]):
             self._archive.append(departed)
-        used = self._used()
         colleagues = self.config.data["network"]["colleague_degree"]
         if colleagues == 0 or w.size == 0:
             return
-        # Only people who joined or moved in the last year can lack colleagues.
-        recent = np.flatnonzero(w.active[used] & (w.tenure[used] < 12))
-        tied = w.rows_of(w.ties[recent])
-        tie_employer = np.where(tied >= 0, w.employer[np.maximum(tied, 0)], -1)
-        colleague_ties = (tie_employer == w.employer[recent][:, None]).sum(axis=1)
-        lonely = recent[colleague_ties == 0]
+        used = self._used()
+        # A dense id -> row table (ids only grow, so its size is the next id).
+        id_to_row = np.full(w.next_id + 1, -1, dtype=np.int64)
+        id_to_row[w.worker_id[used]] = np.arange(w.size)
+        ties = w.ties[used]
+        tied = id_to_row[np.where(ties >= 0, ties, w.next_id)]
+        ties[tied < 0] = -1
+        employer = w.employer[used]
+        colleague_ties = ((tied >= 0) & (employer[np.maximum(tied, 0)] == employer[:, None])).sum(
+            axis=1
+        )
+        lonely = np.flatnonzero(colleague_ties < max(colleagues // 2, 1))
         if len(lonely) == 0:
             return
-        active_rows = np.flatnonzero(w.active[used])
-        order = active_rows[np.argsort(w.employer[active_rows], kind="stable")]
-        sorted_employer = w.employer[order]
-        first = np.searchsorted(sorted_employer, w.employer[lonely], side="left")
-        size = np.searchsorted(sorted_employer, w.employer[lonely], side="right") - first
+        order = np.argsort(employer, kind="stable")
+        sorted_employer = employer[order]
+        first = np.searchsorted(sorted_employer, employer[lonely], side="left")
+        size = np.searchsorted(sorted_employer, employer[lonely], side="right") - first
         picks = first[:, None] + (
             self.rng.random((len(lonely), colleagues)) * size[:, None]
         ).astype(np.int64)
@@ -927,12 +938,12 @@ class WorkforceModel(mesa.Model):
         new_ids = np.where(
             (size[:, None] > 1) & (new_rows != lonely[:, None]), w.worker_id[new_rows], -1
         )
-        free = w.ties[lonely] < 0
+        free = ties[lonely] < 0
         # Fill each worker's first free slots with the new colleagues.
         slot_rank = np.cumsum(free, axis=1) - 1
         for j in range(colleagues):
             r, c = np.nonzero(free & (slot_rank == j))
-            w.ties[lonely[r], c] = new_ids[r, j]
+            ties[lonely[r], c] = new_ids[r, j]
 
     # ------------------------------------------------------------------ results
     def run(self, months: int | None = None) -> WorkforceModel:
@@ -958,6 +969,14 @@ class WorkforceModel(mesa.Model):
 
     def events(self) -> pl.DataFrame:
         """Every recorded individual event (arrival, move, exit, promotion)."""
+        cached = getattr(self, "_events_frame", None)
+        if cached is not None and cached[0] == len(self._events):
+            return cached[1]
+        frame = self._build_events()
+        self._events_frame = (len(self._events), frame)
+        return frame
+
+    def _build_events(self) -> pl.DataFrame:
         if not self._events:
             columns = (
                 "month",

@@ -208,7 +208,9 @@ SCHEMA: dict = {
         "england_border_share_of_uk_visas": _share(),
         "fill_rate": _by_role(_share("share per month")),
         "uk_care_visas": MapOf(
-            ("y2022", "y2023", "y2024", "y2025"), _num("visas per year", 0.0, 1e7), True
+            ("y2022", "y2023", "y2024", "y2025", "after_data"),
+            _num("visas per year", 0.0, 1e7),
+            True,
         ),
     },
     "progression": {

@@ -41,7 +41,7 @@ from wfabm.taxonomy import (
 NJC_HOURS = 37 * 52.143
 AFC_HOURS = 37.5 * 52.143
 FLOOR_ROLES = (CARE_WORKER, SENIOR_CARE_WORKER, RCC_WORKER)
-AGENCY_ROLES = (CARE_WORKER, SOCIAL_WORKER)
+CARE_ROLES = (CARE_WORKER, SENIOR_CARE_WORKER, RCC_WORKER, HEALTHCARE_ASSISTANT)
 
 
 @dataclass(frozen=True)
@@ -170,9 +170,10 @@ class PayTables:
         social_worker_england = sector == ENGLAND_LA
         pay[social_worker_england, SOCIAL_WORKER] *= 1.0 + pay_cfg["england_premium_social_worker"]
         employers.pay[:] = pay
-        self.agency_markup = np.zeros(N_ROLES)
-        self.agency_markup[CARE_WORKER] = pay_cfg["agency_markup_care"]
-        self.agency_markup[SOCIAL_WORKER] = pay_cfg["agency_markup_professional"]
+        # Agency staff are paid the local authority rate plus a markup: the care markup for
+        # care roles, the professional one for the rest.
+        self.agency_markup = np.full(N_ROLES, pay_cfg["agency_markup_professional"])
+        self.agency_markup[list(CARE_ROLES)] = pay_cfg["agency_markup_care"]
         self.charge_ratio = pay_cfg["agency_charge_ratio"]
         # The LA workplace whose rates an agency's workers follow: one in the agency's area.
         self._agency_reference = self._agency_reference_workplaces()
@@ -204,10 +205,7 @@ class PayTables:
             column = employers.pay[:, role]
             column[welsh_floor] = np.maximum(column[welsh_floor], self.rlw)
         agencies = np.flatnonzero(employers.sector == AGENCY)
-        for role in AGENCY_ROLES:
-            employers.pay[agencies, role] = employers.pay[self._agency_reference, role] * (
-                1.0 + self.agency_markup[role]
-            )
+        employers.pay[agencies] = employers.pay[self._agency_reference] * (1.0 + self.agency_markup)
 
     def apply(self, uplift: Uplift) -> None:
         """Apply the uplifts that take effect this month."""
@@ -218,7 +216,7 @@ class PayTables:
         independent_other = np.isin(employers.sector, (INDEPENDENT, ENGLAND_INDEPENDENT))
         afc = np.isin(employers.sector, (NHS, ENGLAND_NHS))
         a, b = uplift.njc
-        employers.pay[njc] = a + b * employers.pay[njc]
+        employers.pay[njc] = np.where(employers.pay[njc] > 0, a + b * employers.pay[njc], 0.0)
         other_roles = [r for r in range(N_ROLES) if r not in FLOOR_ROLES]
         sub = employers.pay[np.ix_(independent_other, other_roles)]
         employers.pay[np.ix_(independent_other, other_roles)] = np.where(sub > 0, a + b * sub, 0.0)

@@ -379,7 +379,7 @@ def _check_calendar(value: Any, param: Param, path: KeyPath) -> str:
         return _NEVER
     parsed = _parse_calendar(value)
     if parsed is None:
-        noun = "date" if param.kind == "date" else "month"
+        noun = "date" if param.kind in ("date", "date_or_never") else "month"
         raise _bad_value(value, param, path, f"is not a valid {noun}")
     day, has_day = parsed
     if param.kind == "date_or_never":

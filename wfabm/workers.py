@@ -15,6 +15,9 @@ from dataclasses import dataclass, field, fields
 
 import numpy as np
 
+# Value of unused rows, where 0 would mean something (arrival kind 0 is "entrant").
+_FILL = {"ties": -1, "arrival": -1, "arrived": -1, "pledge_until": -1}
+
 
 @dataclass
 class WorkerTable:
@@ -96,8 +99,7 @@ class WorkerTable:
         for name in self.columns:
             column = getattr(self, name)
             shape = (new_capacity, *column.shape[1:])
-            fill = -1 if name == "ties" else 0
-            grown = np.full(shape, fill, dtype=column.dtype)
+            grown = np.full(shape, _FILL.get(name, 0), dtype=column.dtype)
             grown[: self.size] = column[: self.size]
             setattr(self, name, grown)
 
@@ -140,14 +142,17 @@ class WorkerTable:
         for name in self.columns:
             column = getattr(self, name)
             column[:kept_count] = column[:old_size][keep]
-            column[kept_count:old_size] = -1 if name == "ties" else 0
+            column[kept_count:old_size] = _FILL.get(name, 0)
         self.size = kept_count
         return departed
 
     def rows_of(self, worker_ids: np.ndarray) -> np.ndarray:
         """Rows of active workers with the given ids (-1 where absent or departed)."""
+        worker_ids = np.asarray(worker_ids)
+        if self.size == 0:
+            return np.full(worker_ids.shape, -1, dtype=np.int64)
         ids = self.worker_id[: self.size]
-        rows = np.minimum(np.searchsorted(ids, worker_ids), max(self.size - 1, 0))
+        rows = np.minimum(np.searchsorted(ids, worker_ids), self.size - 1)
         found = (worker_ids >= 0) & (ids[rows] == worker_ids) & self.active[rows]
         return np.where(found, rows, -1)
 
