@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import resource
 
+import numpy as np
 import polars as pl
 import pytest
 
@@ -59,3 +60,34 @@ def test_benchmark_baseline_120_months(benchmark, baseline):
     departures = flows.filter(pl.col("destination").is_in(["retired", "left_sector"]))
     assert model.month == 120
     assert model.headcount - start == arrivals["count"].sum() - departures["count"].sum()
+
+
+def _simple_rule(workers: int = 84_000, months: int = 120, seed: int = 1) -> np.ndarray:
+    """The much simpler reference rule, as bare numpy: burnout update, search, a
+    five-candidate logit on pay, move. Gives a same-machine yardstick for the model's speed.
+    """
+    rng = np.random.default_rng(seed)
+    employers = 1_000
+    pay = rng.normal(10.0, 0.5, employers)
+    employer = rng.integers(0, employers, workers)
+    burnout = rng.random(workers)
+    for _ in range(months):
+        staff = np.bincount(employer, minlength=employers)
+        workload = np.take(staff.mean() / np.maximum(staff, 1), employer)
+        burnout = np.clip(burnout + 0.1 * (workload - 1.0) - 0.05 * burnout, 0.0, 1.0)
+        searching = np.flatnonzero(rng.random(workers) < 0.02 + 0.1 * burnout)
+        candidates = rng.integers(0, employers, (len(searching), 5))
+        utility = 4.0 * np.log(pay[candidates] / pay[employer[searching], None])
+        utility -= np.log(-np.log(rng.random(utility.shape)))
+        best = np.argmax(utility, axis=1)
+        moving = utility[np.arange(len(searching)), best] > -np.log(-np.log(rng.random(len(best))))
+        employer[searching[moving]] = candidates[moving, best[moving]]
+    return employer
+
+
+def test_benchmark_reference_simple_rule(benchmark):
+    start = np.random.default_rng(1).integers(0, 1_000, 84_000)
+    employer = benchmark.pedantic(_simple_rule, rounds=1, iterations=1)
+    # Workers drift toward better-paying employers under the rule.
+    pay = np.random.default_rng(1).normal(10.0, 0.5, 1_000)
+    assert pay[employer].mean() > pay[start].mean()

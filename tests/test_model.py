@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import datetime as dt
 
+import numpy as np
 import polars as pl
 import pytest
 
@@ -300,3 +301,34 @@ def test_first_year_care_worker_leaver_rate_is_plausible(run: dict) -> None:
     mean_headcount = year["headcount"].sum() / 12
     rate = year["leavers"].sum() / mean_headcount
     assert 0.12 <= rate <= 0.35, rate
+
+
+def test_pay_fte_and_wage_bill_in_metrics_match_the_workers(run: dict) -> None:
+    """The last month's pay, FTE and wage bill per cell equal sums over the workers in it."""
+    model = run["model"]
+    workers = model.workers
+    rows = np.flatnonzero(workers.active[workers.view()])
+    employer, role = workers.employer[rows], workers.role[rows]
+    pay = model.pay.hourly(employer, role, workers.point[rows])
+    hours = workers.hours[rows]
+    by_worker = (
+        pl.DataFrame(
+            {
+                "sector": np.array(SECTORS)[model.employers.sector[employer]],
+                "role": np.array(ROLES)[role],
+                "local_authority": np.array(model.geography.codes)[model.employers.la[employer]],
+                "pay": pay,
+                "hours": hours,
+                "wage": pay * hours * 52.143 / 12,
+            }
+        )
+        .group_by(CELL)
+        .agg(pl.col("pay").mean(), pl.col("hours").sum(), pl.col("wage").sum())
+    )
+    full_time = model.config["workforce"]["contracts"]["full_time_hours"]
+    metrics = run["metrics"]
+    last = metrics.filter(pl.col("month") == metrics["month"].max()).join(by_worker, on=CELL)
+    assert len(last) == len(by_worker)
+    np.testing.assert_allclose(last["pay_mean"], last["pay"], rtol=1e-9)
+    np.testing.assert_allclose(last["fte"], last["hours"] / full_time, rtol=1e-9)
+    np.testing.assert_allclose(last["wage_bill"], last["wage"], rtol=1e-9)

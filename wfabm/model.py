@@ -211,6 +211,7 @@ class WorkforceModel(mesa.Model):
         self._burnout_cell = np.bincount(
             w.cell[used], weights=w.burnout[used].astype(np.float64), minlength=n_cells + 1
         )
+        self._recount_cell_sums()
         self._joined = np.zeros(n_cells + 1)
         self._left = np.zeros(n_cells + 1)
         self._promoted_in = np.zeros(n_cells + 1)
@@ -247,12 +248,37 @@ class WorkforceModel(mesa.Model):
         w = self.workers
         return np.take(self._pay_cell, w.cell[rows]) * np.take(self._point_factor, w.pay_key[rows])
 
+    def _recount_cell_sums(self) -> None:
+        """Per-cell sums of hours, pay-point factors and their product, from scratch."""
+        w = self.workers
+        used = self._used()
+        factor = np.take(self._point_factor, w.pay_key[used])
+        hours = w.hours[used]
+        size = self.n_cells + 1
+        self._cell_sums = np.stack(
+            [
+                np.bincount(w.cell[used], weights=values, minlength=size)
+                for values in (hours, factor, factor * hours)
+            ],
+            axis=1,
+        )
+
+    def _account(self, rows: np.ndarray, sign: float) -> None:
+        """Add (sign 1) or remove (sign -1) rows' hours and pay factors from their cells."""
+        w = self.workers
+        factor = np.take(self._point_factor, w.pay_key[rows])
+        hours = w.hours[rows]
+        np.add.at(
+            self._cell_sums, w.cell[rows], sign * np.column_stack([hours, factor, factor * hours])
+        )
+
     def _headcount_matrix(self) -> np.ndarray:
         return self._headcount[:-1].reshape(self.employers.size, N_ROLES)
 
     def _set_cells(self, rows: np.ndarray, employer: np.ndarray, role: np.ndarray) -> None:
         """Move rows to new (workplace, role) cells, keeping headcounts and pay keys in step."""
         w = self.workers
+        self._account(rows, -1.0)
         np.subtract.at(self._headcount, w.cell[rows], 1)
         new_cell = employer.astype(np.int64) * N_ROLES + role
         np.add.at(self._headcount, new_cell, 1)
@@ -263,6 +289,7 @@ class WorkforceModel(mesa.Model):
         w.pay_key[rows] = (
             w.sector[rows].astype(np.int64) * N_ROLES + role
         ) * self.points + w.point[rows]
+        self._account(rows, 1.0)
 
     def _log(
         self,
@@ -309,6 +336,7 @@ class WorkforceModel(mesa.Model):
             rises = w.point[used] < self.points - 1
             w.point[used] += rises
             w.pay_key[used] += rises
+            self._recount_cell_sums()
             pay_changed = True
         employer_rules.grow_posts(
             employers, cfg["employers"]["funded_post_growth"], cfg["employers"]["nhs_post_growth"]
@@ -486,6 +514,7 @@ class WorkforceModel(mesa.Model):
         )
         kind = RETIRED_EVENT if destination == RETIRED else LEFT_EVENT
         self._log(kind, rows, employer, -1, role, role)
+        self._account(rows, -1.0)
         np.subtract.at(self._headcount, w.cell[rows], 1)
         w.cell[rows] = self.n_cells
         w.active[rows] = False
@@ -720,6 +749,7 @@ class WorkforceModel(mesa.Model):
         cells = employer.astype(np.int64) * N_ROLES + role
         np.add.at(self._headcount, cells, 1)
         np.add.at(self._joined, cells, 1)
+        self._account(rows, 1.0)
         self.recorder.add_flows(self.month, role.astype(np.int64), kind, sector.astype(np.int64))
         self._log(ARRIVAL_EVENT, rows, -1, employer, -1, role)
 
@@ -842,8 +872,6 @@ class WorkforceModel(mesa.Model):
         used = self._used()
         cell = w.cell[used]
         size = self.n_cells + 1
-        hours = w.hours[used]
-        pay = self._pay_of(used)
         burnout_sum = np.bincount(cell, weights=w.burnout[used].astype(np.float64), minlength=size)
         self._burnout_cell = burnout_sum
         headcount = self._headcount[:-1].astype(np.float64)
@@ -859,7 +887,7 @@ class WorkforceModel(mesa.Model):
         hours_per_month = self.full_time * 52.143 / 12
         cell_values = {
             "headcount": headcount,
-            "fte": np.bincount(cell, weights=hours, minlength=size)[:-1] / self.full_time,
+            "fte": self._cell_sums[:-1, 0] / self.full_time,
             "burnout_sum": burnout_sum[:-1],
             "intent_sum": np.bincount(
                 cell, weights=w.intent[used].astype(np.float64), minlength=size
@@ -868,10 +896,10 @@ class WorkforceModel(mesa.Model):
             "absence_sum": burnout_cfg["absence_base"]
             * (headcount + burnout_cfg["absence_burnout"] * burnout_sum[:-1]),
             "workload_sum": workload * headcount,
-            "pay_sum": np.bincount(cell, weights=pay, minlength=size)[:-1],
+            # A worker's pay is the cell's rate times their pay-point factor.
+            "pay_sum": self._pay_cell[:-1] * self._cell_sums[:-1, 1],
             # Monthly pay: hourly rate x contracted hours x weeks per month.
-            "wage_bill": np.bincount(cell, weights=pay * hours, minlength=size)[:-1]
-            * (52.143 / 12),
+            "wage_bill": self._pay_cell[:-1] * self._cell_sums[:-1, 2] * (52.143 / 12),
             "funded_posts": funded,
             "vacancies": vacancies,
             "joiners": self._joined[:-1],
@@ -907,16 +935,17 @@ class WorkforceModel(mesa.Model):
         people whose colleagues left) gets new ties to random current colleagues.
         """
         w = self.workers
-        departed = w.compact()
-        if len(departed["worker_id"]):
+        # Departed workers are archived only when events are kept (for worker() histories).
+        departed = w.compact(archive=self.record_events)
+        if departed and len(departed["worker_id"]):
             self._archive.append(departed)
         colleagues = self.config.data["network"]["colleague_degree"]
         if colleagues == 0 or w.size == 0:
             return
         used = self._used()
         # A dense id -> row table (ids only grow, so its size is the next id).
-        id_to_row = np.full(w.next_id + 1, -1, dtype=np.int64)
-        id_to_row[w.worker_id[used]] = np.arange(w.size)
+        id_to_row = np.full(w.next_id + 1, -1, dtype=np.int32)
+        id_to_row[w.worker_id[used]] = np.arange(w.size, dtype=np.int32)
         ties = w.ties[used]
         tied = id_to_row[np.where(ties >= 0, ties, w.next_id)]
         ties[tied < 0] = -1
@@ -939,11 +968,11 @@ class WorkforceModel(mesa.Model):
             (size[:, None] > 1) & (new_rows != lonely[:, None]), w.worker_id[new_rows], -1
         )
         free = ties[lonely] < 0
-        # Fill each worker's first free slots with the new colleagues.
-        slot_rank = np.cumsum(free, axis=1) - 1
-        for j in range(colleagues):
-            r, c = np.nonzero(free & (slot_rank == j))
-            ties[lonely[r], c] = new_ids[r, j]
+        # The j-th new colleague goes into the worker's j-th free slot, if there is one.
+        free_slots = np.argsort(~free, axis=1, kind="stable")[:, :colleagues]
+        has_slot = np.take_along_axis(free, free_slots, axis=1)
+        r, j = np.nonzero(has_slot)
+        ties[lonely[r], free_slots[r, j]] = new_ids[r, j]
 
     # ------------------------------------------------------------------ results
     def run(self, months: int | None = None) -> WorkforceModel:

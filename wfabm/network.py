@@ -1,9 +1,15 @@
 """The social network: colleague and friend ties between workers.
 
-Ties are built once with networkx (a Watts-Strogatz small world inside each workplace, and a
-sparse Erdős–Rényi graph of friends among residents of the same local authority) and then held
-as a compact padded array ``ties[worker, k]`` of worker ids (``-1`` = no tie), which the
-monthly step reads without touching networkx.
+Colleague ties form a Watts-Strogatz small world inside each workplace, built with
+networkx. Generating thousands of small graphs one by one takes seconds, so up to
+``VARIANTS`` graphs are drawn for each team size and reused, with members shuffled, for
+other workplaces of that size (graphs of one size are exchangeable, so shuffled copies are
+as good as fresh draws for the statistics the model uses). Friend ties are an Erdős–Rényi
+G(n, m) graph among residents of each local authority: ``m = n * friend_degree / 2``
+uniformly random pairs.
+
+Ties are held as a compact padded array ``ties[worker, k]`` of worker ids (``-1`` = no tie),
+which the monthly step reads without touching networkx.
 """
 
 from __future__ import annotations
@@ -11,9 +17,20 @@ from __future__ import annotations
 import networkx as nx
 import numpy as np
 
+VARIANTS = 3
+
 
 def _graph_seed(rng: np.random.Generator) -> int:
     return int(rng.integers(0, 2**31 - 1))
+
+
+def colleague_edges(size: int, degree: int, rewire: float, seed: int) -> np.ndarray:
+    """Edges ``(m, 2)`` of a Watts-Strogatz graph of one workplace's ``size`` members."""
+    if size < 2 or degree == 0:
+        return np.zeros((0, 2), dtype=np.int64)
+    k = min(degree, size - 1)
+    graph = nx.complete_graph(size) if k < 2 else nx.watts_strogatz_graph(size, k, rewire, seed)
+    return np.asarray(graph.edges(), dtype=np.int64).reshape(-1, 2)
 
 
 def build_ties(
@@ -24,7 +41,7 @@ def build_ties(
     friend_degree: float,
     rng: np.random.Generator,
 ) -> np.ndarray:
-    """Build the tie array for a population.
+    """Build the tie array for a population whose ids are its rows.
 
     Args:
         employer: Workplace index of each worker.
@@ -35,44 +52,43 @@ def build_ties(
         rng: Random generator; every networkx call gets a seed drawn from it.
 
     Returns:
-        Array ``(n_workers, width)`` of tied worker rows, ``-1`` padded.
+        Array ``(n_workers, width)`` of tied worker ids, ``-1`` padded.
     """
     n = len(employer)
     sources: list[np.ndarray] = []
     targets: list[np.ndarray] = []
 
-    def add_graph(graph: nx.Graph, members: np.ndarray) -> None:
-        if graph.number_of_edges() == 0:
-            return
-        edges = np.asarray(graph.edges(), dtype=np.int64)
-        a, b = members[edges[:, 0]], members[edges[:, 1]]
+    def add(a: np.ndarray, b: np.ndarray) -> None:
         sources.extend((a, b))
         targets.extend((b, a))
 
+    templates: dict[int, list[np.ndarray]] = {}
     order = np.argsort(employer, kind="stable")
     bounds = np.flatnonzero(np.diff(employer[order])) + 1
     for members in np.split(order, bounds):
         size = len(members)
         if size < 2 or colleague_degree == 0:
             continue
-        k = min(colleague_degree, size - 1)
-        if k < 2:
-            graph = nx.complete_graph(size)
+        variants = templates.setdefault(size, [])
+        if len(variants) < VARIANTS:
+            variants.append(colleague_edges(size, colleague_degree, rewire, _graph_seed(rng)))
+            edges = variants[-1]
         else:
-            graph = nx.watts_strogatz_graph(size, k, rewire, seed=_graph_seed(rng))
-        add_graph(graph, members)
+            edges = variants[int(rng.integers(len(variants)))]
+        shuffled = members[rng.permutation(size)]
+        add(shuffled[edges[:, 0]], shuffled[edges[:, 1]])
 
     if friend_degree > 0:
         order = np.argsort(home, kind="stable")
         bounds = np.flatnonzero(np.diff(home[order])) + 1
-        for members in np.split(order, bounds):
-            size = len(members)
-            if size < 2:
+        for residents in np.split(order, bounds):
+            size = len(residents)
+            pairs = round(size * friend_degree / 2)
+            if size < 2 or pairs == 0:
                 continue
-            # fast_gnp is linear in nodes + edges; gnm is several times slower here.
-            probability = min(1.0, friend_degree / (size - 1))
-            graph = nx.fast_gnp_random_graph(size, probability, seed=_graph_seed(rng))
-            add_graph(graph, members)
+            a = rng.integers(0, size, pairs)
+            b = (a + rng.integers(1, size, pairs)) % size  # never a self-tie
+            add(residents[a], residents[b])
 
     width = colleague_degree + max(2, int(np.ceil(3 * friend_degree)))
     ties = np.full((n, width), -1, dtype=np.int32)
@@ -82,6 +98,9 @@ def build_ties(
     dst = np.concatenate(targets)
     order = np.lexsort((dst, src))
     src, dst = src[order], dst[order]
+    # Drop repeated pairs (a friend who is also a colleague counts once).
+    keep = np.r_[True, (src[1:] != src[:-1]) | (dst[1:] != dst[:-1])]
+    src, dst = src[keep], dst[keep]
     first = np.searchsorted(src, src, side="left")
     position = np.arange(len(src)) - first
     keep = position < width

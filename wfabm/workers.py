@@ -126,8 +126,11 @@ class WorkerTable:
         self.size += count
         return rows
 
-    def compact(self) -> dict[str, np.ndarray]:
-        """Drop departed workers' rows, keeping order; remap ties.
+    def compact(self, archive: bool = True) -> dict[str, np.ndarray]:
+        """Drop departed workers' rows, keeping order.
+
+        Args:
+            archive: Return the departed workers' columns (skipped when not needed).
 
         Returns:
             The departed workers' columns (for the archive), as a dict of arrays.
@@ -135,9 +138,11 @@ class WorkerTable:
         old_size = self.size
         used = self.view()
         keep = self.active[used].copy()
-        departed = {
-            name: getattr(self, name)[used][~keep].copy() for name in self.columns if name != "ties"
-        }
+        departed = (
+            {name: getattr(self, name)[used][~keep] for name in self.columns if name != "ties"}
+            if archive
+            else {}
+        )
         kept_count = int(keep.sum())
         for name in self.columns:
             column = getattr(self, name)
@@ -198,5 +203,5 @@ def empty_table(capacity: int, tie_width: int) -> WorkerTable:
         arrival=np.full(capacity, -1, np.int8),
         arrived=np.full(capacity, -1, np.int16),
         pledge_until=np.full(capacity, -1, np.int16),
-        ties=np.full((capacity, tie_width), -1, np.int64),
+        ties=np.full((capacity, tie_width), -1, np.int32),
     )
