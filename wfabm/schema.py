@@ -42,7 +42,17 @@ __all__ = [
     "validate",
 ]
 
-KINDS = ("float", "int", "bool", "str", "month", "date", "month_or_never", "date_or_never")
+KINDS = (
+    "float",
+    "int",
+    "bool",
+    "str",
+    "str_list",
+    "month",
+    "date",
+    "month_or_never",
+    "date_or_never",
+)
 _NUMERIC_KINDS = ("float", "int")
 _NEVER = "never"
 _MONTH_RE = re.compile(r"(\d{4})-(\d{2})")
@@ -67,8 +77,10 @@ class Param:
         unit: Unit shown in error messages and docs, e.g. ``"share"`` or ``"£/hour"``.
         minimum: Inclusive lower bound for ``"float"`` and ``"int"`` kinds.
         maximum: Inclusive upper bound for ``"float"`` and ``"int"`` kinds.
-        choices: Allowed values for the ``"str"`` kind.
+        choices: Allowed values for the ``"str"`` kind, and for each item of the
+            ``"str_list"`` kind (a list of strings).
         doc: One-line description for generated documentation.
+        optional: When true the key may be left out (and is then absent from the result).
     """
 
     kind: str
@@ -77,6 +89,7 @@ class Param:
     maximum: float | None = None
     choices: tuple[str, ...] | None = None
     doc: str = ""
+    optional: bool = False
 
     def __post_init__(self) -> None:
         # Schema mistakes are programming errors: fail at import, not mid-run.
@@ -88,8 +101,10 @@ class Param:
         if self.minimum is not None and self.maximum is not None and self.minimum > self.maximum:
             raise ValueError(f"minimum {self.minimum} is greater than maximum {self.maximum}")
         if self.choices is not None:
-            if self.kind != "str":
-                raise ValueError(f"choices only apply to kind 'str', not {self.kind!r}")
+            if self.kind not in ("str", "str_list"):
+                raise ValueError(
+                    f"choices only apply to kinds 'str' and 'str_list', not {self.kind!r}"
+                )
             if not self.choices:
                 raise ValueError("choices must not be empty")
 
@@ -193,6 +208,10 @@ def describe(spec: Param | MapOf | ListOf | dict) -> str:
         return f"a whole number{_range_text(spec)}{unit}"
     if spec.kind == "bool":
         return "true or false"
+    if spec.kind == "str_list":
+        if spec.choices:
+            return "a list of any of " + ", ".join(toml_value(c) for c in spec.choices)
+        return f"a list of strings{unit}"
     if spec.kind == "str":
         if spec.choices:
             return "one of " + ", ".join(toml_value(c) for c in spec.choices)
@@ -314,6 +333,8 @@ def _absent(spec: Any, path: KeyPath, missing: list[KeyPath]) -> dict | list | N
         if inner:
             missing.append(path)
         return result
+    if isinstance(spec, Param) and spec.optional:
+        return None
     missing.append(path)
     return None
 
@@ -368,6 +389,19 @@ def _check_param(value: Any, param: Param, path: KeyPath) -> Any:
             hint = f"did you mean {toml_value(close[0])}?" if close else ""
             raise _bad_value(value, param, path, "is not one of the allowed choices", hint=hint)
         return str(value)
+    if kind == "str_list":
+        if isinstance(value, str) or not isinstance(value, Sequence):
+            raise _wrong_type(value, param, path)
+        for item in value:
+            if not isinstance(item, str):
+                raise _wrong_type(value, param, path)
+            if param.choices is not None and item not in param.choices:
+                close = difflib.get_close_matches(item, param.choices, n=1)
+                hint = f"did you mean {toml_value(close[0])}?" if close else ""
+                raise _bad_value(
+                    value, param, path, f"contains {item!r}, not an allowed choice", hint=hint
+                )
+        return [str(item) for item in value]
     return _check_calendar(value, param, path)
 
 
