@@ -550,3 +550,39 @@ def test_validate_returns_schema_order() -> None:
 def test_bad_declarations_fail_early(kwargs: dict) -> None:
     with pytest.raises(ValueError):  # noqa: PT011 - each case has its own message
         Param(**kwargs)
+
+
+LEVER_SCHEMA = {
+    "agency": {
+        "roles": Param("str_list", "roles", choices=ROLES),
+        "cap": Param("float", "ratio", 1.0, 5.0, optional=True),
+    }
+}
+
+
+def test_optional_param_may_be_left_out() -> None:
+    assert validate({"agency": {"roles": []}}, LEVER_SCHEMA) == {"agency": {"roles": []}}
+    given = validate({"agency": {"roles": ["nurse"], "cap": 1.2}}, LEVER_SCHEMA)
+    assert given["agency"]["cap"] == 1.2
+
+
+def test_optional_param_is_still_checked_when_given() -> None:
+    with pytest.raises(ValueError, match=r"agency\.cap = 9.0 is out of range"):
+        validate({"agency": {"roles": [], "cap": 9.0}}, LEVER_SCHEMA)
+
+
+def test_string_list_checks_each_item() -> None:
+    assert validate({"agency": {"roles": ["nurse", "care_worker"]}}, LEVER_SCHEMA)["agency"][
+        "roles"
+    ] == ["nurse", "care_worker"]
+    with pytest.raises(ValueError, match=r"contains 'nurce'.*did you mean \"nurse\""):
+        validate({"agency": {"roles": ["nurce"]}}, LEVER_SCHEMA)
+    with pytest.raises(ValueError, match=r"agency\.roles"):
+        validate({"agency": {"roles": "nurse"}}, LEVER_SCHEMA)
+    with pytest.raises(ValueError, match=r"agency\.roles"):
+        validate({"agency": {"roles": [3]}}, LEVER_SCHEMA)
+
+
+def test_required_list_param_is_reported_missing() -> None:
+    with pytest.raises(ValueError, match=r"agency\.roles"):
+        validate({"agency": {}}, LEVER_SCHEMA)

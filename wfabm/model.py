@@ -696,8 +696,10 @@ class WorkforceModel(mesa.Model):
         age = np.where(professional & (age < 22.0), 22.0 + rng.random(count) * 5.0, age)
         experience = np.where(returner, rng.integers(12, 120, count), 0)
         care = np.isin(role, CARE_ROLES)
-        part_time = rng.random(count) < np.where(
-            care, contracts["care_part_time_share"], contracts["professional_part_time_share"]
+        part_time = rng.random(count) < np.select(
+            [care, role == REGISTERED_MANAGER],
+            [contracts["care_part_time_share"], contracts["manager_part_time_share"]],
+            contracts["professional_part_time_share"],
         )
         mean_part = contracts["part_time_mean_hours"]
         hours = np.where(

@@ -77,6 +77,7 @@ SCHEMA: dict = {
         "contracts": {
             "care_part_time_share": _share(),
             "professional_part_time_share": _share(),
+            "manager_part_time_share": _share(),
             "zero_hours_share_independent": _share(),
             "zero_hours_share_la": _share(),
             "full_time_hours": _num("hours/week", 1.0, 80.0),

@@ -544,7 +544,11 @@ def _synthesise_workers(
     part_time_p = np.where(
         care,
         contracts["care_part_time_share"],
-        np.where(role == REGISTERED_MANAGER, 0.1, contracts["professional_part_time_share"]),
+        np.where(
+            role == REGISTERED_MANAGER,
+            contracts["manager_part_time_share"],
+            contracts["professional_part_time_share"],
+        ),
     )
     part_time = rng.random(n) < part_time_p
     full = contracts["full_time_hours"]

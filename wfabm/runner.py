@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import importlib.metadata
 import json
+import math
 import os
 import platform
 import shutil
@@ -195,12 +196,14 @@ def summarise(metrics: pl.DataFrame, flows: pl.DataFrame, out: Path | None = Non
         f"{vacancy['vacancy_rate'].head(12).mean():.1%} over the first year, "
         f"{vacancy['vacancy_rate'][-1]:.1%} at the end",
         "",
-        "First year, Wales, by sector and role:",
+        "First year (or the whole run if shorter), Wales, by sector and role:",
         f"  {'sector':<12} {'role':<30} {'headcount':>9} {'vacancy':>8} {'leavers':>8} "
         f"{'joiners':>8}",
     ]
     for row in rates.iter_rows(named=True):
-        vacancy_text = "-" if row["vacancy_rate"] is None else f"{row['vacancy_rate']:.1%}"
+        rate = row["vacancy_rate"]
+        # Agencies hold no funded posts of their own, so they have no vacancy rate.
+        vacancy_text = "-" if rate is None or math.isnan(rate) else f"{rate:.1%}"
         lines.append(
             f"  {row['sector']:<12} {row['role']:<30} {row['mean_headcount']:>9,.0f} "
             f"{vacancy_text:>8} {row['leaver_rate']:>8.1%} {row['joiner_rate']:>8.1%}"
