@@ -33,15 +33,8 @@ def _pay_table(roles: tuple[str, ...]) -> MapOf:
     return MapOf(roles, _num("£/hour", 0.0, 500.0), True)
 
 
-_WELSH_CARE_ROLES = (
-    "care_worker",
-    "senior_care_worker",
-    "residential_child_care_worker",
-    "social_worker",
-    "occupational_therapist",
-    "amhp",
-    "registered_manager",
-)
+# Welsh social care employs every role but the NHS's own staff groups.
+_WELSH_CARE_ROLES = tuple(r for r in ROLES if r not in ("healthcare_assistant", "nurse"))
 _NHS_ROLES = ("healthcare_assistant", "occupational_therapist", "social_worker", "nurse")
 _NAMED_ROLES = (
     "social_worker",

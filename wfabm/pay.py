@@ -136,15 +136,9 @@ class PayTables:
         self.rlw = reference.pay_rate("rlw", "all", start)
         self.nlw = reference.pay_rate("nlw", "all", start)
         base = np.full((N_SECTORS, N_ROLES), np.nan)
-        for sector_name in (
-            "la",
-            "independent",
-            "nhs",
-            "england_la",
-            "england_independent",
-            "england_nhs",
-        ):
-            for role_name, value in pay_cfg[sector_name].items():
+        # Agencies have no table of their own: they follow local authority pay (below).
+        for sector_name in SECTORS:
+            for role_name, value in pay_cfg.get(sector_name, {}).items():
                 base[SECTORS.index(sector_name), ROLE_INDEX[role_name]] = value
         self.base = base
         floors = np.array([self.rlw if s == INDEPENDENT else self.nlw for s in range(N_SECTORS)])
