@@ -98,13 +98,13 @@ def pay_rise() -> dict:
 
 @pytest.fixture(scope="module")
 def closed_2023() -> dict:
-    config = load_config(overrides={"inflows": {"overseas_close": "2023-01-01"}})
+    config = load_config(overrides={"policy": {"overseas_recruitment": {"close": "2023-01-01"}}})
     return _results(WorkforceModel(config, seed=SEED).run(CLOSED_MONTHS))
 
 
 @pytest.fixture(scope="module")
 def never_closed() -> dict:
-    config = load_config(overrides={"inflows": {"overseas_close": "never"}})
+    config = load_config(overrides={"policy": {"overseas_recruitment": {"close": "never"}}})
     return _results(WorkforceModel(config, seed=SEED).run(NEVER_MONTHS))
 
 

@@ -205,7 +205,8 @@ def test_local_authority_pay_carries_the_organisation_spread(config):
 def test_point_factors_are_one_at_entry_and_rise_by_the_step(config):
     tables, _ = _tables(config)
     points = config["pay"]["points"]
-    factors = tables.point_factors(points).reshape(N_SECTORS, N_ROLES, points)
+    # One group per sector, and a last one for employers in the pay and progression framework.
+    factors = tables.point_factors(points).reshape(N_SECTORS + 1, N_ROLES, points)
     np.testing.assert_array_equal(factors[:, :, 0], 1.0)
     steps = np.arange(points)
     la_step = config["pay"]["point_step"]["social_worker"]
@@ -213,6 +214,9 @@ def test_point_factors_are_one_at_entry_and_rise_by_the_step(config):
     cw_step = config["pay"]["point_step"]["care_worker"] * config["pay"]["independent_step_factor"]
     np.testing.assert_allclose(factors[INDEPENDENT, CARE_WORKER], 1 + cw_step * steps)
     np.testing.assert_array_equal(factors[AGENCY], 1.0)
+    # Framework employers' care workers progress at the statutory step, not the independent one.
+    statutory = config["pay"]["point_step"]["care_worker"]
+    np.testing.assert_allclose(factors[N_SECTORS, CARE_WORKER], 1 + statutory * steps)
 
 
 def test_pay_key_indexes_the_point_factors_like_hourly(config):

@@ -41,6 +41,7 @@ METRICS_SCHEMA = {
     "agency_fte": pl.Float64,
     "agency_spend": pl.Float64,
     "wage_bill": pl.Float64,
+    "unmet_hours": pl.Float64,
 }
 
 FLOWS_SCHEMA = {

@@ -30,6 +30,7 @@ STOCK_COLUMNS: tuple[str, ...] = (
     "agency_fte",
     "agency_spend",
     "wage_bill",
+    "unmet_hours",
 )
 """Raw monthly sums per cell; means are computed when the table is built."""
 
@@ -152,6 +153,7 @@ class MetricsRecorder:
                 "agency_fte": values[:, COLUMN["agency_fte"]],
                 "agency_spend": values[:, COLUMN["agency_spend"]],
                 "wage_bill": values[:, COLUMN["wage_bill"]],
+                "unmet_hours": values[:, COLUMN["unmet_hours"]],
             }
         ).with_columns(pl.col("month").cast(pl.Date))
 

@@ -30,7 +30,8 @@ from wfabm import market
 from wfabm.config import Config, load_config
 from wfabm.geography import load_geography
 from wfabm.metrics import MetricsRecorder, month_dates
-from wfabm.pay import PayTables, uplift_schedule
+from wfabm.pay import FRAMEWORK_GROUP, PayTables, uplift_schedule
+from wfabm.policy import WELSH_EMPLOYERS, Policy
 from wfabm.population import CARE_ROLES, commute_table, homes, synthesise
 from wfabm.taxonomy import (
     AGENCY,
@@ -105,7 +106,9 @@ class WorkforceModel(mesa.Model):
         self.config = config if isinstance(config, Config) else load_config(config)
         cfg = self.config.data
         self.seed = int(cfg["run"]["seed"] if seed is None else seed)
-        population_seed, pay_seed, step_seed = np.random.SeedSequence(self.seed).spawn(3)
+        population_seed, pay_seed, policy_seed, step_seed = np.random.SeedSequence(self.seed).spawn(
+            4
+        )
         super().__init__(rng=np.random.default_rng(step_seed))
         self.start = _parse_month(cfg["run"]["start"])
         self.months_planned = int(cfg["run"]["months"])
@@ -117,6 +120,11 @@ class WorkforceModel(mesa.Model):
         self.workers = population.workers
         self.employers = population.employers
         self.pay = PayTables(cfg, self.employers, np.random.default_rng(pay_seed), self.start)
+        self.policy = Policy(
+            cfg, self.start, self.employers, self.geography, np.random.default_rng(policy_seed)
+        )
+        self.pay.transform = self.policy
+        self.pay.publish(0)
         self.uplifts = uplift_schedule(
             self.start, self.months_planned + 240, cfg["pay"]["growth_after_data"]
         )
@@ -154,8 +162,15 @@ class WorkforceModel(mesa.Model):
         self.welsh_social_care = np.isin(employers.sector, (LA, INDEPENDENT))
         self.agency_rows = np.flatnonzero(employers.sector == AGENCY)
         self.n_regions = len(geography.health_boards)
-        overseas = cfg["inflows"]["overseas_close"]
-        self.overseas_close = None if overseas == "never" else _parse_month_or_date(overseas)
+        self.overseas_close = self.policy.overseas_close
+        # The NHS terms (pension, leave) a post carries, as a share: 1 for NHS posts; local
+        # authority posts gain some under NHS parity.
+        self.terms = np.repeat(self.is_nhs[:, None], N_ROLES, axis=1).astype(np.float64)
+        self._la_social_work = (employers.sector == LA) & (
+            employers.service == SERVICES.index("social_work")
+        )
+        self._caseload_agency_demand = np.zeros(employers.size)
+        self._zero_hours_possible = np.ones(employers.size, dtype=bool)
         self.full_time = cfg["workforce"]["contracts"]["full_time_hours"]
         self.recovery = cfg["burnout"]["recovery_rate"]
         self.points = cfg["pay"]["points"]
@@ -286,9 +301,7 @@ class WorkforceModel(mesa.Model):
         w.employer[rows] = employer
         w.role[rows] = role
         w.sector[rows] = self.employers.sector[employer]
-        w.pay_key[rows] = (
-            w.sector[rows].astype(np.int64) * N_ROLES + role
-        ) * self.points + w.point[rows]
+        w.pay_key[rows] = self.pay.pay_keys(employer, role, w.point[rows])
         self._account(rows, 1.0)
 
     def _log(
@@ -326,9 +339,19 @@ class WorkforceModel(mesa.Model):
         w = self.workers
         employers = self.employers
         cfg = self.config.data
-        pay_changed = False
+        policy = self.policy
+        month = self.month
+        self.pay.month = month
+        pay_changed = month in policy.pay_events
 
-        # 1. Policy and environment: uplifts on their dates; a pay point for a year's service.
+        # 1. Policy and environment: levers starting this month; uplifts on their dates; a
+        # pay point for a year's service.
+        if month == policy.framework_start:
+            self._join_framework()
+        if month == policy.zero_hours_ban_start:
+            self._ban_zero_hours()
+        for role, share in policy.parity_terms(month).items():
+            self.terms[self.employers.sector == LA, role] = share
         uplift = self.uplifts.get(self.month)
         if uplift is not None:
             self.pay.apply(uplift)
@@ -339,7 +362,9 @@ class WorkforceModel(mesa.Model):
             self._recount_cell_sums()
             pay_changed = True
         employer_rules.grow_posts(
-            employers, cfg["employers"]["funded_post_growth"], cfg["employers"]["nhs_post_growth"]
+            employers,
+            cfg["employers"]["funded_post_growth"] * policy.demand_growth,
+            cfg["employers"]["nhs_post_growth"],
         )
 
         # 2. Employers: vacancies, agency cover, pay response.
@@ -348,6 +373,7 @@ class WorkforceModel(mesa.Model):
         self._agency_market(vacant, headcount)
         pay_changed |= self._pay_response(vacant)
         if pay_changed:
+            self.pay.publish(month)
             self._refresh_pay()
 
         # 3. Workload, absence and burnout. Team sums come from the end of last month.
@@ -364,6 +390,15 @@ class WorkforceModel(mesa.Model):
             present, employers.funded.sum(axis=1), employers.agency_fte.sum(axis=1)
         )
         load[self.agency_rows] = burnout_cfg["agency_workload"]
+        # A caseload cap: social work teams carry no more than the cap; the rest is asked
+        # of agencies next month, and what they cannot cover waits (unmet hours).
+        cap = policy.caseload_cap(month)
+        capped = self._la_social_work & (load > cap)
+        self._caseload_agency_demand[:] = 0.0
+        if capped.any():
+            available = present + employers.agency_fte.sum(axis=1)
+            self._caseload_agency_demand[capped] = (load[capped] - cap) * available[capped]
+            load[capped] = cap
         self._workload_now = load
         team_mean = (workplace_burnout / np.maximum(workplace_headcount, 1)).astype(np.float32)
         load32 = load.astype(np.float32)
@@ -380,7 +415,7 @@ class WorkforceModel(mesa.Model):
             np.take(team_mean, employer),
             noise,
             burnout_cfg["rise_rate"],
-            self.recovery,
+            self._recovery(employer),
             burnout_cfg["contagion"],
         )
         w.burnout[used] = burnout
@@ -453,6 +488,34 @@ class WorkforceModel(mesa.Model):
         self._record()
         self._advance_clock()
 
+    @property
+    def _zero_hours_kept(self) -> np.ndarray:
+        """Workplaces where a mover keeps a zero-hours contract (independent, not banned)."""
+        return self.independent_workplace & self._zero_hours_possible
+
+    def _recovery(self, employer: np.ndarray) -> np.ndarray | float:
+        """Burnout recovery rate per worker (one value unless a wellbeing lever is in force)."""
+        rate = self.policy.recovery(self.recovery, self.month)
+        if np.isscalar(rate):
+            return rate
+        return np.take(rate.astype(np.float32), employer)
+
+    def _join_framework(self) -> None:
+        """Adopting employers move onto the framework's pay points (statutory steps)."""
+        w = self.workers
+        used = self._used()
+        self.pay.step_group[self.policy.framework_adopters] = FRAMEWORK_GROUP
+        w.pay_key[used] = self.pay.pay_keys(w.employer[used], w.role[used], w.point[used])
+        self._recount_cell_sums()
+
+    def _ban_zero_hours(self) -> None:
+        """Zero-hours contracts at Welsh employers become guaranteed hours."""
+        w = self.workers
+        used = self._used()
+        welsh = np.isin(w.sector[used], WELSH_EMPLOYERS)
+        w.zero_hours[used] &= ~welsh
+        self._zero_hours_possible[np.isin(self.employers.sector, WELSH_EMPLOYERS)] = False
+
     def _advance_clock(self) -> None:
         w = self.workers
         used = self._used()
@@ -470,6 +533,7 @@ class WorkforceModel(mesa.Model):
         employers = self.employers
         demand = employer_rules.open_vacancies(vacant, self.vacancy_held) * self.agency_cover_share
         demand[~self.welsh_social_care] = 0.0
+        demand[:, SOCIAL_WORKER] += self._caseload_agency_demand
         supply = employer_rules.sum_by_region(
             headcount[self.agency_rows], employers.region[self.agency_rows], self.n_regions
         )
@@ -612,7 +676,7 @@ class WorkforceModel(mesa.Model):
         offer = self.pay.hourly(cand_employer, cand_role, point)
         current = self._pay_of(rows)[:, None]
         zero_hours = w.zero_hours[rows][:, None]
-        keeps_zero_hours = zero_hours & self.independent_workplace[cand_employer]
+        keeps_zero_hours = zero_hours & self._zero_hours_kept[cand_employer]
         la_now = employers.la[employer][:, None]
         la_new = employers.la[cand_employer]
         distance = geography.distance
@@ -622,7 +686,7 @@ class WorkforceModel(mesa.Model):
             + choice_cfg["workload"]
             * (self._workload_now[employer][:, None] - self._workload_now[cand_employer])
             + choice_cfg["nhs_terms"]
-            * (self.is_nhs[cand_employer].astype(float) - self.is_nhs[employer][:, None])
+            * (self.terms[cand_employer, cand_role] - self.terms[employer, role][:, None])
             + choice_cfg["commute_per_10km"]
             * (distance[home[:, None], la_new] - distance[home[:, None], la_now])
             / 10.0
@@ -663,7 +727,7 @@ class WorkforceModel(mesa.Model):
         w.tenure[rows] = 0
         w.experience[rows] = np.where(changed_role, 0, w.experience[rows])
         w.point[rows] = np.where(changed_role, 0, w.point[rows])
-        w.zero_hours[rows] &= self.independent_workplace[destination]
+        w.zero_hours[rows] &= self._zero_hours_kept[destination]
         self._set_cells(rows, destination, new_role)
         np.add.at(self._joined, w.cell[rows], 1)
 
@@ -713,7 +777,12 @@ class WorkforceModel(mesa.Model):
             contracts["zero_hours_share_independent"],
             np.where(np.isin(sector, (LA, ENGLAND_LA)), contracts["zero_hours_share_la"], 0.0),
         )
-        zero_hours = care_role & (rng.random(count) < zh_share) & (kind != OVERSEAS)
+        zero_hours = (
+            care_role
+            & (rng.random(count) < zh_share)
+            & (kind != OVERSEAS)
+            & self._zero_hours_possible[employer]
+        )
         burnout_cfg = cfg["burnout"]
         home = homes(employers.la[employer], self._commute, rng)
         # All Wales Pledge: newly qualified social workers do no agency work for 3 years.
@@ -726,8 +795,9 @@ class WorkforceModel(mesa.Model):
                 "home": home,
                 "age_months": np.round(age * 12).astype(np.int16),
                 "cell": employer.astype(np.int64) * N_ROLES + role,
-                "pay_key": (sector.astype(np.int64) * N_ROLES + role) * self.points
-                + np.minimum(experience // 12, self.points - 1),
+                "pay_key": self.pay.pay_keys(
+                    employer, role, np.minimum(experience // 12, self.points - 1)
+                ),
                 "tenure": np.zeros(count, dtype=np.int32),
                 "experience": experience.astype(np.int32),
                 "point": np.minimum(experience // 12, cfg["pay"]["points"] - 1).astype(np.int8),
@@ -779,7 +849,9 @@ class WorkforceModel(mesa.Model):
             return []
         placed = []
         for workplaces, role, key in self._graduate_workplaces:
-            wanted = int(self.rng.poisson(cfg[key]))
+            wanted = int(
+                self.rng.poisson(cfg[key] * self.policy.graduate_multiplier(role, self.month))
+            )
             employer, roles = self._slots(open_posts, workplaces, [role], wanted)
             placed.append((employer, roles, GRADUATE))
             # Welsh social work graduates not placed in Wales look over the border.
@@ -909,6 +981,19 @@ class WorkforceModel(mesa.Model):
             "promoted_in": self._promoted_in[:-1],
             "promoted_out": self._promoted_out[:-1],
             "agency_fte": agency_fte,
+            # Care hours funded but covered neither by staff present nor by agency cover.
+            "unmet_hours": np.maximum(
+                funded
+                - (
+                    headcount * (1.0 - burnout_cfg["absence_base"])
+                    - burnout_cfg["absence_base"]
+                    * burnout_cfg["absence_burnout"]
+                    * burnout_sum[:-1]
+                )
+                - agency_fte,
+                0.0,
+            )
+            * hours_per_month,
             "agency_spend": agency_fte
             * np.tile(self._agency_rate(), employers.size)
             * self.pay.charge_ratio

@@ -7,8 +7,8 @@ runs.
 
 from __future__ import annotations
 
-from wfabm.schema import MapOf, Param
-from wfabm.taxonomy import ROLES
+from wfabm.schema import ListOf, MapOf, Param
+from wfabm.taxonomy import ROLES, SECTORS
 
 _SERVICES = ("residential", "domiciliary", "supported_living", "day_services")
 
@@ -197,7 +197,6 @@ SCHEMA: dict = {
         "social_work_graduates": _num("people per year", 0.0, 1e6),
         "occupational_therapy_graduates": _num("people per year", 0.0, 1e6),
         "nursing_graduates": _num("people per year", 0.0, 1e6),
-        "overseas_close": Param("date_or_never", "date"),
         "wales_share_of_uk_visas": _share(),
         "england_border_share_of_uk_visas": _share(),
         "fill_rate": _by_role(_share("share per month")),
@@ -217,5 +216,60 @@ SCHEMA: dict = {
         "colleague_degree": _int("ties", 0, 50),
         "rewire": _share("probability"),
         "friend_degree": _num("ties", 0.0, 50.0),
+    },
+    "policy": {
+        "pay_change": ListOf(
+            {
+                "sector": Param("str", "sector", choices=(*SECTORS, "all")),
+                "role": Param("str", "role", choices=(*ROLES, "all")),
+                "local_authority": Param("str", "ONS code", optional=True),
+                "fraction": _num("share", -0.9, 5.0),
+                "start": Param("month", "month"),
+            },
+            doc="pay change for a sector, role and optionally one local authority",
+        ),
+        "pay_framework": {
+            "mode": Param("str", "", choices=("none", "voluntary", "mandatory")),
+            "start": Param("month", "month"),
+            "adoption": _share(),
+            "afc_band": MapOf(_WELSH_CARE_ROLES, _int("AfC band", 2, 8), True),
+        },
+        "nhs_parity": {
+            "roles": Param("str_list", "roles", choices=_WELSH_CARE_ROLES),
+            "gap_closed": _share(),
+            "start": Param("month", "month"),
+        },
+        "social_worker_terms": {
+            "harmonised": Param("bool", ""),
+            "start": Param("month", "month"),
+        },
+        "agency": {
+            "cap": Param("float", "× employed pay", 1.0, 5.0, optional=True),
+            "roles": Param("str_list", "roles", choices=ROLES),
+            "start": Param("month", "month"),
+        },
+        "overseas_recruitment": {"close": Param("date_or_never", "date")},
+        "training": {
+            "social_work_places": _num("multiplier", 0.0, 20.0),
+            "occupational_therapy_places": _num("multiplier", 0.0, 20.0),
+            "course_years": _int("years", 0, 10),
+            "start": Param("month", "month"),
+        },
+        "wellbeing": {
+            "recovery_boost": _num("relative increase", 0.0, 5.0),
+            "start": Param("month", "month"),
+        },
+        "zero_hours": {"ban": Param("bool", ""), "start": Param("month", "month")},
+        "caseload": {
+            "cap": Param("float", "cases per social worker", 1.0, 100.0, optional=True),
+            "cases_at_full_staffing": _num("cases per social worker", 1.0, 100.0),
+            "start": Param("month", "month"),
+        },
+        "england": {
+            "pay_change": _num("share", -0.9, 5.0),
+            "roles": Param("str_list", "roles", choices=ROLES),
+            "start": Param("month", "month"),
+        },
+        "demand": {"growth": _num("multiplier", 0.0, 10.0)},
     },
 }

@@ -41,6 +41,8 @@ from wfabm.taxonomy import (
 NJC_HOURS = 37 * 52.143
 AFC_HOURS = 37.5 * 52.143
 FLOOR_ROLES = (CARE_WORKER, SENIOR_CARE_WORKER, RCC_WORKER)
+FRAMEWORK_GROUP = N_SECTORS
+"""Pay-point group of employers in the pay and progression framework (statutory steps)."""
 CARE_ROLES = (CARE_WORKER, SENIOR_CARE_WORKER, RCC_WORKER, HEALTHCARE_ASSISTANT)
 
 
@@ -114,12 +116,17 @@ def uplift_schedule(start: dt.date, months: int, growth_after_data: float) -> di
 
 
 class PayTables:
-    """Pay rates for every workplace, kept consistent with floors and awards.
+    """Pay rates for every workplace, kept consistent with floors, awards and policy.
 
-    Independent providers' care roles are paid the floor (RLW in Wales, NLW in England)
-    times the role's relativity to care workers times (1 + the provider's premium), so a
-    floor rise or a provider's pay response moves them together. Other cells carry their own
-    rate, moved by awards. Agency pay follows the local authority rate in the agency's area.
+    ``level`` is the scale-driven rate at pay point 0: independent providers' care roles are
+    paid the floor (RLW in Wales, NLW in England) times the role's relativity to care workers
+    times (1 + the provider's premium), so a floor rise or a provider's pay response moves
+    them together; other cells carry their own rate, moved by awards. The rate employers
+    offer, ``employers.pay``, is the level after the policy levers in force (``transform``);
+    agency pay follows the published local authority rate in the agency's area.
+
+    Pay points rise by a step that depends on the workplace's step group: its sector, or the
+    framework group for employers in the pay and progression framework.
 
     Args:
         config: The resolved configuration.
@@ -150,10 +157,15 @@ class PayTables:
                     self.relativity[sector, role] = base[sector, role] / floors[sector]
 
         step = np.array([pay_cfg["point_step"][r] for r in ROLES])
-        self.step = np.tile(step, (N_SECTORS, 1))
+        # One row per sector, and a last one for the framework (statutory steps).
+        self.step = np.tile(step, (N_SECTORS + 1, 1))
         for sector in (INDEPENDENT, ENGLAND_INDEPENDENT):
             self.step[sector] *= pay_cfg["independent_step_factor"]
         self.step[AGENCY] = 0.0
+        self.step_group = employers.sector.astype(np.int64)
+        self.points = pay_cfg["points"]
+        self.transform = None
+        self.month = 0
 
         sector = employers.sector
         pay = np.nan_to_num(base[sector])
@@ -163,7 +175,7 @@ class PayTables:
         pay[statutory] *= org_factor[employers.organisation[statutory], None]
         social_worker_england = sector == ENGLAND_LA
         pay[social_worker_england, SOCIAL_WORKER] *= 1.0 + pay_cfg["england_premium_social_worker"]
-        employers.pay[:] = pay
+        self.level = pay
         # Agency staff are paid the local authority rate plus a markup: the care markup for
         # care roles, the professional one for the rest.
         self.agency_markup = np.full(N_ROLES, pay_cfg["agency_markup_professional"])
@@ -184,46 +196,73 @@ class PayTables:
         return reference_rows
 
     def refresh_floor_linked(self) -> None:
-        """Recompute floor-linked and agency rates after a floor, premium or award change."""
+        """Recompute floor-linked rates after a floor, premium or award change, and publish."""
         employers = self.employers
+        level = self.level
         for sector, floor in ((INDEPENDENT, self.rlw), (ENGLAND_INDEPENDENT, self.nlw)):
             rows = employers.sector == sector
             for role in FLOOR_ROLES:
                 if not np.isnan(self.base[sector, role]):
-                    employers.pay[rows, role] = (
+                    level[rows, role] = (
                         floor * self.relativity[sector, role] * (1.0 + employers.premium[rows])
                     )
         welsh_floor = np.isin(employers.sector, (LA, NHS, AGENCY))
         floor_roles = (*FLOOR_ROLES, HEALTHCARE_ASSISTANT)
         for role in floor_roles:
-            column = employers.pay[:, role]
+            column = level[:, role]
             column[welsh_floor] = np.maximum(column[welsh_floor], self.rlw)
-        agencies = np.flatnonzero(employers.sector == AGENCY)
-        employers.pay[agencies] = employers.pay[self._agency_reference] * (1.0 + self.agency_markup)
+        self.publish()
+
+    def publish(self, month: int | None = None) -> None:
+        """Set the pay employers offer: the level after policy, and agency pay from it.
+
+        Args:
+            month: Month index the levers are judged at (default: the last one given).
+        """
+        if month is not None:
+            self.month = month
+        pay = (
+            self.level.copy()
+            if self.transform is None
+            else self.transform.published_pay(self.level, self.month)
+        )
+        markup = (
+            self.agency_markup
+            if self.transform is None
+            else self.transform.agency_markup(self.agency_markup, self.month)
+        )
+        agencies = np.flatnonzero(self.employers.sector == AGENCY)
+        pay[agencies] = pay[self._agency_reference] * (1.0 + markup)
+        self.employers.pay[:] = pay
 
     def apply(self, uplift: Uplift) -> None:
-        """Apply the uplifts that take effect this month."""
+        """Apply the uplifts that take effect this month (to the level), and publish."""
         employers = self.employers
+        level = self.level
         self.rlw, self.nlw = uplift.rlw, uplift.nlw
         njc = np.isin(employers.sector, (LA, ENGLAND_LA))
         # Independent providers' professional roles follow local government pay.
         independent_other = np.isin(employers.sector, (INDEPENDENT, ENGLAND_INDEPENDENT))
         afc = np.isin(employers.sector, (NHS, ENGLAND_NHS))
         a, b = uplift.njc
-        employers.pay[njc] = np.where(employers.pay[njc] > 0, a + b * employers.pay[njc], 0.0)
+        level[njc] = np.where(level[njc] > 0, a + b * level[njc], 0.0)
         other_roles = [r for r in range(N_ROLES) if r not in FLOOR_ROLES]
-        sub = employers.pay[np.ix_(independent_other, other_roles)]
-        employers.pay[np.ix_(independent_other, other_roles)] = np.where(sub > 0, a + b * sub, 0.0)
+        sub = level[np.ix_(independent_other, other_roles)]
+        level[np.ix_(independent_other, other_roles)] = np.where(sub > 0, a + b * sub, 0.0)
         a, b = uplift.afc
-        employers.pay[afc] = np.where(employers.pay[afc] > 0, a + b * employers.pay[afc], 0.0)
+        level[afc] = np.where(level[afc] > 0, a + b * level[afc], 0.0)
         self.refresh_floor_linked()
 
     def point_factors(self, points: int) -> np.ndarray:
-        """Pay multiplier of each (sector, role, pay point), flat, indexed by ``pay_key``."""
+        """Pay multiplier of each (step group, role, pay point), flat, indexed by ``pay_key``."""
         steps = np.arange(points)
         return (1.0 + self.step[:, :, None] * steps[None, None, :]).ravel()
 
     def hourly(self, employer: np.ndarray, role: np.ndarray, point: np.ndarray) -> np.ndarray:
         """Hourly pay of workers (or offers) at the given workplace, role and pay point."""
-        sector = self.employers.sector[employer]
-        return self.employers.pay[employer, role] * (1.0 + self.step[sector, role] * point)
+        group = self.step_group[employer]
+        return self.employers.pay[employer, role] * (1.0 + self.step[group, role] * point)
+
+    def pay_keys(self, employer: np.ndarray, role: np.ndarray, point: np.ndarray) -> np.ndarray:
+        """Index into :meth:`point_factors` of workers at these workplaces, roles and points."""
+        return (self.step_group[employer] * N_ROLES + role) * self.points + point
