@@ -106,7 +106,8 @@ class WorkforceModel(mesa.Model):
         self.config = config if isinstance(config, Config) else load_config(config)
         cfg = self.config.data
         self.seed = int(cfg["run"]["seed"] if seed is None else seed)
-        population_seed, pay_seed, policy_seed, step_seed = np.random.SeedSequence(self.seed).spawn(
+        # The policy stream comes last so adding it left the other streams as they were.
+        population_seed, pay_seed, step_seed, policy_seed = np.random.SeedSequence(self.seed).spawn(
             4
         )
         super().__init__(rng=np.random.default_rng(step_seed))

@@ -7,6 +7,7 @@ runs.
 
 from __future__ import annotations
 
+from wfabm import reference
 from wfabm.schema import ListOf, MapOf, Param
 from wfabm.taxonomy import ROLES, SECTORS
 
@@ -35,6 +36,9 @@ def _pay_table(roles: tuple[str, ...]) -> MapOf:
 
 # Welsh social care employs every role but the NHS's own staff groups.
 _WELSH_CARE_ROLES = tuple(r for r in ROLES if r not in ("healthcare_assistant", "nurse"))
+# Local authority roles with an NHS Wales comparator for pay parity.
+_PARITY_ROLES = tuple(r for r in _WELSH_CARE_ROLES if r != "registered_manager")
+_LA_CODES = tuple(reference.local_authorities()["code"].to_list())
 _NHS_ROLES = ("healthcare_assistant", "occupational_therapist", "social_worker", "nurse")
 _NAMED_ROLES = (
     "social_worker",
@@ -220,9 +224,12 @@ SCHEMA: dict = {
     "policy": {
         "pay_change": ListOf(
             {
-                "sector": Param("str", "sector", choices=(*SECTORS, "all")),
+                # Agency pay follows local authority pay, so agencies are not a choice.
+                "sector": Param(
+                    "str", "sector", choices=(*(s for s in SECTORS if s != "agency"), "all")
+                ),
                 "role": Param("str", "role", choices=(*ROLES, "all")),
-                "local_authority": Param("str", "ONS code", optional=True),
+                "local_authority": Param("str", "ONS code", choices=_LA_CODES, optional=True),
                 "fraction": _num("share", -0.9, 5.0),
                 "start": Param("month", "month"),
             },
@@ -232,10 +239,11 @@ SCHEMA: dict = {
             "mode": Param("str", "", choices=("none", "voluntary", "mandatory")),
             "start": Param("month", "month"),
             "adoption": _share(),
-            "afc_band": MapOf(_WELSH_CARE_ROLES, _int("AfC band", 2, 8), True),
+            # Roles left out are not covered by the framework.
+            "afc_band": MapOf(_WELSH_CARE_ROLES, _int("AfC band", 2, 8), False),
         },
         "nhs_parity": {
-            "roles": Param("str_list", "roles", choices=_WELSH_CARE_ROLES),
+            "roles": Param("str_list", "roles", choices=_PARITY_ROLES),
             "gap_closed": _share(),
             "start": Param("month", "month"),
         },

@@ -69,6 +69,27 @@ def _line(old: tuple[float, float], new: tuple[float, float], hours: float) -> t
     return ((new[0] - slope * old[0]) / hours, slope)
 
 
+def scale_rate(scale: str, point: str, on: dt.date, growth_after_data: float) -> float:
+    """A published pay rate in force on a date, grown after the last published rate.
+
+    Beyond the last published rate the scale grows by ``growth_after_data`` a year.
+
+    Args:
+        scale: Pay scale (``rlw``, ``nlw``, ``afc``, ``njc``).
+        point: Point on the scale.
+        on: Date.
+        growth_after_data: Yearly growth after the last published rate.
+
+    Returns:
+        The rate (£/hour or £/year, as published).
+    """
+    table = reference.pay_scales()
+    last = table.filter((table["scale"] == scale) & (table["point"] == point))["effective"].max()
+    value = reference.pay_rate(scale, point, min(on, last))
+    years_beyond = max(0, on.year - last.year) if on > last else 0
+    return value * (1.0 + growth_after_data) ** years_beyond
+
+
 def uplift_schedule(start: dt.date, months: int, growth_after_data: float) -> dict[int, Uplift]:
     """Uplifts by month index (0 = ``start``) for every April after the start.
 
@@ -82,17 +103,7 @@ def uplift_schedule(start: dt.date, months: int, growth_after_data: float) -> di
     """
 
     def rate(scale: str, point: str, on: dt.date) -> float:
-        last = (
-            reference.pay_scales()
-            .filter(
-                (reference.pay_scales()["scale"] == scale)
-                & (reference.pay_scales()["point"] == point)
-            )["effective"]
-            .max()
-        )
-        value = reference.pay_rate(scale, point, min(on, last))
-        years_beyond = max(0, on.year - last.year) if on > last else 0
-        return value * (1.0 + growth_after_data) ** years_beyond
+        return scale_rate(scale, point, on, growth_after_data)
 
     schedule: dict[int, Uplift] = {}
     for month in range(1, months):

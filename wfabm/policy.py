@@ -15,9 +15,9 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from wfabm import reference
 from wfabm.employers import EmployerTable
 from wfabm.geography import Geography
+from wfabm.pay import scale_rate
 from wfabm.taxonomy import (
     AGENCY,
     AMHP,
@@ -53,9 +53,12 @@ WELSH_EMPLOYERS = (LA, INDEPENDENT, AGENCY)
 
 
 def month_index(start: dt.date, text: str) -> int:
-    """Months from the run's first month to a ``YYYY-MM`` (or ``YYYY-MM-DD``) month."""
+    """Months from the run's first month to a ``YYYY-MM`` (or ``YYYY-MM-DD``) month.
+
+    A lever that started before the run is in force from its first month (index 0).
+    """
     year, month = (int(part) for part in text.split("-")[:2])
-    return (year - start.year) * 12 + (month - start.month)
+    return max((year - start.year) * 12 + (month - start.month), 0)
 
 
 def afc_entry(band: int) -> str:
@@ -146,12 +149,13 @@ class Policy:
             NEVER if framework["mode"] == "none" else month_index(start, framework["start"])
         )
         adoption = 1.0 if framework["mode"] == "mandatory" else framework["adoption"]
-        # Local authorities and agencies adopt; independent providers with the adoption share.
+        # Local authorities adopt; independent providers with the adoption share. Agencies
+        # follow local authority pay already.
         draw = rng.random(employers.size)
-        self.framework_adopters = (np.isin(sector, (LA, AGENCY))) | (
-            (sector == INDEPENDENT) & (draw < adoption)
-        )
+        self.framework_adopters = (sector == LA) | ((sector == INDEPENDENT) & (draw < adoption))
+        self.growth_after_data = config["pay"]["growth_after_data"]
         self.framework_band = {ROLE_INDEX[r]: b for r, b in framework["afc_band"].items()}
+        self._floors: dict[dt.date, dict[int, float]] = {}
 
         parity = policy["nhs_parity"]
         self.parity_roles = [ROLE_INDEX[r] for r in parity["roles"]]
@@ -160,6 +164,10 @@ class Policy:
             month_index(start, parity["start"]) if self.parity_roles and self.parity_gap else NEVER
         )
         self.la_rows = sector == LA
+        # One workplace per authority stands for its rate when social worker pay is harmonised.
+        la_rows = np.flatnonzero(self.la_rows)
+        _, first = np.unique(employers.organisation[la_rows], return_index=True)
+        self.la_organisation_rows = la_rows[first]
         self.nhs_wales_rows = sector == NHS
 
         terms = policy["social_worker_terms"]
@@ -236,8 +244,11 @@ class Policy:
         if month >= self.harmonise_start:
             # One social worker (and AMHP) rate for all 22 authorities: the mean of today's.
             for role in (SOCIAL_WORKER, AMHP):
-                rates = pay[self.la_rows, role]
-                pay[self.la_rows, role] = rates[rates > 0].mean() if np.any(rates > 0) else 0.0
+                rates = pay[self.la_organisation_rows, role]
+                rates = rates[rates > 0]
+                if len(rates):
+                    column = pay[self.la_rows, role]
+                    pay[self.la_rows, role] = np.where(column > 0, rates.mean(), 0.0)
         if month >= self.parity_start:
             for role in self.parity_roles:
                 comparator = PARITY_COMPARATOR.get(role)
@@ -249,13 +260,22 @@ class Policy:
                 gap = np.maximum(target - current, 0.0)
                 pay[self.la_rows, role] = current + self.parity_gap * gap
         if month >= self.framework_start:
-            on = self.date_of(month)
             rows = self.framework_adopters
-            for role, band in self.framework_band.items():
-                floor = reference.pay_rate("afc", afc_entry(band), on) / AFC_HOURS
+            for role, floor in self.framework_floors(self.date_of(month)).items():
                 column = pay[rows, role]
                 pay[rows, role] = np.where(column > 0, np.maximum(column, floor), 0.0)
         return pay
+
+    def framework_floors(self, on: dt.date) -> dict[int, float]:
+        """Hourly framework floor of each role on a date: its AfC band's entry point."""
+        floors = self._floors.get(on)
+        if floors is None:
+            floors = {
+                role: scale_rate("afc", afc_entry(band), on, self.growth_after_data) / AFC_HOURS
+                for role, band in self.framework_band.items()
+            }
+            self._floors[on] = floors
+        return floors
 
     def agency_markup(self, markup: np.ndarray, month: int) -> np.ndarray:
         """Agency markup over employed pay, limited by the cap where it is in force."""
