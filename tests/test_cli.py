@@ -216,3 +216,100 @@ def test_help_and_version_exit_0(capsys: pytest.CaptureFixture[str]) -> None:
     assert "run" in capsys.readouterr().out
     assert cli.main(["--version"]) == 0
     assert capsys.readouterr().out.startswith("wfabm ")
+
+
+@pytest.fixture
+def comparer(monkeypatch: pytest.MonkeyPatch) -> list[tuple]:
+    """Install a stand-in wfabm.compare that records its calls."""
+    calls: list[tuple] = []
+
+    class Comparison:
+        def text(self, out) -> str:
+            return f"comparison, files in {out}"
+
+    def compare_configs(baseline, scenario, **options):
+        if options["progress"] is not None:
+            options["progress"](0, 2)
+            options["progress"](2, 2)
+        calls.append(("compare", baseline, scenario, options))
+        return Comparison()
+
+    def write_comparison(comparison, out):
+        calls.append(("write", out))
+        return out
+
+    module = types.ModuleType("wfabm.compare")
+    module.check_out = lambda out: calls.append(("check", out))
+    module.compare_configs = compare_configs
+    module.write_comparison = write_comparison
+    monkeypatch.setitem(sys.modules, "wfabm.compare", module)
+    return calls
+
+
+def test_compare_passes_config_defaults(
+    comparer: list[tuple], capsys: pytest.CaptureFixture[str]
+) -> None:
+    Path("child.toml").write_text('extends = "baseline"\n[run]\nseed = 3\n', encoding="utf-8")
+    assert cli.main(["compare", "baseline", "child.toml"]) == 0
+    captured = capsys.readouterr()
+    assert captured.out == "comparison, files in None\n"
+    assert captured.err == "\r  compare: 0/2 runs done\r  compare: 2/2 runs done\n"
+    ((_, baseline, scenario, options),) = comparer
+    assert (baseline.source, scenario.name) == ("baseline", "child")
+    # Seeds and months come from the baseline, not the scenario.
+    assert {key: value for key, value in options.items() if key != "progress"} == {
+        "seeds": 10,
+        "months": 24,
+        "root_seed": 7,
+        "workers": 1,
+    }
+
+
+def test_compare_options(comparer: list[tuple], capsys: pytest.CaptureFixture[str]) -> None:
+    argv = ["compare", "baseline", "baseline", "--seeds", "3", "--months", "5", "--seed", "0"]
+    argv += ["--workers", "4", "--out", "cmp", "--quiet"]
+    assert cli.main(argv) == 0
+    assert capsys.readouterr().err == ""
+    check, (_, _, _, options), write = comparer
+    assert check == ("check", "cmp")
+    assert write == ("write", "cmp")
+    assert options == {"seeds": 3, "months": 5, "root_seed": 0, "workers": 4, "progress": None}
+
+
+@pytest.mark.parametrize(
+    "extra",
+    [
+        ["--seeds", "0"],
+        ["--seeds", "two"],
+        ["--months", "0"],
+        ["--workers", "0"],
+        ["--seed", "-1"],
+    ],
+)
+def test_compare_usage_errors(
+    extra: list[str], comparer: list[tuple], capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert cli.main(["compare", "baseline", "baseline", *extra]) == 2
+    assert "see 'wfabm compare --help'" in error_line(capsys)
+    assert comparer == []
+
+
+@pytest.mark.parametrize("argv", [["compare", "baseline"], ["compare", "a", "b", "--bogus"]])
+def test_compare_bad_arguments(
+    argv: list[str], comparer: list[tuple], capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert cli.main(argv) == 2
+    error_line(capsys)
+    assert comparer == []
+
+
+@pytest.mark.parametrize("which", [0, 1])
+def test_compare_bad_config_fails_before_running(
+    which: int, bad_config: Path, comparer: list[tuple], capsys: pytest.CaptureFixture[str]
+) -> None:
+    configs = ["baseline", "baseline"]
+    configs[which] = str(bad_config)
+    assert cli.main(["compare", *configs, "--out", "cmp"]) == 2
+    assert "recovery_rate = 1.7 is out of range" in error_line(capsys)
+    assert comparer == []
+    assert not Path("cmp").exists()

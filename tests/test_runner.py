@@ -137,3 +137,13 @@ def test_cli_bad_config_fails_before_writing(
     assert len(err) == 1
     assert err[0].startswith("wfabm: error: ")
     assert "no_such_key" in err[0]
+
+
+def test_run_refuses_a_folder_holding_other_files(tmp_path: Path) -> None:
+    """Results replace their folder whole, so a folder with other files is left alone."""
+    out = tmp_path / "mine"
+    out.mkdir()
+    (out / "notes.txt").write_text("keep me")
+    assert cli.main(["run", "--months", "1", "--out", str(out)]) == 2
+    assert sorted(p.name for p in out.iterdir()) == ["notes.txt"]
+    assert (out / "notes.txt").read_text() == "keep me"

@@ -1,4 +1,4 @@
-"""The ``wfabm`` command line: ``wfabm run`` and ``wfabm check``.
+"""The ``wfabm`` command line: ``wfabm run``, ``wfabm check`` and ``wfabm compare``.
 
 Every user mistake (a bad config, a bad option) ends as a single
 ``wfabm: error: ...`` line on stderr and exit status 2, never a traceback, and
@@ -110,6 +110,57 @@ def _build_parser() -> _Parser:
         "config", metavar="CONFIG", help=f'a .toml config file, or "{BASELINE_NAME}"'
     )
     check.set_defaults(handler=_check)
+
+    compare = commands.add_parser(
+        "compare",
+        help="compare a scenario with a baseline over the same seeds",
+        description=(
+            "Run both configs on the same seeds (common random numbers), summarise each run "
+            "over its last 12 months, and report scenario - baseline differences with 95% "
+            "intervals over seeds."
+        ),
+    )
+    compare.add_argument(
+        "baseline", metavar="BASELINE", help=f'a .toml config file, or "{BASELINE_NAME}"'
+    )
+    compare.add_argument(
+        "scenario", metavar="SCENARIO", help=f'a .toml config file, or "{BASELINE_NAME}"'
+    )
+    compare.add_argument(
+        "--seeds",
+        type=_count,
+        default=10,
+        metavar="N",
+        help="seeds to run each config on, a whole number >= 1 (default: 10; "
+        "intervals need 2 or more)",
+    )
+    compare.add_argument(
+        "--months",
+        type=_months,
+        metavar="N",
+        help="months per run, a whole number >= 1 (default: BASELINE's run.months)",
+    )
+    compare.add_argument(
+        "--seed",
+        type=_seed,
+        metavar="ROOT",
+        help="root seed the run seeds derive from, a whole number >= 0 "
+        "(default: BASELINE's run.seed)",
+    )
+    compare.add_argument(
+        "--workers",
+        type=_count,
+        default=1,
+        metavar="N",
+        help="processes to run in, a whole number >= 1 (default: 1); results do not depend on it",
+    )
+    compare.add_argument(
+        "--out",
+        metavar="DIR",
+        help="write comparison.parquet, comparison.csv and runs.parquet to this folder",
+    )
+    compare.add_argument("--quiet", action="store_true", help="do not show progress")
+    compare.set_defaults(handler=_compare)
     return parser
 
 
@@ -137,6 +188,56 @@ def _check(args: argparse.Namespace) -> int:
     return 0
 
 
+def _compare(args: argparse.Namespace) -> int:
+    # Both configs and the output folder are checked before the first (slow) run.
+    baseline = load_config(args.baseline)
+    scenario = load_config(args.scenario)
+    months = (
+        args.months if args.months is not None else _from_config(baseline, "run.months", "--months")
+    )
+    root = args.seed if args.seed is not None else _from_config(baseline, "run.seed", "--seed")
+    # Imported only now so that `wfabm check` works without the model's dependencies.
+    from wfabm.compare import check_out, compare_configs, write_comparison
+
+    if args.out is not None:
+        check_out(args.out)
+    progress = _RunsDone()
+    try:
+        comparison = compare_configs(
+            baseline,
+            scenario,
+            seeds=args.seeds,
+            months=months,
+            root_seed=root,
+            workers=args.workers,
+            progress=None if args.quiet else progress,
+        )
+    finally:
+        # An error or Ctrl-C mid-way must not be printed on the end of the progress line.
+        progress.close()
+    out = write_comparison(comparison, args.out) if args.out is not None else None
+    print(comparison.text(out))
+    return 0
+
+
+class _RunsDone:
+    """A one-line count of finished runs on stderr, redrawn in place."""
+
+    def __init__(self) -> None:
+        self.open = False
+
+    def __call__(self, done: int, total: int) -> None:
+        sys.stderr.write(f"\r  compare: {done}/{total} runs done")
+        sys.stderr.flush()
+        self.open = True
+
+    def close(self) -> None:
+        if self.open:
+            sys.stderr.write("\n")
+            sys.stderr.flush()
+            self.open = False
+
+
 def _from_config(config: Config, key: str, option: str) -> int:
     try:
         return config.get(key)
@@ -149,6 +250,10 @@ def _seed(text: str) -> int:
 
 
 def _months(text: str) -> int:
+    return _whole_number(text, minimum=1)
+
+
+def _count(text: str) -> int:
     return _whole_number(text, minimum=1)
 
 

@@ -18,10 +18,43 @@ from pathlib import Path
 
 import polars as pl
 
-from wfabm.config import Config
+from wfabm.config import Config, ConfigError, display_path
 from wfabm.model import WorkforceModel
 
 PACKAGES = ("wfabm", "mesa", "numpy", "polars", "networkx")
+RUN_FILES = ("flows.parquet", "manifest.json", "metrics.parquet")
+
+
+def check_results_folder(out: str | Path, files: tuple[str, ...] = RUN_FILES) -> Path:
+    """Check that a results folder may be (re)written, before anything runs.
+
+    A folder is replaced whole when results are written, so it must not hold anything but
+    an earlier run's own files.
+
+    Args:
+        out: The results folder.
+        files: The files a run writes there.
+
+    Returns:
+        ``out`` as a path.
+
+    Raises:
+        ConfigError: If ``out`` is a file, or a folder holding other files.
+    """
+    path = Path(out)
+    if path.exists() or path.is_symlink():
+        if not path.is_dir() or path.is_symlink():
+            raise ConfigError(
+                f"--out {display_path(path)} exists and is not a folder; choose another folder."
+            )
+        strangers = sorted(p.name for p in path.iterdir() if p.name not in files)
+        if strangers:
+            shown = ", ".join(strangers[:3]) + (", ..." if len(strangers) > 3 else "")
+            raise ConfigError(
+                f"--out {display_path(path)} already holds other files ({shown}) that "
+                "replacing it would delete; choose a new folder or empty this one."
+            )
+    return path
 
 
 @dataclass
@@ -114,7 +147,8 @@ def run_to_directory(
     """Run a config and write ``metrics.parquet``, ``flows.parquet`` and ``manifest.json``.
 
     Files are written to a temporary directory beside ``out`` and moved into place only when
-    all three are complete, so an interrupted run leaves nothing half-written.
+    all three are complete, so an interrupted run leaves nothing half-written. A folder that
+    holds anything but an earlier run's files is refused before the run starts.
 
     Args:
         config: The resolved configuration.
@@ -126,7 +160,9 @@ def run_to_directory(
     Returns:
         The run's tables and manifest.
     """
-    out_path = Path(out) if out is not None else Path("results") / config.name / f"seed-{seed}"
+    out_path = check_results_folder(
+        Path(out) if out is not None else Path("results") / config.name / f"seed-{seed}"
+    )
     model, wall_time = run_model(config, seed=seed, months=months, progress=progress)
     metrics, flows = model.metrics, model.flows
     manifest = manifest_for(config, seed, months, wall_time)
