@@ -52,13 +52,18 @@ PARITY_COMPARATOR = {
 WELSH_EMPLOYERS = (LA, INDEPENDENT, AGENCY)
 
 
+def months_between(start: dt.date, text: str) -> int:
+    """Months from the run's first month to a ``YYYY-MM`` (or ``YYYY-MM-DD``) month (may be < 0)."""
+    year, month = (int(part) for part in text.split("-")[:2])
+    return (year - start.year) * 12 + (month - start.month)
+
+
 def month_index(start: dt.date, text: str) -> int:
-    """Months from the run's first month to a ``YYYY-MM`` (or ``YYYY-MM-DD``) month.
+    """Month index a lever starting in ``text`` takes effect.
 
     A lever that started before the run is in force from its first month (index 0).
     """
-    year, month = (int(part) for part in text.split("-")[:2])
-    return max((year - start.year) * 12 + (month - start.month), 0)
+    return max(months_between(start, text), 0)
 
 
 def afc_entry(band: int) -> str:
@@ -201,8 +206,9 @@ class Policy:
         )
 
         training = policy["training"]
+        # Counted from the real start, so places added before the run graduate on time.
         self.training_first_cohort = (
-            month_index(start, training["start"]) + 12 * training["course_years"]
+            months_between(start, training["start"]) + 12 * training["course_years"]
         )
         self.training_multiplier = {
             SOCIAL_WORKER: training["social_work_places"],
