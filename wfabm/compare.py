@@ -13,9 +13,6 @@ processes.
 from __future__ import annotations
 
 import math
-import os
-import shutil
-import tempfile
 from collections.abc import Callable, Sequence
 from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
 from dataclasses import dataclass
@@ -26,7 +23,7 @@ import numpy as np
 import polars as pl
 
 from wfabm.config import Config, ConfigError, display_path
-from wfabm.runner import check_results_folder
+from wfabm.runner import check_results_folder, write_atomically
 from wfabm.taxonomy import ROLES, SECTORS, WELSH_SOCIAL_CARE
 
 __all__ = [
@@ -593,21 +590,13 @@ def write_comparison(comparison: Comparison, out: str | Path) -> Path:
     Raises:
         ConfigError: As for :func:`check_out`.
     """
-    out_path = check_out(out)
-    out_path.parent.mkdir(parents=True, exist_ok=True)
-    staging = Path(tempfile.mkdtemp(prefix=f".{out_path.name}-", dir=out_path.parent))
-    staging.chmod(0o755)
-    try:
-        comparison.table.write_parquet(staging / "comparison.parquet")
-        comparison.table.write_csv(staging / "comparison.csv")
-        comparison.runs.write_parquet(staging / "runs.parquet")
-        if out_path.exists():
-            shutil.rmtree(out_path)
-        os.replace(staging, out_path)
-    except BaseException:
-        shutil.rmtree(staging, ignore_errors=True)
-        raise
-    return out_path
+
+    def write(folder: Path) -> None:
+        comparison.table.write_parquet(folder / "comparison.parquet")
+        comparison.table.write_csv(folder / "comparison.csv")
+        comparison.runs.write_parquet(folder / "runs.parquet")
+
+    return write_atomically(check_out(out), write)
 
 
 @dataclass(frozen=True)

@@ -13,6 +13,7 @@ import subprocess
 import sys
 import tempfile
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -103,6 +104,33 @@ def _versions() -> dict[str, str | None]:
     return versions
 
 
+def write_atomically(out: Path, write: Callable[[Path], None]) -> Path:
+    """Write a results folder whole or not at all.
+
+    ``write`` fills a temporary folder beside ``out``; only when it has finished does the
+    folder replace ``out``, so an interrupted write leaves nothing half-written.
+
+    Args:
+        out: The results folder (checked with :func:`check_results_folder` beforehand).
+        write: Writes the files into the folder it is given.
+
+    Returns:
+        ``out``.
+    """
+    out.parent.mkdir(parents=True, exist_ok=True)
+    staging = Path(tempfile.mkdtemp(prefix=f".{out.name}-", dir=out.parent))
+    staging.chmod(0o755)
+    try:
+        write(staging)
+        if out.exists():
+            shutil.rmtree(out)
+        os.replace(staging, out)
+    except BaseException:
+        shutil.rmtree(staging, ignore_errors=True)
+        raise
+    return out
+
+
 def manifest_for(config: Config, seed: int, months: int, wall_time: float) -> dict:
     """The manifest of a run: resolved config and hash, seed, versions, commit, wall time."""
     return {
@@ -166,19 +194,13 @@ def run_to_directory(
     model, wall_time = run_model(config, seed=seed, months=months, progress=progress)
     metrics, flows = model.metrics, model.flows
     manifest = manifest_for(config, seed, months, wall_time)
-    out_path.parent.mkdir(parents=True, exist_ok=True)
-    staging = Path(tempfile.mkdtemp(prefix=f".{out_path.name}-", dir=out_path.parent))
-    staging.chmod(0o755)
-    try:
-        metrics.write_parquet(staging / "metrics.parquet")
-        flows.write_parquet(staging / "flows.parquet")
-        (staging / "manifest.json").write_text(json.dumps(manifest, indent=2, default=str))
-        if out_path.exists():
-            shutil.rmtree(out_path)
-        os.replace(staging, out_path)
-    except BaseException:
-        shutil.rmtree(staging, ignore_errors=True)
-        raise
+
+    def write(folder: Path) -> None:
+        metrics.write_parquet(folder / "metrics.parquet")
+        flows.write_parquet(folder / "flows.parquet")
+        (folder / "manifest.json").write_text(json.dumps(manifest, indent=2, default=str))
+
+    write_atomically(out_path, write)
     return RunResult(out_path, metrics, flows, manifest)
 
 
