@@ -26,45 +26,40 @@ import polars as pl
 from wfabm import burnout as burnout_rules
 from wfabm import employers as employer_rules
 from wfabm import exits as exit_rules
-from wfabm import market
+from wfabm import history, inflows, market
 from wfabm.config import Config, load_config
 from wfabm.geography import load_geography
+from wfabm.history import LEFT_EVENT, MOVE_EVENT, PROMOTION_EVENT, RETIRED_EVENT
 from wfabm.metrics import MetricsRecorder, month_dates
 from wfabm.pay import FRAMEWORK_GROUP, PayTables, uplift_schedule
 from wfabm.policy import WELSH_EMPLOYERS, Policy
-from wfabm.population import CARE_ROLES, commute_table, homes, synthesise
+from wfabm.population import commute_table, synthesise
 from wfabm.taxonomy import (
     AGENCY,
     AMHP,
-    ARRIVALS,
     CARE_WORKER,
-    DEPARTURES,
     ENGLAND_INDEPENDENT,
     ENGLAND_LA,
     ENGLAND_NHS,
     HEALTHCARE_ASSISTANT,
     INDEPENDENT,
+    INDEPENDENT_SECTORS,
     LA,
+    LEFT_SECTOR,
     N_ROLES,
     N_SECTORS,
     NHS,
     NHS_SECTORS,
     NURSE,
     OCCUPATIONAL_THERAPIST,
-    REGISTERED_MANAGER,
+    RETIRED,
     ROLE_INDEX,
     ROLES,
-    SECTORS,
     SENIOR_CARE_WORKER,
     SERVICES,
     SOCIAL_WORKER,
 )
 
-ENTRANT, GRADUATE, OVERSEAS = (len(SECTORS) + i for i in range(len(ARRIVALS)))
-RETIRED, LEFT_SECTOR = (len(SECTORS) + i for i in range(len(DEPARTURES)))
-EVENT_KINDS = ("arrival", "move", "retired", "left_sector", "promotion")
-ARRIVAL_EVENT, MOVE_EVENT, RETIRED_EVENT, LEFT_EVENT, PROMOTION_EVENT = range(5)
-INDEPENDENT_SECTORS = (INDEPENDENT, ENGLAND_INDEPENDENT)
 ENGLISH = np.zeros(N_SECTORS, dtype=bool)
 ENGLISH[[ENGLAND_LA, ENGLAND_INDEPENDENT, ENGLAND_NHS]] = True
 
@@ -474,11 +469,12 @@ class WorkforceModel(mesa.Model):
 
         # 7. Inflows and progression.
         arrivals = [
-            *self._graduates(open_posts),
-            *self._overseas(open_posts),
-            self._entrants(open_posts),
+            *inflows.graduates(self, open_posts),
+            *inflows.overseas(self, open_posts),
+            inflows.entrants(self, open_posts),
         ]
-        self._arrive(
+        inflows.arrive(
+            self,
             np.concatenate([a[0] for a in arrivals]),
             np.concatenate([a[1] for a in arrivals]),
             np.concatenate([np.full(len(a[0]), a[2], dtype=np.int64) for a in arrivals]),
@@ -733,174 +729,6 @@ class WorkforceModel(mesa.Model):
         np.add.at(self._joined, w.cell[rows], 1)
 
     # ------------------------------------------------------------------ 7. inflows
-    def _arrive(self, employer: np.ndarray, role: np.ndarray, kind: np.ndarray) -> None:
-        """Add new workers at the given workplaces and roles.
-
-        Args:
-            employer: Workplace of each new worker.
-            role: Role of each new worker.
-            kind: Arrival kind of each (``ENTRANT``, ``GRADUATE`` or ``OVERSEAS``).
-        """
-        count = len(employer)
-        if count == 0:
-            return
-        cfg = self.config.data
-        rng = self.rng
-        contracts = cfg["workforce"]["contracts"]
-        employers = self.employers
-        sector = employers.sector[employer]
-        returner = (kind == ENTRANT) & (rng.random(count) < cfg["inflows"]["returner_share"])
-        # New entrants 18-45, returners 30-60, graduates from 21 (mean 25), overseas 22-45.
-        u = rng.random(count)
-        age = np.select(
-            [kind == GRADUATE, kind == OVERSEAS, returner],
-            [21.0 - 4.0 * np.log1p(-u), 22.0 + u * 23.0, 30.0 + u * 30.0],
-            18.0 + u * 27.0,
-        )
-        professional = market.PROFESSIONAL[role] | (role == REGISTERED_MANAGER)
-        age = np.where(professional & (age < 22.0), 22.0 + rng.random(count) * 5.0, age)
-        experience = np.where(returner, rng.integers(12, 120, count), 0)
-        care = np.isin(role, CARE_ROLES)
-        part_time = rng.random(count) < np.select(
-            [care, role == REGISTERED_MANAGER],
-            [contracts["care_part_time_share"], contracts["manager_part_time_share"]],
-            contracts["professional_part_time_share"],
-        )
-        mean_part = contracts["part_time_mean_hours"]
-        hours = np.where(
-            part_time,
-            np.clip(rng.normal(mean_part, 6.0, count), 8.0, 35.0),
-            contracts["full_time_hours"],
-        )
-        care_role = (role == CARE_WORKER) | (role == SENIOR_CARE_WORKER)
-        zh_share = np.where(
-            np.isin(sector, INDEPENDENT_SECTORS),
-            contracts["zero_hours_share_independent"],
-            np.where(np.isin(sector, (LA, ENGLAND_LA)), contracts["zero_hours_share_la"], 0.0),
-        )
-        zero_hours = (
-            care_role
-            & (rng.random(count) < zh_share)
-            & (kind != OVERSEAS)
-            & self._zero_hours_possible[employer]
-        )
-        burnout_cfg = cfg["burnout"]
-        home = homes(employers.la[employer], self._commute, rng)
-        # All Wales Pledge: newly qualified social workers do no agency work for 3 years.
-        pledge = np.where((kind == GRADUATE) & (role == SOCIAL_WORKER), self.month + 36, -1)
-        rows = self.workers.append(
-            {
-                "role": role.astype(np.int8),
-                "employer": employer.astype(np.int32),
-                "sector": sector,
-                "home": home,
-                "age_months": np.round(age * 12).astype(np.int16),
-                "cell": employer.astype(np.int64) * N_ROLES + role,
-                "pay_key": self.pay.pay_keys(
-                    employer, role, np.minimum(experience // 12, self.points - 1)
-                ),
-                "tenure": np.zeros(count, dtype=np.int32),
-                "experience": experience.astype(np.int32),
-                "point": np.minimum(experience // 12, cfg["pay"]["points"] - 1).astype(np.int8),
-                "hours": hours,
-                "zero_hours": zero_hours,
-                "visa": kind == OVERSEAS,
-                "burnout": rng.beta(2.0, 8.0, count).astype(np.float32),
-                "tolerance": np.clip(
-                    rng.normal(
-                        burnout_cfg["tolerable_workload"], burnout_cfg["tolerance_sd"], count
-                    ),
-                    0.5,
-                    2.0,
-                ),
-                "intent": np.zeros(count, dtype=np.float32),
-                "arrival": (kind - len(SECTORS)).astype(np.int8),
-                "arrived": np.full(count, self.month, dtype=np.int16),
-                "pledge_until": pledge.astype(np.int16),
-            }
-        )
-        cells = employer.astype(np.int64) * N_ROLES + role
-        np.add.at(self._headcount, cells, 1)
-        np.add.at(self._joined, cells, 1)
-        self._account(rows, 1.0)
-        self.recorder.add_flows(self.month, role.astype(np.int64), kind, sector.astype(np.int64))
-        self._log(ARRIVAL_EVENT, rows, -1, employer, -1, role)
-
-    def _slots(
-        self, open_posts: np.ndarray, workplaces: np.ndarray, roles: list[int], wanted: int
-    ) -> tuple[np.ndarray, np.ndarray]:
-        """Pick up to ``wanted`` open posts at random among the given workplaces and roles."""
-        sub = open_posts[np.ix_(workplaces, roles)].astype(np.int64)
-        total = int(sub.sum())
-        take = min(wanted, total)
-        if take <= 0:
-            return np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.int64)
-        flat = np.repeat(np.arange(sub.size), sub.ravel())
-        chosen = self.rng.choice(flat, size=take, replace=False)
-        row, column = np.divmod(chosen, len(roles))
-        employer = workplaces[row]
-        role = np.asarray(roles)[column]
-        np.subtract.at(open_posts, (employer, role), 1)
-        return employer, role
-
-    def _graduates(self, open_posts: np.ndarray) -> list[tuple[np.ndarray, np.ndarray, int]]:
-        """September: graduates of Welsh courses take open posts (social workers may cross)."""
-        cfg = self.config.data["inflows"]
-        if self.date.month != cfg["graduate_month"]:
-            return []
-        placed = []
-        for workplaces, role, key in self._graduate_workplaces:
-            wanted = int(
-                self.rng.poisson(cfg[key] * self.policy.graduate_multiplier(role, self.month))
-            )
-            employer, roles = self._slots(open_posts, workplaces, [role], wanted)
-            placed.append((employer, roles, GRADUATE))
-            # Welsh social work graduates not placed in Wales look over the border.
-            if role == SOCIAL_WORKER and len(employer) < wanted:
-                more = self._slots(
-                    open_posts, self._england_la_rows, [role], wanted - len(employer)
-                )
-                placed.append((*more, GRADUATE))
-        return placed
-
-    def _overseas(self, open_posts: np.ndarray) -> list[tuple[np.ndarray, np.ndarray, int]]:
-        """Overseas care workers arrive at sponsors while the visa route is open."""
-        cfg = self.config.data["inflows"]
-        date = self.date
-        if self.overseas_close is not None and date >= self.overseas_close:
-            return []
-        visas_by_year = cfg["uk_care_visas"]
-        visas = visas_by_year.get(f"y{date.year}", visas_by_year["after_data"])
-        share_open = 1.0
-        if self.overseas_close is not None and (date.year, date.month) == (
-            self.overseas_close.year,
-            self.overseas_close.month,
-        ):
-            share_open = (self.overseas_close.day - 1) / 30.0
-        placed = []
-        for sector, share in (
-            (INDEPENDENT, cfg["wales_share_of_uk_visas"]),
-            (ENGLAND_INDEPENDENT, cfg["england_border_share_of_uk_visas"]),
-        ):
-            wanted = int(self.rng.poisson(visas * share / 12.0 * share_open))
-            employer, role = self._slots(
-                open_posts, self._sponsors[sector], [CARE_WORKER, SENIOR_CARE_WORKER], wanted
-            )
-            placed.append((employer, role, OVERSEAS))
-        return placed
-
-    def _entrants(self, open_posts: np.ndarray) -> tuple[np.ndarray, np.ndarray, int]:
-        """Open posts filled from outside the market, more readily where pay beats outside work."""
-        cfg = self.config.data["inflows"]
-        outside = self.pay.rlw * self.outside_ratio
-        attraction = (self.employers.pay / outside[None, :]) ** cfg["entry_pay_elasticity"]
-        probability = np.clip(self.fill_rate[None, :] * attraction, 0.0, 1.0)
-        hires = self.rng.binomial(open_posts.astype(np.int64), probability)
-        employer, role = np.nonzero(hires)
-        counts = hires[employer, role]
-        open_posts -= hires
-        return np.repeat(employer, counts), np.repeat(role, counts), ENTRANT
-
     def _progress(self, open_posts: np.ndarray) -> None:
         """Promotion into open posts at the same workplace."""
         cfg = self.config.data["progression"]
@@ -1089,37 +917,9 @@ class WorkforceModel(mesa.Model):
         cached = getattr(self, "_events_frame", None)
         if cached is not None and cached[0] == len(self._events):
             return cached[1]
-        frame = self._build_events()
+        frame = history.build_events(self)
         self._events_frame = (len(self._events), frame)
         return frame
-
-    def _build_events(self) -> pl.DataFrame:
-        if not self._events:
-            columns = (
-                "month",
-                "worker_id",
-                "kind",
-                "origin_employer",
-                "destination_employer",
-                "origin_role",
-                "destination_role",
-            )
-            return pl.DataFrame({c: [] for c in columns})
-        merged = {k: np.concatenate([e[k] for e in self._events]) for k in self._events[0]}
-        dates = np.array(month_dates(self.start, self.month + 1), dtype="datetime64[D]")
-        return pl.DataFrame(
-            {
-                "month": pl.Series(dates[merged["month"]]).cast(pl.Date),
-                "worker_id": merged["worker_id"],
-                "kind": np.array(EVENT_KINDS)[merged["kind"]],
-                "origin_employer": merged["origin_employer"],
-                "destination_employer": merged["destination_employer"],
-                "origin_role": np.where(
-                    merged["origin_role"] >= 0, np.array(ROLES)[merged["origin_role"]], None
-                ),
-                "destination_role": np.array(ROLES)[merged["destination_role"]],
-            }
-        )
 
     def worker(self, worker_id: int) -> dict[str, Any]:
         """A readable view of one worker: attributes now (or when last seen) and history.
@@ -1133,58 +933,7 @@ class WorkforceModel(mesa.Model):
         Raises:
             KeyError: If no worker has this id.
         """
-        w = self.workers
-        row = w.row_of(worker_id)
-        if row is not None:
-            values = {name: getattr(w, name)[row] for name in w.columns if name != "ties"}
-            pay = float(
-                self.pay.hourly(
-                    np.array([values["employer"]]),
-                    np.array([values["role"]]),
-                    np.array([values["point"]]),
-                )[0]
-            )
-            ties = [int(t) for t in w.ties[row] if t >= 0]
-        else:
-            values = None
-            for chunk in self._archive:
-                found = np.flatnonzero(chunk["worker_id"] == worker_id)
-                if len(found):
-                    values = {name: chunk[name][found[0]] for name in chunk}
-                    break
-            if values is None:
-                msg = f"no worker with id {worker_id}"
-                raise KeyError(msg)
-            pay, ties = None, []
-        employer = int(values["employer"])
-        employers = self.employers
-        history = []
-        if self._events:
-            events = self.events().filter(pl.col("worker_id") == worker_id)
-            history = events.drop("worker_id").to_dicts()
-        return {
-            "worker_id": int(values["worker_id"]),
-            "active": bool(values["active"]),
-            "role": ROLES[int(values["role"])],
-            "sector": SECTORS[int(employers.sector[employer])],
-            "employer": employer,
-            "service": SERVICES[int(employers.service[employer])],
-            "workplace_local_authority": self.geography.codes[int(employers.la[employer])],
-            "home_local_authority": self.geography.codes[int(values["home"])],
-            "age": round(float(values["age_months"]) / 12.0, 1),
-            "tenure_months": int(values["tenure"]),
-            "experience_months": int(values["experience"]),
-            "pay_point": int(values["point"]),
-            "hourly_pay": pay,
-            "hours": round(float(values["hours"]), 1),
-            "zero_hours": bool(values["zero_hours"]),
-            "visa": bool(values["visa"]),
-            "burnout": round(float(values["burnout"]), 3),
-            "intent_to_leave": round(float(values["intent"]), 3),
-            "arrival": ARRIVALS[int(values["arrival"])] if values["arrival"] >= 0 else "base_year",
-            "ties": ties,
-            "history": history,
-        }
+        return history.worker_view(self, worker_id)
 
 
 def _parse_month_or_date(text: str) -> dt.date:
