@@ -142,18 +142,6 @@ def test_add_columns_accumulates():
     assert recorder.stocks[0, :, COLUMN["leavers"]].sum() == 2 * 5 * N_ROLES
 
 
-def test_add_counts_cells_with_optional_weights():
-    recorder = _recorder()
-    cells = recorder.cell(np.array([LA, LA, AGENCY]), np.array([0, 0, 3]), np.array([1, 1, 2]))
-    recorder.add(0, "joiners", cells)
-    recorder.add(0, "pay_sum", cells, weights=np.array([10.0, 12.0, 30.0]))
-    recorder.add(0, "joiners", np.zeros(0, dtype=np.int64))
-    assert recorder.stocks[0, cells[0], COLUMN["joiners"]] == 2
-    assert recorder.stocks[0, cells[2], COLUMN["joiners"]] == 1
-    assert recorder.stocks[0, cells[0], COLUMN["pay_sum"]] == 22.0
-    assert recorder.stocks[0, :, COLUMN["joiners"]].sum() == 3
-
-
 def test_stocks_frame_keeps_used_cells_and_turns_sums_into_means():
     recorder, _, _ = _aggregated()
     headcount = np.zeros((5, N_ROLES))

@@ -15,8 +15,7 @@ import numpy as np
 
 from wfabm.taxonomy import (
     AGENCY,
-    ENGLAND_INDEPENDENT,
-    INDEPENDENT,
+    INDEPENDENT_SECTORS,
     N_ROLES,
     NHS_SECTORS,
 )
@@ -56,10 +55,6 @@ class EmployerTable:
     def size(self) -> int:
         """Number of workplaces."""
         return len(self.sector)
-
-    def cell(self, employer: np.ndarray, role: np.ndarray) -> np.ndarray:
-        """Flat index of (workplace, role) cells."""
-        return employer.astype(np.int64) * N_ROLES + role
 
 
 def headcount_by_cell(
@@ -124,7 +119,7 @@ def respond_with_pay(
     Returns:
         Mask of workplaces that raised pay this month.
     """
-    independent = (employers.sector == INDEPENDENT) | (employers.sector == ENGLAND_INDEPENDENT)
+    independent = np.isin(employers.sector, INDEPENDENT_SECTORS)
     above = independent & (vacancy_rate > trigger)
     employers.vacancy_streak = np.where(above, employers.vacancy_streak + 1, 0).astype(np.int16)
     rise = (employers.vacancy_streak >= months) & (employers.premium + step <= cap + 1e-12)

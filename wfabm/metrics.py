@@ -86,9 +86,7 @@ class MetricsRecorder:
         group_sector = sector[self._starts].astype(np.int64)
         group_la = la[self._starts].astype(np.int64)
         roles = np.arange(N_ROLES)
-        self._targets = (
-            (group_sector[:, None] * N_ROLES + roles[None, :]) * self.n_la + group_la[:, None]
-        ).ravel()
+        self._targets = self.cell(group_sector[:, None], roles[None, :], group_la[:, None]).ravel()
 
     def add_columns(self, month: int, values: dict[str, np.ndarray]) -> None:
         """Add stock columns given per (workplace, role), shape ``(E * R,)`` each."""
@@ -97,14 +95,6 @@ class MetricsRecorder:
         sums = np.add.reduceat(stacked, self._starts, axis=1).reshape(len(names), -1)
         columns = [COLUMN[name] for name in names]
         self.stocks[month][np.ix_(self._targets, columns)] += sums.T
-
-    def add(self, month: int, column: str, cells: np.ndarray, weights=None) -> None:
-        """Add counts (or weights) per cell to a stock column for a month."""
-        if len(cells) == 0:
-            return
-        self.stocks[month, :, COLUMN[column]] += np.bincount(
-            cells, weights=weights, minlength=self.n_cells
-        )
 
     def add_flows(
         self, month: int, role: np.ndarray, origin: np.ndarray, destination: np.ndarray

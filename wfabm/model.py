@@ -38,30 +38,23 @@ from wfabm.taxonomy import (
     AGENCY,
     AMHP,
     CARE_WORKER,
-    ENGLAND_INDEPENDENT,
     ENGLAND_LA,
-    ENGLAND_NHS,
     HEALTHCARE_ASSISTANT,
     INDEPENDENT,
     INDEPENDENT_SECTORS,
     LA,
     LEFT_SECTOR,
     N_ROLES,
-    N_SECTORS,
     NHS,
     NHS_SECTORS,
     NURSE,
     OCCUPATIONAL_THERAPIST,
     RETIRED,
-    ROLE_INDEX,
     ROLES,
     SENIOR_CARE_WORKER,
     SERVICES,
     SOCIAL_WORKER,
 )
-
-ENGLISH = np.zeros(N_SECTORS, dtype=bool)
-ENGLISH[[ENGLAND_LA, ENGLAND_INDEPENDENT, ENGLAND_NHS]] = True
 
 
 def _parse_month(text: str) -> dt.date:
@@ -193,9 +186,6 @@ class WorkforceModel(mesa.Model):
         cell_role = np.tile(np.arange(N_ROLES), employers.size)
         self._cell_employer = np.repeat(np.arange(employers.size), N_ROLES)
         self._cell_role = cell_role
-        self._cell_metric = self.recorder.cell(
-            employers.sector[self._cell_employer], cell_role, employers.la[self._cell_employer]
-        )
         exits_cfg = cfg["exits"]
         leave_base = _role_vector(exits_cfg["leave_base"])
         m0, m1 = exit_rules.monthly_leave_hazards(leave_base, exits_cfg["intent_exit_odds_ratio"])
@@ -934,13 +924,3 @@ class WorkforceModel(mesa.Model):
             KeyError: If no worker has this id.
         """
         return history.worker_view(self, worker_id)
-
-
-def _parse_month_or_date(text: str) -> dt.date:
-    parts = [int(p) for p in text.split("-")]
-    return dt.date(parts[0], parts[1], parts[2] if len(parts) > 2 else 1)
-
-
-def role_index(name: str) -> int:
-    """Index of a role name."""
-    return ROLE_INDEX[name]

@@ -26,6 +26,7 @@ from wfabm.taxonomy import (
     ENGLAND_NHS,
     HEALTHCARE_ASSISTANT,
     INDEPENDENT,
+    INDEPENDENT_SECTORS,
     LA,
     N_ROLES,
     N_SECTORS,
@@ -162,7 +163,7 @@ class PayTables:
         floors = np.array([self.rlw if s == INDEPENDENT else self.nlw for s in range(N_SECTORS)])
         # Relativity of each floor-linked role to the floor in the base year.
         self.relativity = np.ones((N_SECTORS, N_ROLES))
-        for sector in (INDEPENDENT, ENGLAND_INDEPENDENT):
+        for sector in INDEPENDENT_SECTORS:
             for role in FLOOR_ROLES:
                 if not np.isnan(base[sector, role]):
                     self.relativity[sector, role] = base[sector, role] / floors[sector]
@@ -170,7 +171,7 @@ class PayTables:
         step = np.array([pay_cfg["point_step"][r] for r in ROLES])
         # One row per sector, and a last one for the framework (statutory steps).
         self.step = np.tile(step, (N_SECTORS + 1, 1))
-        for sector in (INDEPENDENT, ENGLAND_INDEPENDENT):
+        for sector in INDEPENDENT_SECTORS:
             self.step[sector] *= pay_cfg["independent_step_factor"]
         self.step[AGENCY] = 0.0
         self.step_group = employers.sector.astype(np.int64)
@@ -253,7 +254,7 @@ class PayTables:
         self.rlw, self.nlw = uplift.rlw, uplift.nlw
         njc = np.isin(employers.sector, (LA, ENGLAND_LA))
         # Independent providers' professional roles follow local government pay.
-        independent_other = np.isin(employers.sector, (INDEPENDENT, ENGLAND_INDEPENDENT))
+        independent_other = np.isin(employers.sector, INDEPENDENT_SECTORS)
         afc = np.isin(employers.sector, (NHS, ENGLAND_NHS))
         a, b = uplift.njc
         level[njc] = np.where(level[njc] > 0, a + b * level[njc], 0.0)

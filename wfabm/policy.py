@@ -22,9 +22,7 @@ from wfabm.taxonomy import (
     AGENCY,
     AMHP,
     CARE_WORKER,
-    ENGLAND_INDEPENDENT,
-    ENGLAND_LA,
-    ENGLAND_NHS,
+    ENGLISH_SECTORS,
     HEALTHCARE_ASSISTANT,
     INDEPENDENT,
     LA,
@@ -144,7 +142,7 @@ class Policy:
         if england["pay_change"] != 0.0:
             roles = np.zeros(N_ROLES, dtype=bool)
             roles[[ROLE_INDEX[r] for r in england["roles"]]] = True
-            rows = np.isin(sector, (ENGLAND_LA, ENGLAND_INDEPENDENT, ENGLAND_NHS))
+            rows = np.isin(sector, ENGLISH_SECTORS)
             self.pay_changes.append(
                 PayChange(month_index(start, england["start"]), rows, roles, england["pay_change"])
             )

@@ -22,8 +22,10 @@ from wfabm.taxonomy import (
     ENGLAND_INDEPENDENT,
     ENGLAND_LA,
     ENGLAND_NHS,
+    ENGLISH_SECTORS,
     HEALTHCARE_ASSISTANT,
     INDEPENDENT,
+    INDEPENDENT_SECTORS,
     LA,
     N_ROLES,
     NHS,
@@ -33,7 +35,6 @@ from wfabm.taxonomy import (
     REGISTERED_MANAGER,
     ROLE_INDEX,
     ROLES,
-    SECTORS,
     SENIOR_CARE_WORKER,
     SERVICE_INDEX,
     SOCIAL_WORKER,
@@ -65,12 +66,10 @@ class Population:
     Attributes:
         employers: The workplaces.
         workers: The workers.
-        organisations: Number of organisations.
     """
 
     employers: EmployerTable
     workers: WorkerTable
-    organisations: int
 
 
 @dataclass
@@ -474,7 +473,7 @@ def synthesise(config: dict, geography: Geography, rng: np.random.Generator) -> 
     wales_rate = np.array([employers_cfg["vacancy_rate"][r] for r in ROLES])
     england_rate = np.array([employers_cfg["england_vacancy_rate"][r] for r in ROLES])
     rate = np.where(
-        np.isin(sector, (ENGLAND_LA, ENGLAND_INDEPENDENT, ENGLAND_NHS))[:, None],
+        np.isin(sector, ENGLISH_SECTORS)[:, None],
         england_rate[None, :],
         wales_rate[None, :],
     )
@@ -509,7 +508,7 @@ def synthesise(config: dict, geography: Geography, rng: np.random.Generator) -> 
         employers.region[organisation == org] = board
 
     workers = _synthesise_workers(config, geography, employers, headcount, rng)
-    return Population(employers, workers, int(organisation.max()) + 1)
+    return Population(employers, workers)
 
 
 def _synthesise_workers(
@@ -561,7 +560,7 @@ def _synthesise_workers(
     sector = employers.sector[employer]
     care_role = (role == CARE_WORKER) | (role == SENIOR_CARE_WORKER)
     zh_p = np.where(
-        care_role & np.isin(sector, (INDEPENDENT, ENGLAND_INDEPENDENT)),
+        care_role & np.isin(sector, INDEPENDENT_SECTORS),
         contracts["zero_hours_share_independent"],
         np.where(
             care_role & np.isin(sector, (LA, ENGLAND_LA)), contracts["zero_hours_share_la"], 0
@@ -619,8 +618,3 @@ def _synthesise_workers(
     )
     table.ties[:n] = ties
     return table
-
-
-def sector_names() -> tuple[str, ...]:
-    """Sector names in index order (re-exported for readers of this module)."""
-    return SECTORS
