@@ -127,7 +127,7 @@ def arrive(model: WorkforceModel, employer: np.ndarray, role: np.ndarray, kind: 
     )
     cells = employer.astype(np.int64) * N_ROLES + role
     np.add.at(model._headcount, cells, 1)
-    np.add.at(model._joined, cells, 1)
+    np.add.at(model._joined, cells, 1.0)
     model._account(rows, 1.0)
     model.recorder.add_flows(model.month, role.astype(np.int64), kind, sector.astype(np.int64))
     model._log(ARRIVAL_EVENT, rows, -1, employer, -1, role)
@@ -151,7 +151,7 @@ def place(
     row, column = np.divmod(chosen, len(roles))
     employer = workplaces[row]
     role = np.asarray(roles)[column]
-    np.subtract.at(open_posts, (employer, role), 1)
+    np.subtract.at(open_posts.reshape(-1), employer * N_ROLES + role, 1.0)
     return employer, role
 
 

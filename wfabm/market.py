@@ -147,7 +147,7 @@ def match(
     accepted_sorted = rank < flat_capacity[sorted_cell]
     accepted = np.empty(len(cell), dtype=bool)
     accepted[order] = accepted_sorted
-    np.subtract.at(flat_capacity, cell[accepted], 1)
+    np.subtract.at(flat_capacity, cell[accepted], 1.0)
     return accepted
 
 

@@ -222,6 +222,10 @@ class WorkforceModel(mesa.Model):
         self._la_onehot = (employers.la[:, None] == np.arange(geography.size)[None, :]).astype(
             np.float64
         )
+        # Flat (workplace authority, role) index of each (workplace, role) cell.
+        self._la_role_cell = (
+            employers.la[:, None].astype(np.int64) * N_ROLES + np.arange(N_ROLES)
+        ).ravel()
         self._refresh_pay()
 
     # ------------------------------------------------------------------ helpers
@@ -269,9 +273,11 @@ class WorkforceModel(mesa.Model):
         w = self.workers
         factor = np.take(self._point_factor, w.pay_key[rows])
         hours = w.hours[rows]
-        np.add.at(
-            self._cell_sums, w.cell[rows], sign * np.column_stack([hours, factor, factor * hours])
-        )
+        # Flat indices take ufunc.at's fast path; each cell still receives its rows' values
+        # in row order, so the sums are the same to the last bit.
+        flat = (w.cell[rows][:, None] * 3 + np.arange(3)).ravel()
+        values = sign * np.column_stack([hours, factor, factor * hours])
+        np.add.at(self._cell_sums.reshape(-1), flat, values.ravel())
 
     def _headcount_matrix(self) -> np.ndarray:
         return self._headcount[:-1].reshape(self.employers.size, N_ROLES)
@@ -559,7 +565,7 @@ class WorkforceModel(mesa.Model):
         w = self.workers
         employer = w.employer[rows]
         role = w.role[rows]
-        np.add.at(self._left, w.cell[rows], 1)
+        np.add.at(self._left, w.cell[rows], 1.0)
         self.recorder.add_flows(
             self.month, role, w.sector[rows].astype(np.int64), np.full(len(rows), destination)
         )
@@ -587,7 +593,13 @@ class WorkforceModel(mesa.Model):
         """
         employers = self.employers
         offered = self._la_onehot.T @ (open_posts * employers.pay)
-        posts = self._la_onehot.T @ open_posts
+        # Whole posts sum exactly in any order, so a count replaces the second product,
+        # whose threads wait long for a core on a busy machine.
+        posts = np.bincount(
+            self._la_role_cell,
+            weights=open_posts.ravel(),
+            minlength=self._la_onehot.shape[1] * N_ROLES,
+        ).reshape(-1, N_ROLES)
         # reach[role, home, la]: sum over reachable authorities.
         offered_in_reach = np.einsum("rhl,lr->hr", self.reach, offered)
         posts_in_reach = np.einsum("rhl,lr->hr", self.reach, posts)
@@ -702,7 +714,7 @@ class WorkforceModel(mesa.Model):
         employers = self.employers
         old_employer = w.employer[rows].copy()
         old_role = w.role[rows].copy()
-        np.add.at(self._left, w.cell[rows], 1)
+        np.add.at(self._left, w.cell[rows], 1.0)
         self.recorder.add_flows(
             self.month,
             new_role,
@@ -716,7 +728,7 @@ class WorkforceModel(mesa.Model):
         w.point[rows] = np.where(changed_role, 0, w.point[rows])
         w.zero_hours[rows] &= self._zero_hours_kept[destination]
         self._set_cells(rows, destination, new_role)
-        np.add.at(self._joined, w.cell[rows], 1)
+        np.add.at(self._joined, w.cell[rows], 1.0)
 
     # ------------------------------------------------------------------ 7. inflows
     def _progress(self, open_posts: np.ndarray) -> None:
@@ -748,12 +760,12 @@ class WorkforceModel(mesa.Model):
             taken = market.match(rows, w.employer[rows], new_role, open_posts, rng)
             rows = rows[taken]
             employer = w.employer[rows]
-            np.add.at(self._promoted_out, w.cell[rows], 1)
+            np.add.at(self._promoted_out, w.cell[rows], 1.0)
             self._log(PROMOTION_EVENT, rows, employer, employer, from_role, to_role)
             w.experience[rows] = 0
             w.point[rows] = 0
             self._set_cells(rows, employer, np.full(len(rows), to_role, dtype=np.int8))
-            np.add.at(self._promoted_in, w.cell[rows], 1)
+            np.add.at(self._promoted_in, w.cell[rows], 1.0)
 
     # ------------------------------------------------------------------ 8. record
     def _record(self) -> None:

@@ -84,8 +84,7 @@ def scale_rate(scale: str, point: str, on: dt.date, growth_after_data: float) ->
     Returns:
         The rate (£/hour or £/year, as published).
     """
-    table = reference.pay_scales()
-    last = table.filter((table["scale"] == scale) & (table["point"] == point))["effective"].max()
+    last = reference.last_effective(scale, point)
     value = reference.pay_rate(scale, point, min(on, last))
     years_beyond = max(0, on.year - last.year) if on > last else 0
     return value * (1.0 + growth_after_data) ** years_beyond

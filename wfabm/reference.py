@@ -567,6 +567,23 @@ def _pay_index() -> dict[tuple[str, str], tuple[list[datetime.date], list[float]
     return index
 
 
+def _pay_series(scale: str, point: str) -> tuple[list[datetime.date], list[float]]:
+    series = _pay_index().get((scale, point))
+    if series is None:
+        known = ", ".join(f"{s}/{p}" for s, p in sorted(_pay_index()))
+        raise ValueError(f"no pay scale {scale!r} point {point!r}; known: {known}")
+    return series
+
+
+def last_effective(scale: str, point: str) -> datetime.date:
+    """The effective date of the last published rate of a scale point.
+
+    Raises:
+        ValueError: If the scale/point is unknown.
+    """
+    return _pay_series(scale, point)[0][-1]
+
+
 def pay_rate(scale: str, point: str, on: datetime.date) -> float:
     """The pay rate in force on a date.
 
@@ -583,11 +600,7 @@ def pay_rate(scale: str, point: str, on: datetime.date) -> float:
     """
     if isinstance(on, datetime.datetime):
         on = on.date()
-    series = _pay_index().get((scale, point))
-    if series is None:
-        known = ", ".join(f"{s}/{p}" for s, p in sorted(_pay_index()))
-        raise ValueError(f"no pay scale {scale!r} point {point!r}; known: {known}")
-    dates, values = series
+    dates, values = _pay_series(scale, point)
     position = bisect.bisect_right(dates, on)
     if position == 0:
         raise ValueError(
