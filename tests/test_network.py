@@ -1,5 +1,6 @@
 """Tests for ``wfabm.network``: the padded tie array and its networkx view.
 
+``colleague_edges`` draws the same Watts-Strogatz graph as networkx for the same seed.
 ``build_ties`` links colleagues only inside a workplace and friends only inside a home
 authority, symmetrically, without self-ties, padded with -1 to a fixed width, and
 reproducibly for a given random generator. ``to_networkx`` keeps active workers as nodes and
@@ -8,9 +9,11 @@ drops ties to workers who have left.
 
 from __future__ import annotations
 
+import networkx as nx
 import numpy as np
+import pytest
 
-from wfabm.network import build_ties, to_networkx
+from wfabm.network import build_ties, colleague_edges, to_networkx
 
 
 def _population(sizes, homes_per_workplace=1, seed=0):
@@ -150,3 +153,18 @@ def test_to_networkx_of_built_ties_matches_the_array():
     assert graph.number_of_nodes() == len(employer)
     # Symmetric ties: each undirected edge appears twice in the array.
     assert graph.number_of_edges() == (ties >= 0).sum() // 2
+
+
+@pytest.mark.parametrize("degree", [1, 2, 3, 4, 6])
+@pytest.mark.parametrize("rewire", [0.0, 0.1, 0.6, 1.0])
+def test_colleague_edges_are_networkx_watts_strogatz_graphs(degree, rewire):
+    for size in [*range(2, 40), 120]:
+        for seed in range(4):
+            k = min(degree, size - 1)
+            graph = (
+                nx.complete_graph(size) if k < 2 else nx.watts_strogatz_graph(size, k, rewire, seed)
+            )
+            expected = {tuple(sorted(edge)) for edge in graph.edges()}
+            drawn = colleague_edges(size, degree, rewire, seed)
+            assert len(drawn) == len(expected)
+            assert {tuple(edge) for edge in drawn.tolist()} == expected

@@ -1,7 +1,9 @@
 """The social network: colleague and friend ties between workers.
 
-Colleague ties form a Watts-Strogatz small world inside each workplace, built with
-networkx. Generating thousands of small graphs one by one takes seconds, so up to
+Colleague ties form a Watts-Strogatz small world inside each workplace, drawn by networkx's
+algorithm and random stream (``networkx.watts_strogatz_graph``, reproduced edge for edge
+without building a graph object, which costs most of the time). Generating thousands of
+small graphs one by one takes seconds, so up to
 ``VARIANTS`` graphs are drawn for each team size and reused, with members shuffled, for
 other workplaces of that size (graphs of one size are exchangeable, so shuffled copies are
 as good as fresh draws for the statistics the model uses). Friend ties are an Erdős–Rényi
@@ -14,6 +16,8 @@ which the monthly step reads without touching networkx.
 
 from __future__ import annotations
 
+import random
+
 import networkx as nx
 import numpy as np
 
@@ -25,12 +29,54 @@ def _graph_seed(rng: np.random.Generator) -> int:
 
 
 def colleague_edges(size: int, degree: int, rewire: float, seed: int) -> np.ndarray:
-    """Edges ``(m, 2)`` of a Watts-Strogatz graph of one workplace's ``size`` members."""
+    """Edges ``(m, 2)`` of a Watts-Strogatz graph of one workplace's ``size`` members.
+
+    The edge set is that of ``networkx.watts_strogatz_graph(size, k, rewire, seed)`` with
+    ``k = min(degree, size - 1)`` (a complete graph when ``k < 2``).
+    """
     if size < 2 or degree == 0:
         return np.zeros((0, 2), dtype=np.int64)
     k = min(degree, size - 1)
-    graph = nx.complete_graph(size) if k < 2 else nx.watts_strogatz_graph(size, k, rewire, seed)
-    return np.asarray(graph.edges(), dtype=np.int64).reshape(-1, 2)
+    if k < 2:
+        return np.column_stack(np.triu_indices(size, 1)).astype(np.int64)
+    neighbours = _watts_strogatz(size, k, rewire, random.Random(seed))
+    return np.array(
+        [(u, v) for u, others in enumerate(neighbours) for v in others if v > u], dtype=np.int64
+    ).reshape(-1, 2)
+
+
+def _watts_strogatz(n: int, k: int, p: float, stream: random.Random) -> list[set[int]]:
+    """Neighbour sets of networkx's Watts-Strogatz graph, drawing from ``stream`` in its order.
+
+    A ring in which each node is joined to its ``k // 2`` nearest neighbours on each side;
+    then, offset by offset and node by node, each edge ``(u, u + j)`` is replaced with
+    probability ``p`` by an edge from ``u`` to a random node that is neither ``u`` nor
+    already a neighbour (skipped if ``u`` is joined to everyone).
+    """
+    neighbours: list[set[int]] = [set() for _ in range(n)]
+    for j in range(1, k // 2 + 1):
+        for u in range(n):
+            v = (u + j) % n
+            neighbours[u].add(v)
+            neighbours[v].add(u)
+    nodes = list(range(n))
+    draw, choice = stream.random, stream.choice
+    for j in range(1, k // 2 + 1):
+        for u in range(n):
+            if draw() < p:
+                own = neighbours[u]
+                w = choice(nodes)
+                while w == u or w in own:
+                    w = choice(nodes)
+                    if len(own) >= n - 1:
+                        break
+                else:
+                    v = (u + j) % n
+                    own.remove(v)
+                    neighbours[v].remove(u)
+                    own.add(w)
+                    neighbours[w].add(u)
+    return neighbours
 
 
 def build_ties(
@@ -94,14 +140,13 @@ def build_ties(
     ties = np.full((n, width), -1, dtype=np.int32)
     if not sources:
         return ties
-    src = np.concatenate(sources)
-    dst = np.concatenate(targets)
-    order = np.lexsort((dst, src))
-    src, dst = src[order], dst[order]
-    # Drop repeated pairs (a friend who is also a colleague counts once).
-    keep = np.r_[True, (src[1:] != src[:-1]) | (dst[1:] != dst[:-1])]
-    src, dst = src[keep], dst[keep]
-    first = np.searchsorted(src, src, side="left")
+    # Each (source, target) pair as one integer: sorting those orders ties by source, then
+    # target, and dropping repeats counts a friend who is also a colleague once.
+    pair = np.sort(np.concatenate(sources) * n + np.concatenate(targets))
+    pair = pair[np.r_[True, pair[1:] != pair[:-1]]]
+    src, dst = np.divmod(pair, n)
+    starts = np.flatnonzero(np.r_[True, src[1:] != src[:-1]])
+    first = np.repeat(starts, np.diff(np.r_[starts, len(src)]))
     position = np.arange(len(src)) - first
     keep = position < width
     ties[src[keep], position[keep]] = dst[keep]
