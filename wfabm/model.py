@@ -861,23 +861,26 @@ class WorkforceModel(mesa.Model):
         if colleagues == 0 or w.size == 0:
             return
         used = self._used()
-        # A dense id -> row table (ids only grow, so its size is the next id).
-        id_to_row = np.full(w.next_id + 1, -1, dtype=np.int32)
-        id_to_row[w.worker_id[used]] = np.arange(w.size, dtype=np.int32)
-        ties = w.ties[used]
-        tied = id_to_row[np.where(ties >= 0, ties, w.next_id)]
-        ties[tied < 0] = -1
         employer = w.employer[used]
-        colleague_ties = ((tied >= 0) & (employer[np.maximum(tied, 0)] == employer[:, None])).sum(
-            axis=1
-        )
+        # Each tie's workplace, looked up by id in a dense table (ids only grow, so its size
+        # is the next id); the last entry stays -1, for the -1 padding as for leavers.
+        employer_by_id = np.full(w.next_id + 1, -1, dtype=np.int32)
+        employer_by_id[w.worker_id[used]] = employer
+        ties = w.ties[used]
+        tie_employer = employer_by_id[ties]
+        np.copyto(ties, -1, where=tie_employer < 0)
+        colleague_ties = np.count_nonzero(tie_employer == employer[:, None], axis=1)
         lonely = np.flatnonzero(colleague_ties < max(colleagues // 2, 1))
         if len(lonely) == 0:
             return
-        order = np.argsort(employer, kind="stable")
-        sorted_employer = employer[order]
-        first = np.searchsorted(sorted_employer, employer[lonely], side="left")
-        size = np.searchsorted(sorted_employer, employer[lonely], side="right") - first
+        # Rows sorted by workplace; each workplace's rows start after those of the ones before.
+        # A stable sort of 16-bit keys is a radix sort, several times faster than on int32.
+        keys = employer.astype(np.uint16) if self.employers.size <= 2**16 else employer
+        order = np.argsort(keys, kind="stable")
+        team_size = np.bincount(employer, minlength=self.employers.size)
+        team_start = np.cumsum(team_size) - team_size
+        first = team_start[employer[lonely]]
+        size = team_size[employer[lonely]]
         picks = first[:, None] + (
             self.rng.random((len(lonely), colleagues)) * size[:, None]
         ).astype(np.int64)
@@ -887,10 +890,9 @@ class WorkforceModel(mesa.Model):
         )
         free = ties[lonely] < 0
         # The j-th new colleague goes into the worker's j-th free slot, if there is one.
-        free_slots = np.argsort(~free, axis=1, kind="stable")[:, :colleagues]
-        has_slot = np.take_along_axis(free, free_slots, axis=1)
-        r, j = np.nonzero(has_slot)
-        ties[lonely[r], free_slots[r, j]] = new_ids[r, j]
+        rank = np.cumsum(free, axis=1) - 1
+        r, slot = np.nonzero(free & (rank < colleagues))
+        ties[lonely[r], slot] = new_ids[r, rank[r, slot]]
 
     # ------------------------------------------------------------------ results
     def run(self, months: int | None = None) -> WorkforceModel:

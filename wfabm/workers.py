@@ -143,10 +143,11 @@ class WorkerTable:
             if archive
             else {}
         )
-        kept_count = int(keep.sum())
+        kept = np.flatnonzero(keep)
+        kept_count = len(kept)
         for name in self.columns:
             column = getattr(self, name)
-            column[:kept_count] = column[:old_size][keep]
+            column[:kept_count] = column[kept]
             column[kept_count:old_size] = _FILL.get(name, 0)
         self.size = kept_count
         return departed
