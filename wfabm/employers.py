@@ -75,9 +75,13 @@ def grow_posts(employers: EmployerTable, social_care_growth: float, nhs_growth: 
         nhs_growth: Yearly growth of NHS posts.
     """
     nhs = np.isin(employers.sector, NHS_SECTORS)
-    care = ~nhs & (employers.sector != AGENCY)
-    employers.funded[care] *= (1.0 + social_care_growth) ** (1 / 12)
-    employers.funded[nhs] *= (1.0 + nhs_growth) ** (1 / 12)
+    # Agencies' rows are multiplied by exactly 1: one pass over the table, same values.
+    factor = np.where(
+        nhs,
+        (1.0 + nhs_growth) ** (1 / 12),
+        np.where(employers.sector == AGENCY, 1.0, (1.0 + social_care_growth) ** (1 / 12)),
+    )
+    employers.funded *= factor[:, None]
 
 
 def vacancies(employers: EmployerTable, headcount: np.ndarray) -> np.ndarray:

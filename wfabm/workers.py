@@ -48,6 +48,8 @@ class WorkerTable:
         pledge_until: Month index until which the All Wales Pledge bars agency work.
         ties: Ids of tied workers, ``-1`` padded (ids, not rows, so compaction leaves them
             valid; a tie to someone who has left simply finds nobody).
+        row_by_id: Row of each id issued so far (``-1`` once compacted away), so ties are
+            followed with one lookup instead of a binary search.
     """
 
     worker_id: np.ndarray
@@ -75,10 +77,13 @@ class WorkerTable:
     size: int = 0
     next_id: int = 0
     columns: tuple[str, ...] = field(default=(), repr=False)
+    row_by_id: np.ndarray = field(default_factory=lambda: np.full(1, -1, np.int64), repr=False)
 
     def __post_init__(self) -> None:
         self.columns = tuple(
-            f.name for f in fields(self) if f.name not in ("size", "next_id", "columns")
+            f.name
+            for f in fields(self)
+            if f.name not in ("size", "next_id", "columns", "row_by_id")
         )
 
     @property
@@ -122,6 +127,12 @@ class WorkerTable:
         self.worker_id[rows] = np.arange(self.next_id, self.next_id + count)
         self.active[rows] = True
         self.ties[rows] = -1
+        # The id -> row table keeps at least one spare entry past the last id, always -1.
+        if len(self.row_by_id) <= self.next_id + count:
+            grown = np.full(max(self.next_id + count + 1, 2 * len(self.row_by_id)), -1, np.int64)
+            grown[: len(self.row_by_id)] = self.row_by_id
+            self.row_by_id = grown
+        self.row_by_id[self.next_id : self.next_id + count] = rows
         self.next_id += count
         self.size += count
         return rows
@@ -150,17 +161,17 @@ class WorkerTable:
             column[:kept_count] = column[kept]
             column[kept_count:old_size] = _FILL.get(name, 0)
         self.size = kept_count
+        self.row_by_id[:] = -1
+        self.row_by_id[self.worker_id[:kept_count]] = np.arange(kept_count)
         return departed
 
     def rows_of(self, worker_ids: np.ndarray) -> np.ndarray:
         """Rows of active workers with the given ids (-1 where absent or departed)."""
         worker_ids = np.asarray(worker_ids)
-        if self.size == 0:
-            return np.full(worker_ids.shape, -1, dtype=np.int64)
-        ids = self.worker_id[: self.size]
-        rows = np.minimum(np.searchsorted(ids, worker_ids), self.size - 1)
-        found = (worker_ids >= 0) & (ids[rows] == worker_ids) & self.active[rows]
-        return np.where(found, rows, -1)
+        # Ids outside the table (padding, unknown) read its last entry, which is always -1.
+        known = (worker_ids >= 0) & (worker_ids < len(self.row_by_id))
+        rows = self.row_by_id[np.where(known, worker_ids, -1)]
+        return np.where((rows >= 0) & self.active[rows], rows, -1)
 
     def row_of(self, worker_id: int) -> int | None:
         """Row of an active or not-yet-compacted worker, or None."""
