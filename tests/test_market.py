@@ -119,6 +119,32 @@ def test_sample_in_cells_at_the_edges_of_u_stays_in_the_cell():
     np.testing.assert_array_equal(index.employer[entries], [0, 2])
 
 
+def test_sample_in_cells_picks_the_entry_whose_posts_hold_the_target():
+    # The target post (cell start + u * open posts) falls in exactly one entry's run of
+    # posts: the first whose cumulative count exceeds it.
+    rng = np.random.default_rng(4)
+    for _ in range(50):
+        n_employers, n_la = int(rng.integers(1, 200)), int(rng.integers(1, 8))
+        open_posts = np.floor(rng.random((n_employers, N_ROLES)) * 12) * (
+            rng.random((n_employers, N_ROLES)) < 0.3
+        )
+        workplace_la = rng.integers(0, n_la, n_employers)
+        index = VacancyIndex.build(open_posts, workplace_la, n_la)
+        cells = rng.integers(0, n_la * N_ROLES, 3000)
+        u = np.concatenate(([0.0, 0.5, 1.0 - 2**-53], rng.random(2997)))
+        target = index.cell_before[cells] + u * index.cell_open[cells]
+        expected = np.searchsorted(index.cumulative, target, side="right")
+        expected = np.minimum(expected, len(index.cumulative) - 1)
+        np.testing.assert_array_equal(index.sample_in_cells(cells, u), expected)
+
+
+def test_vacancy_index_refuses_fractional_posts():
+    open_posts, workplace_la = _open_posts()
+    open_posts[0, CARE_WORKER] = 0.5
+    with pytest.raises(ValueError, match="whole numbers"):
+        VacancyIndex.build(open_posts, workplace_la, 3)
+
+
 # ------------------------------------------------------------------ sample_rows
 def _cumulative(weights):
     weights = np.asarray(weights, dtype=float)
