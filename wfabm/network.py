@@ -53,12 +53,8 @@ def _watts_strogatz(n: int, k: int, p: float, stream: random.Random) -> list[set
     probability ``p`` by an edge from ``u`` to a random node that is neither ``u`` nor
     already a neighbour (skipped if ``u`` is joined to everyone).
     """
-    neighbours: list[set[int]] = [set() for _ in range(n)]
-    for j in range(1, k // 2 + 1):
-        for u in range(n):
-            v = (u + j) % n
-            neighbours[u].add(v)
-            neighbours[v].add(u)
+    offsets = [*range(1, k // 2 + 1), *(n - j for j in range(1, k // 2 + 1))]
+    neighbours = [{(u + j) % n for j in offsets} for u in range(n)]
     nodes = list(range(n))
     draw, choice = stream.random, stream.choice
     for j in range(1, k // 2 + 1):
@@ -149,7 +145,7 @@ def build_ties(
     first = np.repeat(starts, np.diff(np.r_[starts, len(src)]))
     position = np.arange(len(src)) - first
     keep = position < width
-    ties[src[keep], position[keep]] = dst[keep]
+    ties.reshape(-1)[src[keep] * width + position[keep]] = dst[keep]
     return ties
 
 
