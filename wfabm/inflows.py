@@ -209,10 +209,15 @@ def entrants(model: WorkforceModel, open_posts: np.ndarray) -> tuple[np.ndarray,
     """Open posts filled from outside the market, more readily where pay beats outside work."""
     cfg = model.config.data["inflows"]
     outside = model.pay.rlw * model.outside_ratio
-    attraction = (model.employers.pay / outside[None, :]) ** cfg["entry_pay_elasticity"]
-    probability = np.clip(model.fill_rate[None, :] * attraction, 0.0, 1.0)
-    hires = model.rng.binomial(open_posts.astype(np.int64), probability)
-    employer, role = np.nonzero(hires)
-    counts = hires[employer, role]
-    open_posts -= hires
-    return np.repeat(employer, counts), np.repeat(role, counts), ENTRANT
+    # Only cells with open posts: a binomial draw with no trials uses no random numbers, so
+    # skipping the others leaves every draw as it was.
+    employer, role = np.nonzero(open_posts > 0)
+    attraction = (model.employers.pay[employer, role] / outside[role]) ** cfg[
+        "entry_pay_elasticity"
+    ]
+    probability = np.clip(model.fill_rate[role] * attraction, 0.0, 1.0)
+    hires = model.rng.binomial(open_posts[employer, role].astype(np.int64), probability)
+    open_posts[employer, role] -= hires
+    hired = hires > 0
+    counts = hires[hired]
+    return np.repeat(employer[hired], counts), np.repeat(role[hired], counts), ENTRANT
