@@ -135,12 +135,10 @@ def respond_with_pay(
 def sum_by_region(values: np.ndarray, region: np.ndarray, n_regions: int) -> np.ndarray:
     """Sum ``values[E, R]`` over workplaces in each region (rows with region -1 are skipped)."""
     inside = region >= 0
-    index = region[inside].astype(np.int64)
-    rows = values[inside]
-    return np.stack(
-        [np.bincount(index, weights=rows[:, r], minlength=n_regions) for r in range(N_ROLES)],
-        axis=1,
-    )
+    # One count over flat (region, role) cells; each cell still adds its workplaces in order.
+    cells = region[inside].astype(np.int64)[:, None] * N_ROLES + np.arange(N_ROLES)
+    sums = np.bincount(cells.ravel(), weights=values[inside].ravel(), minlength=n_regions * N_ROLES)
+    return sums.reshape(n_regions, N_ROLES)
 
 
 def allocate_agency(
