@@ -3,7 +3,8 @@
 Covers ``headcount_by_cell``; ``grow_posts`` (social care and NHS growth rates, agency posts
 untouched, twelve months compounding to the yearly rate); ``vacancies`` (whole posts, never
 negative); ``open_vacancies`` (the held share is not advertised); ``respond_with_pay`` (only
-independent providers, streaks of months above the trigger, the fee cap); ``sum_by_region``
+independent providers, streaks of months above the trigger, the fee cap); ``sum_by_group``
+(each group's rows, added in a fixed order of blocks); ``sum_by_region``
 and ``allocate_agency`` (pro-rata cover when supply is short, full cover when ample, nothing
 outside the agency regions, never more cover than supply).
 """
@@ -14,12 +15,14 @@ import numpy as np
 import pytest
 
 from wfabm.employers import (
+    SUM_BLOCK,
     EmployerTable,
     allocate_agency,
     grow_posts,
     headcount_by_cell,
     open_vacancies,
     respond_with_pay,
+    sum_by_group,
     sum_by_region,
     vacancies,
 )
@@ -163,6 +166,36 @@ def test_pay_response_stops_at_the_cap():
     )
     np.testing.assert_array_equal(rises, [2, 0])
     np.testing.assert_allclose(employers.premium, [0.15, 0.145])
+
+
+# ------------------------------------------------------------------ sum_by_group
+def test_sum_by_group_adds_the_rows_of_each_group():
+    rng = np.random.default_rng(0)
+    n_rows = 5 * SUM_BLOCK + 17
+    values = rng.integers(0, 50, (n_rows, N_ROLES)).astype(float)
+    group = rng.integers(0, 6, n_rows)
+    sums = sum_by_group(values, group, 7)
+    assert sums.shape == (7, N_ROLES)
+    # Whole numbers add exactly in any order.
+    for g in range(7):
+        np.testing.assert_array_equal(sums[g], values[group == g].sum(axis=0))
+
+
+def test_sum_by_group_adds_rows_block_by_block():
+    # A value of 2**53 swallows every 1 added to it (the sum rounds back), so the result
+    # shows which ones were summed in a block of their own before joining it.
+    n_rows = 2 * SUM_BLOCK
+    values = np.ones((n_rows, N_ROLES))
+    values[0] = 2.0**53
+    sums = sum_by_group(values, np.zeros(n_rows, dtype=np.int64), 1)
+    np.testing.assert_array_equal(sums[0], 2.0**53 + SUM_BLOCK)
+    # A remainder of one to two blocks is split into two, the first one row longer: of
+    # SUM_BLOCK + 5 rows, the ones in the second block (half the rows, rounded down) count.
+    n_rows = SUM_BLOCK + 5
+    values = np.ones((n_rows, N_ROLES))
+    values[0] = 2.0**53
+    sums = sum_by_group(values, np.zeros(n_rows, dtype=np.int64), 1)
+    np.testing.assert_array_equal(sums[0], 2.0**53 + n_rows // 2)
 
 
 # ------------------------------------------------------------------ sum_by_region

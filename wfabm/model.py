@@ -219,13 +219,6 @@ class WorkforceModel(mesa.Model):
         self._promoted_out = np.zeros(n_cells + 1)
         self._agency_cell = np.isin(self._cell_employer, self.agency_rows)
         self.recorder.set_aggregation(employers.sector, employers.la)
-        self._la_onehot = (employers.la[:, None] == np.arange(geography.size)[None, :]).astype(
-            np.float64
-        )
-        # Flat (workplace authority, role) index of each (workplace, role) cell.
-        self._la_role_cell = (
-            employers.la[:, None].astype(np.int64) * N_ROLES + np.arange(N_ROLES)
-        ).ravel()
         self._refresh_pay()
 
     # ------------------------------------------------------------------ helpers
@@ -592,14 +585,9 @@ class WorkforceModel(mesa.Model):
         Where nothing is on offer the entry is very low, so no pay gap is seen.
         """
         employers = self.employers
-        offered = self._la_onehot.T @ (open_posts * employers.pay)
-        # Whole posts sum exactly in any order, so a count replaces the second product,
-        # whose threads wait long for a core on a busy machine.
-        posts = np.bincount(
-            self._la_role_cell,
-            weights=open_posts.ravel(),
-            minlength=self._la_onehot.shape[1] * N_ROLES,
-        ).reshape(-1, N_ROLES)
+        n_la = self.geography.size
+        offered = employer_rules.sum_by_group(open_posts * employers.pay, employers.la, n_la)
+        posts = employer_rules.sum_by_group(open_posts, employers.la, n_la)
         # reach[role, home, la]: sum over reachable authorities.
         offered_in_reach = np.einsum("rhl,lr->hr", self.reach, offered)
         posts_in_reach = np.einsum("rhl,lr->hr", self.reach, posts)
