@@ -152,6 +152,24 @@ def _cumulative(weights):
     return np.cumsum(weights, axis=1) / np.where(totals > 0, totals, 1.0)
 
 
+def test_sample_rows_picks_the_first_column_past_the_draw():
+    # Each row is offset by its index and the rows searched as one sorted array: the column
+    # drawn is the first whose offset cumulative weight exceeds row + u (clipped to the row).
+    rng = np.random.default_rng(6)
+    for _ in range(40):
+        n_rows, n_cols = int(rng.integers(1, 80)), int(rng.integers(1, 60))
+        weights = rng.random((n_rows, n_cols)) * (rng.random((n_rows, n_cols)) < 0.2)
+        weights[rng.random(n_rows) < 0.2] = 0.0
+        cumulative = _cumulative(weights)
+        rows = rng.integers(0, n_rows, 2000)
+        u = np.concatenate(([0.0, 1.0 - 2**-53], rng.random(1998)))
+        flat = (np.arange(n_rows)[:, None] + cumulative).ravel()
+        expected = np.searchsorted(flat, rows + u, side="right") - rows * n_cols
+        np.testing.assert_array_equal(
+            sample_rows(cumulative, rows, u), np.clip(expected, 0, n_cols - 1)
+        )
+
+
 def test_sample_rows_follows_the_row_weights():
     weights = np.array([[0.0, 1.0, 0.0, 3.0], [2.0, 0.0, 2.0, 0.0], [0.0, 0.0, 0.0, 5.0]])
     cumulative = _cumulative(weights)

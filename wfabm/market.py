@@ -124,7 +124,12 @@ def sample_rows(cumulative: np.ndarray, rows: np.ndarray, u: np.ndarray) -> np.n
     """
     n_rows, n_cols = cumulative.shape
     flat = (np.arange(n_rows)[:, None] + cumulative).ravel()
-    index = np.searchsorted(flat, rows + u, side="right")
+    # Rows have few non-zero weights, so ``flat`` is mostly runs of equal values. The number
+    # of entries at most a value is one past the last entry of the last run at most it, so
+    # searching only the runs' last entries gives the same index from a far smaller array.
+    last = np.flatnonzero(np.append(flat[1:] != flat[:-1], True))
+    run = np.searchsorted(flat[last], rows + u, side="right")
+    index = np.where(run > 0, last[np.maximum(run - 1, 0)] + 1, 0)
     return np.clip(index - rows * n_cols, 0, n_cols - 1)
 
 
