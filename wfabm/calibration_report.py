@@ -309,7 +309,7 @@ def _plot_fit(table: pl.DataFrame, path: Path) -> None:
     )
     axes.set_yticks(y, keys, fontsize=8)
     axes.set_xlabel("(simulated − observed) / tolerance; bars: 95 % interval over seeds")
-    axes.set_title("wfabm base year (April 2022 – March 2023) against the 2022 targets")
+    axes.set_title("Base year (April 2022 – March 2023) against the 2022 targets", fontsize=10)
     axes.legend(loc="lower right", fontsize=8)
     figure.tight_layout()
     figure.savefig(path, dpi=110)

@@ -352,6 +352,11 @@ def _calibrate(args: argparse.Namespace) -> int:
         print(f"installed as {display_path(installed)}")
     calibrated = calib.candidate_config(config, result.values)
     report_seeds = tuple(comparison_seeds(root, args.report_seeds))
+    if not args.quiet:
+        sys.stderr.write(
+            f"  report: the calibrated config on {len(report_seeds)} seeds, then the sensitivity "
+            f"check ({len(calib.FREE_PARAMETERS)} steps on {len(result.seeds)} seeds)\n"
+        )
     with calib.Evaluator(
         calibrated, report_seeds, result.months, out / calib.CACHE_FILE, args.workers
     ) as evaluator:
@@ -376,6 +381,8 @@ def _report(args: argparse.Namespace) -> int:
     from wfabm.runner import check_results_folder
 
     out = check_results_folder(Path(args.out), REPORT_FILES)
+    if not args.quiet:
+        sys.stderr.write(f"  report: {display_path(out)}: running {args.seeds} seeds\n")
     with Evaluator(config, tuple(comparison_seeds(root, args.seeds)), workers=args.workers) as ev:
         table = target_table(ev)
     write_report(out, table)
