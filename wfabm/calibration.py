@@ -471,8 +471,8 @@ class Calibration:
 def calibrate(
     base: Config,
     *,
-    budget: int = 150,
-    seeds: int = 2,
+    budget: int = 200,
+    seeds: int = 3,
     root_seed: int | None = None,
     workers: int = 1,
     cache: Path | None = None,

@@ -185,16 +185,16 @@ def _add_calibration_commands(commands: argparse._SubParsersAction) -> None:
     calibrate.add_argument(
         "--budget",
         type=_count,
-        default=150,
+        default=200,
         metavar="N",
-        help="most candidates to evaluate, each on every seed (default: 150)",
+        help="most candidates to evaluate, each on every seed (default: 200, as shipped)",
     )
     calibrate.add_argument(
         "--seeds",
         type=_count,
-        default=2,
+        default=3,
         metavar="K",
-        help="seeds every candidate runs on (default: 2)",
+        help="seeds every candidate runs on (default: 3, as shipped)",
     )
     calibrate.add_argument(
         "--seed",
@@ -223,7 +223,7 @@ def _add_calibration_commands(commands: argparse._SubParsersAction) -> None:
         help="report how a config fits the calibration targets",
         description="Reports on a config. 'wfabm report calibration' runs the config over "
         "the base year on common seeds and sets every 2022 target beside the simulated mean "
-        "and its 95%% interval; it writes targets.csv, targets.md and fit.png.",
+        "and its 95% interval; it writes targets.csv, targets.md and fit.png.",
     )
     report.add_argument("kind", choices=["calibration"], metavar="KIND", help='"calibration"')
     report.add_argument(
