@@ -8,6 +8,8 @@
   the baseline's route closes on 22 July 2025; a route that never closes keeps recruiting.
 - Border authorities lose more local authority social workers to English employers, per
   social worker, than inland ones.
+- Local authority terms (``choice.la_terms``: pension and sick pay) keep care staff from
+  moving to independent providers and draw them from there.
 
 Each scenario runs once in a module fixture; the baseline run is shared by every pair and
 its first 12 months are compared with the 12-month scenarios.
@@ -106,6 +108,16 @@ def closed_2023() -> dict:
 def never_closed() -> dict:
     config = load_config(overrides={"policy": {"overseas_recruitment": {"close": "never"}}})
     return _results(WorkforceModel(config, seed=SEED).run(NEVER_MONTHS))
+
+
+@pytest.fixture(scope="module")
+def no_la_terms() -> dict:
+    """Local authority posts carry no better terms than independent providers'."""
+    config = load_config(overrides={"choice": {"la_terms": 0.0}})
+    model = WorkforceModel(config, seed=SEED)
+    la = model.employers.sector == SECTORS.index("la")
+    assert (model.terms[la] == 0.0).all()
+    return _results(model.run(SCENARIO_MONTHS))
 
 
 # ----------------------------------------------------------------------------------------------
@@ -265,3 +277,29 @@ def test_border_authorities_lose_more_social_workers_to_england(baseline: dict) 
     inland_rate = per_thousand(inland)
     assert border_rate[1] > 0
     assert border_rate[0] > inland_rate[0], (border_rate, inland_rate)
+
+
+# ----------------------------------------------------------------------------------------------
+# local authority terms
+
+
+def _care_moves(flows: pl.DataFrame, origin: str, destination: str) -> int:
+    return int(
+        flows.filter(
+            (pl.col("origin") == origin)
+            & (pl.col("destination") == destination)
+            & pl.col("role").is_in(["care_worker", "senior_care_worker"])
+        )["count"].sum()
+    )
+
+
+def test_la_terms_keep_care_staff_from_moving_to_independent_providers(
+    baseline: dict, no_la_terms: dict
+) -> None:
+    year = _first_year(baseline)["flows"]
+    with_terms = _care_moves(year, "la", "independent")
+    without = _care_moves(no_la_terms["flows"], "la", "independent")
+    assert with_terms < without, (with_terms, without)
+    assert _care_moves(year, "independent", "la") > _care_moves(
+        no_la_terms["flows"], "independent", "la"
+    )

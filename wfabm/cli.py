@@ -1,4 +1,4 @@
-"""The ``wfabm`` command line: ``wfabm run``, ``wfabm check`` and ``wfabm compare``.
+"""The ``wfabm`` command line: ``run``, ``check``, ``compare``, ``calibrate`` and ``report``.
 
 Every user mistake (a bad config, a bad option) ends as a single
 ``wfabm: error: ...`` line on stderr and exit status 2, never a traceback, and
@@ -161,6 +161,10 @@ def _build_parser() -> _Parser:
     )
     compare.add_argument("--quiet", action="store_true", help="do not show progress")
     compare.set_defaults(handler=_compare)
+    # Imported here: the calibration commands use this module's option types.
+    from wfabm.calibration_cli import add_calibration_commands
+
+    add_calibration_commands(commands)
     return parser
 
 

@@ -153,8 +153,16 @@ class WorkforceModel(mesa.Model):
         self.n_regions = len(geography.health_boards)
         self.overseas_close = self.policy.overseas_close
         # The NHS terms (pension, leave) a post carries, as a share: 1 for NHS posts; local
-        # authority posts gain some under NHS parity.
-        self.terms = np.repeat(self.is_nhs[:, None], N_ROLES, axis=1).astype(np.float64)
+        # authority posts, in either country, carry choice.la_terms of them (a defined-benefit
+        # pension and occupational sick pay that independent providers seldom offer), and
+        # more under NHS parity.
+        self.la_terms = cfg["choice"]["la_terms"]
+        statutory = np.isin(employers.sector, (LA, ENGLAND_LA))
+        self.terms = np.repeat(
+            np.where(self.is_nhs, 1.0, np.where(statutory, self.la_terms, 0.0))[:, None],
+            N_ROLES,
+            axis=1,
+        )
         self._la_social_work = (employers.sector == LA) & (
             employers.service == SERVICES.index("social_work")
         )
@@ -336,7 +344,9 @@ class WorkforceModel(mesa.Model):
         if month == policy.zero_hours_ban_start:
             self._ban_zero_hours()
         for role, share in policy.parity_terms(month).items():
-            self.terms[self.employers.sector == LA, role] = share
+            self.terms[self.employers.sector == LA, role] = self.la_terms + share * (
+                1.0 - self.la_terms
+            )
         uplift = self.uplifts.get(self.month)
         if uplift is not None:
             self.pay.apply(uplift)

@@ -186,6 +186,7 @@ SCHEMA: dict = {
         "hours_security": _num("utility", -20.0, 20.0),
         "workload": _num("utility per unit workload", -20.0, 20.0),
         "nhs_terms": _num("utility", -20.0, 20.0),
+        "la_terms": _share("share of the NHS terms"),
         "commute_per_10km": _num("utility per 10 km", -20.0, 20.0),
         "switching_cost": _num("utility", -20.0, 20.0),
         "sector_change_cost": _num("utility", -20.0, 20.0),
