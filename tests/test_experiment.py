@@ -160,7 +160,7 @@ def test_hash_changes_with_the_spec_and_with_a_scenario_config(tmp_path):
     [
         ("", ("replicates = 2", "replicates = 0"), "experiment.replicates = 0 is out of range"),
         ("", ('name = "tiny"', 'name = "a/b"'), "experiment.name"),
-        ("[design]\nmethod = \"fractal\"\n", None, 'design.method = "fractal"'),
+        ('[design]\nmethod = "fractal"\n', None, 'design.method = "fractal"'),
         ('[outcomes]\nsummary = ["vacancies"]\n', None, "outcomes.summary"),
         ("[outcomes]\nwindow_months = 5\n", None, "outcomes.window_months = 5 is longer"),
         (

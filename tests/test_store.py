@@ -111,13 +111,18 @@ def test_run_files_hold_what_the_spec_keeps(spec, tmp_path):
     stored = table.filter(pl.col("kind") == "summary").select(expected.columns)
     assert_frame_equal(stored, expected)
     monthly = monthly_outcomes(model.metrics).filter(
-        (pl.col("sector") == "wales") & (pl.col("role") == "all")
+        (pl.col("sector") == "wales")
+        & (pl.col("role") == "all")
         & (pl.col("outcome") == "headcount")
     )
-    assert series.filter(
-        (pl.col("sector") == "wales") & (pl.col("role") == "all")
-        & (pl.col("outcome") == "headcount")
-    )["value"].to_list() == monthly["value"].to_list()
+    assert (
+        series.filter(
+            (pl.col("sector") == "wales")
+            & (pl.col("role") == "all")
+            & (pl.col("outcome") == "headcount")
+        )["value"].to_list()
+        == monthly["value"].to_list()
+    )
     moved = model.flows.filter(pl.col("month") >= model.flows["month"].unique().sort()[1])
     assert table.filter(pl.col("kind") == "flows")["value"].sum() == moved["count"].sum()
     manifest = json.loads((out / "manifest.json").read_text())
@@ -129,9 +134,7 @@ def test_run_files_hold_what_the_spec_keeps(spec, tmp_path):
     assert manifest["sessions"][0]["runs_finished"] == 6
 
 
-def test_a_killed_experiment_resumes_with_nothing_lost_or_duplicated(
-    spec, uninterrupted, tmp_path
-):
+def test_a_killed_experiment_resumes_with_nothing_lost_or_duplicated(spec, uninterrupted, tmp_path):
     out = tmp_path / "results"
     command = [sys.executable, "-m", "wfabm", "experiment", str(spec), "--out", str(out)]
     process = subprocess.Popen(

@@ -84,7 +84,7 @@ class Report:
         spec = self.manifest["spec"]
         lines = [
             f"wfabm analyse: {self.manifest['experiment']} ({spec['design']['method']} design, "
-            f"{self.summary['runs'].max()} replicates per scenario and sample); "
+            f"up to {self.summary['runs'].max()} runs per scenario and sample); "
             f"{len(self.files)} files in {display_path(self.root / ANALYSIS)}"
         ]
         lines.extend(f"note: {note}" for note in self.notes)
@@ -179,6 +179,12 @@ def analyse(root: str | Path) -> Report:
         report.notes.append(
             f"{expected_runs - present} of {expected_runs} runs are missing (unfinished or "
             "failed); statistics use the runs present."
+        )
+    versions = {(s.get("git_commit"), s.get("wfabm")) for s in manifest["sessions"]}
+    if len(versions) > 1:
+        report.notes.append(
+            f"the runs were made by {len(versions)} versions of wfabm (see the sessions in "
+            f"{MANIFEST}); rerun into a new folder for results from one version."
         )
     report.sensitivity = _sensitivity(summary_rows, manifest, report.notes)
     folder = root / ANALYSIS

@@ -759,8 +759,7 @@ def _with_values(
             f"{p.key} = {toml_value(p.cast(v))}" for p, v in zip(parameters, row, strict=True)
         )
         raise ConfigError(
-            f"a sample ({values}) is not a valid config for scenario {config.name}: "
-            f"{error.reason}",
+            f"a sample ({values}) is not a valid config for scenario {config.name}: {error.reason}",
             file=file,
             key=error.key,
         ) from None

@@ -53,8 +53,10 @@ __all__ = [
     "RunStatus",
     "RunTask",
     "execute_batch",
+    "finish_session",
     "read_runs",
     "run_table",
+    "session_entry",
     "write_file_atomically",
 ]
 
@@ -477,8 +479,13 @@ def _now() -> str:
 
 def session_entry(engine: str, workers: int, scheduler: str | None) -> dict[str, Any]:
     """The manifest entry of a session that is starting."""
+    # Imported here so that reading a store does not load the model.
+    from wfabm.runner import _git_commit
+
     return {
         "started": _now(),
+        "git_commit": _git_commit(),
+        "wfabm": importlib.metadata.version("wfabm"),
         "engine": engine,
         "workers": workers,
         "scheduler": scheduler,
