@@ -219,5 +219,5 @@ def test_cli_analyse_fails_with_exit_1_when_the_expected_summary_moved(analysed,
 
 
 def test_analysing_a_folder_that_is_not_an_experiment_is_refused(tmp_path):
-    with pytest.raises(ConfigError, match="has no manifest.json"):
+    with pytest.raises(ConfigError, match=r"has no manifest\.json"):
         analyse(tmp_path)
