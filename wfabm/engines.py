@@ -16,14 +16,13 @@ from __future__ import annotations
 import contextlib
 import logging
 import math
-import tomllib
 from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import FIRST_COMPLETED, Executor, Future, ProcessPoolExecutor, wait
 from multiprocessing import get_context
 from pathlib import Path
 from typing import Any
 
-from wfabm.config import ConfigError, display_path
+from wfabm.config import ConfigError, _read_toml, display_path
 from wfabm.schema import Param, SchemaError, format_path, validate
 from wfabm.store import RunStatus, RunTask, execute_batch
 
@@ -227,11 +226,9 @@ def load_cluster_settings(path: str | Path) -> dict:
             f"--cluster {path}: no such file; pass a TOML file with a [slurm] table "
             "(see experiments/cluster/slurm.toml)."
         )
+    data = _read_toml(file)
     try:
-        data = tomllib.loads(file.read_text(encoding="utf-8"))
         return validate(data, _CLUSTER_SCHEMA)["slurm"]
-    except tomllib.TOMLDecodeError as error:
-        raise ConfigError(f"malformed TOML: {error}.", file=display_path(file)) from None
     except SchemaError as error:
         raise ConfigError(
             error.reason, file=display_path(file), key=format_path(error.path)

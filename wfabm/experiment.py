@@ -20,7 +20,6 @@ import itertools
 import json
 import re
 import time
-import tomllib
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -29,7 +28,7 @@ from typing import Any
 import numpy as np
 
 from wfabm.compare import ALL_ROLES, OUTCOMES, WALES, comparison_seeds
-from wfabm.config import BASELINE_NAME, Config, ConfigError, display_path, load_config
+from wfabm.config import BASELINE_NAME, Config, ConfigError, _read_toml, display_path, load_config
 from wfabm.schema import (
     ListOf,
     MapOf,
@@ -364,12 +363,7 @@ def load_experiment(path: str | Path) -> Experiment:
             f"no such experiment spec: {path}; pass a path to a .toml file "
             "(examples are in experiments/)."
         )
-    try:
-        raw = tomllib.loads(source.read_text(encoding="utf-8"))
-    except tomllib.TOMLDecodeError as error:
-        raise ConfigError(f"malformed TOML: {error}.", file=file) from None
-    except UnicodeDecodeError:
-        raise ConfigError("is not UTF-8 text; save it as UTF-8.", file=file) from None
+    raw = _read_toml(source)
     spec = _validate(raw, file)
     scenarios = _scenarios(raw.get("scenarios"), source, file)
     parameters = _parameters(raw.get("parameters", {}), spec["design"], scenarios, file)
