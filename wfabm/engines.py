@@ -13,6 +13,7 @@ TOML file (see ``experiments/cluster/slurm.toml``), whose job script can be chec
 
 from __future__ import annotations
 
+import collections
 import contextlib
 import logging
 import math
@@ -30,6 +31,7 @@ __all__ = [
     "ENGINES",
     "batch_size",
     "batches",
+    "in_flight",
     "load_cluster_settings",
     "open_executor",
     "run_tasks",
@@ -79,6 +81,16 @@ def batch_size(months: int, runs: int, workers: int, requested: int | None = Non
     by_length = max(1, round(_TASK_MONTHS / months))
     by_spread = max(1, math.ceil(runs / (2 * workers)))
     return min(by_length, by_spread)
+
+
+def in_flight(engine: str, workers: int, scheduler: object | None) -> int:
+    """Batches to hand an executor at once: one in this process, else two per worker.
+
+    A Dask cluster reached through a scheduler sizes itself; it gets 256 at a time.
+    """
+    if engine == "local":
+        return 1 if workers == 1 else 2 * workers
+    return 2 * workers if scheduler is None else 256
 
 
 def batches(tasks: Sequence[RunTask], size: int) -> list[list[RunTask]]:
@@ -171,26 +183,30 @@ def run_tasks(
     size: int,
     on_done: OnDone,
     *,
+    in_flight: int,
     attempts: int = 2,
 ) -> None:
     """Run every task in batches; retry a failed run (in a batch of its own) once.
+
+    Only ``in_flight`` batches are handed to the executor at a time, so progress is
+    reported as runs finish, an interrupted session has few runs in progress, and a
+    cluster's scheduler is not flooded with thousands of tasks.
 
     Args:
         executor: Where to run.
         tasks: The runs to do.
         size: Runs per batch.
         on_done: Told of every attempt as it finishes.
+        in_flight: Batches submitted at once (e.g. twice the workers).
         attempts: Attempts per run (2: a failed run is retried once).
     """
     by_label = {task.label: task for task in tasks}
+    waiting = collections.deque((batch, 1) for batch in batches(tasks, size))
     running: dict[Future, tuple[list[RunTask], int]] = {}
-
-    def submit(batch: list[RunTask], attempt: int) -> None:
-        running[executor.submit(execute_batch, batch)] = (batch, attempt)
-
-    for batch in batches(tasks, size):
-        submit(batch, 1)
-    while running:
+    while waiting or running:
+        while waiting and len(running) < in_flight:
+            batch, attempt = waiting.popleft()
+            running[executor.submit(execute_batch, batch)] = (batch, attempt)
         done, _ = wait(list(running), return_when=FIRST_COMPLETED)
         for future in done:
             batch, attempt = running.pop(future)
@@ -205,7 +221,7 @@ def run_tasks(
                 task = by_label[status.label]
                 on_done(task, status, attempt)
                 if not status.ok and attempt < attempts:
-                    submit([task], attempt + 1)
+                    waiting.append(([task], attempt + 1))
 
 
 def load_cluster_settings(path: str | Path) -> dict:

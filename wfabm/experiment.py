@@ -277,7 +277,7 @@ def run_experiment(
             anything is written).
     """
     # Imported here so that loading and checking a spec needs neither engine.
-    from wfabm.engines import batch_size, open_executor, run_tasks
+    from wfabm.engines import batch_size, in_flight, open_executor, run_tasks
     from wfabm.store import ResultsStore, finish_session, session_entry
 
     started = time.perf_counter()
@@ -322,7 +322,13 @@ def run_experiment(
     try:
         if tasks:
             with open_executor(engine, workers, scheduler) as executor:
-                run_tasks(executor, tasks, size, on_done)
+                run_tasks(
+                    executor,
+                    tasks,
+                    size,
+                    on_done,
+                    in_flight=in_flight(engine, workers, scheduler),
+                )
     finally:
         seconds = time.perf_counter() - started
         finish_session(
@@ -412,16 +418,11 @@ def _validate(raw: dict, file: str) -> dict:
             file=file,
             key=unknown[0],
         )
-    months = (
-        raw.get("experiment", {}).get("months")
-        if isinstance(raw.get("experiment"), Mapping)
-        else None
-    )
-    window = (
-        min(12, months)
-        if isinstance(months, int) and not isinstance(months, bool) and months >= 1
-        else 12
-    )
+    table = raw.get("experiment")
+    months = table.get("months") if isinstance(table, Mapping) else None
+    # The default window is a year, or the whole run if shorter; a bad month count is
+    # reported by the validation below.
+    window = months if type(months) is int and 1 <= months < 12 else 12
     # Tables the spec may leave out take these values.
     defaults = {
         "design": {"method": "none"},

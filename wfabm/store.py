@@ -275,7 +275,9 @@ class ResultsStore:
             return None
         if not root.is_dir():
             raise ConfigError(f"--out {shown} exists and is not a folder; choose another folder.")
-        strangers = sorted(p.name for p in root.iterdir() if p.name not in _OURS)
+        strangers = sorted(
+            p.name for p in root.iterdir() if p.name not in _OURS and not _temporary(p.name)
+        )
         if strangers:
             listed = ", ".join(strangers[:3]) + (", ..." if len(strangers) > 3 else "")
             raise ConfigError(
@@ -284,7 +286,7 @@ class ResultsStore:
             )
         manifest_path = root / MANIFEST
         if not manifest_path.is_file():
-            if any(root.iterdir()):
+            if any(not _temporary(p.name) for p in root.iterdir()):
                 raise ConfigError(
                     f"--out {shown} holds results without a {MANIFEST}; choose a new folder "
                     "or empty this one."
@@ -471,6 +473,11 @@ def read_runs(root: str | Path, kind: str | None = None) -> pl.DataFrame:
         .collect()
     )
     return table.with_columns(pl.col("experiment", "scenario").cast(pl.String))
+
+
+def _temporary(name: str) -> bool:
+    """Whether a file name is one of :func:`write_file_atomically`'s temporary names."""
+    return name.startswith(".") and name.endswith(_TEMPORARY)
 
 
 def _now() -> str:
