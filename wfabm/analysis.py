@@ -10,8 +10,9 @@ written to ``<folder>/analysis/``:
   (:func:`wfabm.compare.paired_comparison`), per sample, when there are several scenarios.
 - ``sensitivity.csv``: SALib indices with 95 % confidence intervals, for Morris (μ*, σ) and
   Sobol (S1, ST) designs.
-- PNG plots (time series with 95 % bands, Morris tornado charts, Sobol bars, the labour-flow
-  network between sectors) and ``report.html``, one self-contained page with all of them.
+- PNG plots (time series with 95 % bands, the response to the first parameter of a grid or
+  Latin design, Morris tornado charts, Sobol bars, the labour-flow network between sectors)
+  and ``report.html``, one self-contained page with all of them.
 
 Statistics are taken in numpy in a fixed order, so the same results give the same tables to
 the last bit.
@@ -443,6 +444,12 @@ def _plots(report: Report, flows: pl.DataFrame) -> list[tuple[str, bytes]]:
             (f"series_{outcome}.png", _series_plot(report, outcome, analysis))
             for outcome in report.series["outcome"].unique(maintain_order=True).to_list()
         )
+    design = report.manifest["design"]
+    if design["method"] in ("grid", "latin") and design["parameters"]:
+        figures.extend(
+            (f"response_{outcome}.png", _response_plot(report, outcome, analysis))
+            for outcome in analysis["sensitivity"]
+        )
     if not report.sensitivity.is_empty():
         for (scenario, outcome, method), table in report.sensitivity.group_by(
             "scenario", "outcome", "method", maintain_order=True
@@ -507,6 +514,38 @@ def _series_plot(report: Report, outcome: str, analysis: dict) -> bytes:
     )
     axes.set_xlabel("month")
     axes.set_ylabel(outcome)
+    axes.legend(fontsize="small")
+    return _png(figure)
+
+
+def _response_plot(report: Report, outcome: str, analysis: dict) -> bytes:
+    """An outcome against the first varied parameter, mean and 95 % interval per sample."""
+    import matplotlib.pyplot as plt
+
+    design = report.manifest["design"]
+    parameter = design["parameters"][0]
+    values = [sample[parameter] for sample in design["samples"]]
+    rows = report.summary.filter(
+        (pl.col("outcome") == outcome)
+        & (pl.col("sector") == analysis["sector"])
+        & (pl.col("role") == analysis["role"])
+    )
+    figure, axes = plt.subplots(figsize=(7, 4.5))
+    for (scenario,), group in rows.group_by("scenario", maintain_order=True):
+        group = group.with_columns(
+            pl.col("sample").map_elements(values.__getitem__, return_dtype=pl.Float64).alias("x")
+        ).sort("x")
+        mean = group["mean"].to_numpy()
+        low = (group["mean"] - group["ci_low"]).fill_null(0.0).to_numpy()
+        high = (group["ci_high"] - group["mean"]).fill_null(0.0).to_numpy()
+        style = "o" if len(design["parameters"]) > 1 else "o-"
+        axes.errorbar(group["x"].to_numpy(), mean, yerr=[low, high], fmt=style, label=scenario)
+    axes.set_xlabel(parameter)
+    axes.set_ylabel(outcome)
+    axes.set_title(
+        f"{outcome} ({analysis['sector']}, {analysis['role']}) over the last "
+        f"{report.manifest['spec']['outcomes']['window_months']} months: mean and 95% interval"
+    )
     axes.legend(fontsize="small")
     return _png(figure)
 
