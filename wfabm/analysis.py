@@ -309,12 +309,7 @@ def _sensitivity(summary_rows: pl.DataFrame, manifest: dict, notes: list[str]) -
     if method not in _SA_METHODS:
         return pl.DataFrame()
     analysis = spec["analysis"]
-    names = design["parameters"]
-    problem = {
-        "num_vars": len(names),
-        "names": names,
-        "bounds": [[spec["parameters"][n]["low"], spec["parameters"][n]["high"]] for n in names],
-    }
+    problem = design["problem"]
     # SALib analyses the design as sampled (before whole-number rounding).
     samples = np.array(design["matrix"], dtype=float)
     tables = []

@@ -45,11 +45,12 @@ __all__ = [
     "DESIGNS",
     "DESIGN_STREAM",
     "Experiment",
-    "Outcome",
     "Parameter",
     "Run",
+    "SessionReport",
     "load_experiment",
     "run_experiment",
+    "salib_problem",
 ]
 
 DESIGNS: tuple[str, ...] = ("none", "grid", "latin", "morris", "sobol")
@@ -60,6 +61,8 @@ DESIGN_STREAM = 2**31
 """Spawn key of the design sampler's stream of the root seed; replicate seeds use the
 spawn keys 0, 1, 2, ..., so the streams never meet."""
 
+_MANIFEST_EVERY = 30.0
+"""Seconds between rewrites of the manifest while an experiment runs."""
 _NAME_RE = re.compile(r"[A-Za-z0-9_][A-Za-z0-9_-]*")
 _NAME_RULE = "letters, digits, _ and - (not starting with -)"
 _SERIES_SECTORS = (WALES, *SECTORS)
@@ -189,10 +192,6 @@ class Experiment:
         """The ``[outcomes]`` table: what each run keeps."""
         return self.spec["outcomes"]
 
-    def problem(self) -> dict:
-        """The SALib problem of a sampled design (names and bounds of the parameters)."""
-        return _problem(self.parameters)
-
     def design_seed(self) -> int:
         """Seed of the design sampler (and of SALib's bootstrap), from the root seed."""
         return design_seed(self.spec["experiment"]["seed"])
@@ -206,7 +205,7 @@ class Experiment:
 
 
 @dataclass(frozen=True)
-class Outcome:
+class SessionReport:
     """What a session of :func:`run_experiment` did.
 
     Attributes:
@@ -253,7 +252,7 @@ def run_experiment(
     workers: int = 1,
     scheduler: str | Any | None = None,
     progress: Progress | None = None,
-) -> Outcome:
+) -> SessionReport:
     """Run every unfinished run of an experiment into its results folder.
 
     Runs already in the folder are skipped, so an interrupted experiment resumes where it
@@ -303,9 +302,16 @@ def run_experiment(
     report = progress or (lambda done, skipped, total: None)
     report(0, skipped, total)
 
+    saved = time.perf_counter()
+
     def on_done(task, status, attempt: int) -> None:
-        nonlocal finished
+        nonlocal finished, saved
         manifest["timings"][status.label] = round(status.seconds, 3)
+        # Keep the timings of a session that may be killed, without rewriting the
+        # manifest (all the resolved configs) after every run of a large experiment.
+        if time.perf_counter() - saved > _MANIFEST_EVERY:
+            store.write_manifest(manifest)
+            saved = time.perf_counter()
         if status.ok:
             finished += 1
             store.clear_failure(status.label)
@@ -340,7 +346,7 @@ def run_experiment(
             wall_seconds=round(seconds, 3),
         )
         store.write_manifest(manifest)
-    return Outcome(store.root, total, skipped, finished, tuple(sorted(failed)), seconds)
+    return SessionReport(store.root, total, skipped, finished, tuple(sorted(failed)), seconds)
 
 
 def design_seed(root: int) -> int:
@@ -700,7 +706,7 @@ def _samples(spec: dict, parameters: tuple[Parameter, ...], file: str) -> np.nda
     # Imported here so that specs without a sampled design do not need SALib.
     from SALib.sample import latin, morris, sobol
 
-    problem = _problem(parameters)
+    problem = salib_problem(parameters)
     seed = design_seed(spec["experiment"]["seed"])
     if method == "latin":
         return latin.sample(problem, samples, seed=seed)
@@ -718,7 +724,8 @@ def _samples(spec: dict, parameters: tuple[Parameter, ...], file: str) -> np.nda
     )
 
 
-def _problem(parameters: tuple[Parameter, ...]) -> dict:
+def salib_problem(parameters: tuple[Parameter, ...]) -> dict:
+    """The SALib problem of sampled parameters: their names and bounds."""
     return {
         "num_vars": len(parameters),
         "names": [p.key for p in parameters],

@@ -402,6 +402,7 @@ class ResultsStore:
         """The manifest of a new results folder (no sessions yet)."""
         experiment = self.experiment
         # Imported here so that reading a store does not load the model.
+        from wfabm.experiment import salib_problem
         from wfabm.runner import _git_commit, _versions
 
         versions = _versions()
@@ -427,6 +428,7 @@ class ResultsStore:
                 "method": experiment.method,
                 "parameters": [p.key for p in experiment.parameters],
                 "seed": experiment.design_seed(),
+                "problem": salib_problem(experiment.parameters),
                 "samples": experiment.sample_table(),
                 # As sampled, before whole-number parameters are rounded: what SALib analyses.
                 "matrix": experiment.samples.tolist(),
