@@ -246,3 +246,17 @@ def test_a_folder_of_another_experiment_is_refused_before_running(tmp_path):
     (stranger / "notes.txt").write_text("mine")
     with pytest.raises(ConfigError, match="not an experiment's results"):
         run_experiment(first, stranger)
+
+
+def test_cli_runs_a_spec_with_a_progress_bar_and_resumes(tmp_path, capsys):
+    spec = write_spec(tmp_path, BASE.replace("replicates = 2", "replicates = 1"))
+    out = tmp_path / "results"
+    assert cli.main(["experiment", str(spec), "--out", str(out)]) == 0
+    captured = capsys.readouterr()
+    assert "1/1 runs" in captured.err
+    assert "runs/min" in captured.err
+    assert "1 runs done, 0 already done, 0 failed, of 1" in captured.out
+    assert cli.main(["experiment", str(spec), "--out", str(out), "--quiet"]) == 0
+    captured = capsys.readouterr()
+    assert captured.err == ""
+    assert "0 runs done, 1 already done" in captured.out

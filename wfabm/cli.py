@@ -10,6 +10,7 @@ from __future__ import annotations
 import argparse
 import os
 import sys
+import time
 from collections.abc import Sequence
 from typing import NoReturn
 
@@ -281,29 +282,41 @@ def _analyse(args: argparse.Namespace) -> int:
 
 
 class _RunsBar:
-    """A progress bar of finished runs with rate and time left, on stderr."""
+    """A one-line progress bar of finished runs, with the rate and time left, on stderr."""
+
+    _WIDTH = 24
 
     def __init__(self, name: str) -> None:
         self.name = name
-        self.bar = None
+        self.started = time.monotonic()
+        self.open = False
 
     def __call__(self, done: int, skipped: int, total: int) -> None:
-        if self.bar is None:
-            from tqdm import tqdm
-
-            self.bar = tqdm(
-                total=total,
-                initial=skipped,
-                desc=f"  {self.name}",
-                unit="run",
-                file=sys.stderr,
-                dynamic_ncols=True,
-            )
-        self.bar.update(skipped + done - self.bar.n)
+        finished = skipped + done
+        filled = round(self._WIDTH * finished / total) if total else self._WIDTH
+        elapsed = time.monotonic() - self.started
+        text = f"\r  {self.name} [{'#' * filled:<{self._WIDTH}}] {finished}/{total} runs"
+        if skipped:
+            text += f" ({skipped} from before)"
+        if done:
+            rate = done / elapsed
+            left = (total - finished) / rate
+            text += f", {60 * rate:.1f} runs/min, {_duration(left)} left"
+        sys.stderr.write(text + "  ")
+        sys.stderr.flush()
+        self.open = True
 
     def close(self) -> None:
-        if self.bar is not None:
-            self.bar.close()
+        if self.open:
+            sys.stderr.write("\n")
+            sys.stderr.flush()
+            self.open = False
+
+
+def _duration(seconds: float) -> str:
+    minutes, seconds = divmod(round(seconds), 60)
+    hours, minutes = divmod(minutes, 60)
+    return f"{hours}:{minutes:02d}:{seconds:02d}" if hours else f"{minutes}:{seconds:02d}"
 
 
 def _run(args: argparse.Namespace) -> int:
