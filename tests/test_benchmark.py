@@ -91,3 +91,45 @@ def test_benchmark_reference_simple_rule(benchmark):
     # Workers drift toward better-paying employers under the rule.
     pay = np.random.default_rng(1).normal(10.0, 0.5, 1_000)
     assert pay[employer].mean() > pay[start].mean()
+
+
+_SWEEP = """
+[experiment]
+name = "sweep_benchmark"
+months = 12
+seed = 1
+replicates = 4
+
+[scenarios]
+baseline = "baseline"
+
+[design]
+method = "grid"
+
+[parameters."burnout.recovery_rate"]
+values = [0.04, 0.06]
+
+[outcomes]
+series = ["vacancy_rate"]
+flows = true
+metrics = false
+"""
+
+
+@pytest.mark.parametrize("engine", ["local", "dask"])
+def test_benchmark_sweep_two_workers(benchmark, tmp_path, engine):
+    """A small sweep (8 Wales runs of 12 months) on 2 workers; the 200-run figure is in the
+    README (experiments/benchmark_sweep.toml)."""
+    from wfabm.experiment import load_experiment, run_experiment
+
+    spec = tmp_path / "sweep.toml"
+    spec.write_text(_SWEEP, encoding="utf-8")
+    experiment = load_experiment(spec)
+    outs = iter(tmp_path / f"results-{i}" for i in range(100))
+
+    def sweep():
+        return run_experiment(experiment, next(outs), engine=engine, workers=2)
+
+    outcome = benchmark.pedantic(sweep, rounds=1, iterations=1)
+    benchmark.extra_info["runs_per_minute"] = round(60 * outcome.finished / outcome.seconds, 1)
+    assert outcome.finished == len(experiment.runs) == 8

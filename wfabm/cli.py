@@ -1,4 +1,5 @@
-"""The ``wfabm`` command line: ``run``, ``check``, ``compare``, ``calibrate`` and ``report``.
+"""The ``wfabm`` command line: ``run``, ``check``, ``compare``, ``calibrate``, ``report``,
+``experiment`` and ``analyse``.
 
 Every user mistake (a bad config, a bad option) ends as a single
 ``wfabm: error: ...`` line on stderr and exit status 2, never a traceback, and
@@ -10,6 +11,7 @@ from __future__ import annotations
 import argparse
 import os
 import sys
+import time
 from collections.abc import Sequence
 from typing import NoReturn
 
@@ -165,7 +167,161 @@ def _build_parser() -> _Parser:
     from wfabm.calibration_cli import add_calibration_commands
 
     add_calibration_commands(commands)
+    _add_experiment_commands(commands)
     return parser
+
+
+def _add_experiment_commands(commands: argparse._SubParsersAction) -> None:
+    experiment = commands.add_parser(
+        "experiment",
+        help="run a batch experiment from a spec",
+        description=(
+            "Expand an experiment spec (scenarios x parameter samples x replicates) into runs "
+            "and run them into a results folder. Finished runs are kept: running the same "
+            "command again resumes. A failing run is retried once, then recorded in "
+            "failures/ while the rest go on."
+        ),
+    )
+    experiment.add_argument("spec", metavar="SPEC", help="an experiment spec (.toml)")
+    experiment.add_argument(
+        "--engine",
+        choices=("local", "dask"),
+        default="local",
+        help="local: a process pool on this machine (default); dask: Dask distributed",
+    )
+    experiment.add_argument(
+        "--workers",
+        type=_count,
+        default=1,
+        metavar="N",
+        help="worker processes, a whole number >= 1 (default: 1); results do not depend on it",
+    )
+    experiment.add_argument(
+        "--scheduler",
+        metavar="ADDRESS",
+        help="with --engine dask: the address of a running Dask scheduler (default: start a "
+        "local cluster of --workers processes)",
+    )
+    experiment.add_argument(
+        "--cluster",
+        metavar="FILE",
+        help="with --engine dask: submit workers to SLURM as a TOML file's [slurm] table "
+        "says (see experiments/cluster/slurm.toml)",
+    )
+    experiment.add_argument(
+        "--out", metavar="DIR", help="results folder (default: results/<experiment name>)"
+    )
+    experiment.add_argument("--quiet", action="store_true", help="do not show progress")
+    experiment.set_defaults(handler=_experiment)
+
+    analyse = commands.add_parser(
+        "analyse",
+        help="summarise an experiment's results: tables, sensitivity indices, plots",
+        description=(
+            "Read an experiment's results folder and write analysis/: mean and 95%% intervals "
+            "by scenario and month, SALib indices for Morris and Sobol designs, PNG plots and "
+            "report.html."
+        ),
+    )
+    analyse.add_argument("results", metavar="DIR", help="the --out folder of wfabm experiment")
+    analyse.add_argument(
+        "--expected",
+        metavar="CSV",
+        help="compare the expected summary with this file and fail (exit 1) where it moved",
+    )
+    analyse.add_argument(
+        "--write-expected",
+        metavar="CSV",
+        help="write the expected summary (for CI replay) to this file",
+    )
+    analyse.set_defaults(handler=_analyse)
+
+
+def _experiment(args: argparse.Namespace) -> int:
+    from wfabm.experiment import load_experiment, run_experiment
+
+    if args.engine != "dask" and (args.scheduler or args.cluster):
+        raise _UsageError("--scheduler and --cluster need --engine dask")
+    if args.scheduler and args.cluster:
+        raise _UsageError("give --scheduler or --cluster, not both")
+    experiment = load_experiment(args.spec)
+    scheduler = args.scheduler
+    if args.cluster:
+        from wfabm.engines import load_cluster_settings, slurm_cluster
+
+        scheduler = slurm_cluster(load_cluster_settings(args.cluster))
+    bar = None if args.quiet else _RunsBar(experiment.name)
+    try:
+        outcome = run_experiment(
+            experiment,
+            args.out,
+            engine=args.engine,
+            workers=args.workers,
+            scheduler=scheduler,
+            progress=bar,
+        )
+    finally:
+        if bar is not None:
+            bar.close()
+        if args.cluster:
+            scheduler.close()
+    print(outcome.text())
+    return 0
+
+
+def _analyse(args: argparse.Namespace) -> int:
+    from wfabm.analysis import analyse, check_expected, write_expected
+
+    report = analyse(args.results)
+    print(report.text())
+    if args.write_expected:
+        written = write_expected(report, args.write_expected)
+        print(f"expected summary written to {display_path(written)}")
+    if args.expected:
+        differences = check_expected(report, args.expected)
+        if differences:
+            print(differences, file=sys.stderr)
+            return 1
+        print(f"the expected summary matches {display_path(args.expected)}")
+    return 0
+
+
+class _RunsBar:
+    """A one-line progress bar of finished runs, with the rate and time left, on stderr."""
+
+    _WIDTH = 24
+
+    def __init__(self, name: str) -> None:
+        self.name = name
+        self.started = time.monotonic()
+        self.open = False
+
+    def __call__(self, done: int, skipped: int, total: int) -> None:
+        finished = skipped + done
+        filled = round(self._WIDTH * finished / total) if total else self._WIDTH
+        elapsed = time.monotonic() - self.started
+        text = f"\r  {self.name} [{'#' * filled:<{self._WIDTH}}] {finished}/{total} runs"
+        if skipped:
+            text += f" ({skipped} from before)"
+        if done:
+            rate = done / elapsed
+            left = (total - finished) / rate
+            text += f", {60 * rate:.1f} runs/min, {_duration(left)} left"
+        sys.stderr.write(text + "  ")
+        sys.stderr.flush()
+        self.open = True
+
+    def close(self) -> None:
+        if self.open:
+            sys.stderr.write("\n")
+            sys.stderr.flush()
+            self.open = False
+
+
+def _duration(seconds: float) -> str:
+    minutes, seconds = divmod(round(seconds), 60)
+    hours, minutes = divmod(minutes, 60)
+    return f"{hours}:{minutes:02d}:{seconds:02d}" if hours else f"{minutes}:{seconds:02d}"
 
 
 def _run(args: argparse.Namespace) -> int:

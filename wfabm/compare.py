@@ -38,6 +38,7 @@ __all__ = [
     "compare_configs",
     "comparison_seeds",
     "format_comparison",
+    "monthly_outcomes",
     "paired_comparison",
     "run_summary",
     "student_t_cdf",
@@ -209,15 +210,41 @@ def summarise_run(metrics: pl.DataFrame, window_months: int = 12) -> pl.DataFram
     if window_months < 1:
         raise ValueError(f"window_months must be >= 1, not {window_months!r}")
     months = metrics["month"].unique().sort().tail(window_months)
-    n_months = len(months)
-    if n_months == 0:
+    if len(months) == 0:
         raise ValueError("the metrics table has no months")
+    window = metrics.filter(pl.col("month").is_in(months.implode()))
+    return _sorted(_outcomes(window, [], len(months)))
+
+
+def monthly_outcomes(metrics: pl.DataFrame) -> pl.DataFrame:
+    """Outcomes of one run month by month, by sector and role.
+
+    The same rows and outcomes as :func:`summarise_run`, each over a single month: leaver
+    and joiner rates are that month's people leaving (joining) a workplace over its
+    headcount, × 12 (a yearly rate), and ``agency_spend``, ``wage_bill`` and
+    ``unmet_hours`` are the month's.
+
+    Args:
+        metrics: A run's monthly metrics (:attr:`WorkforceModel.metrics`).
+
+    Returns:
+        Long table with columns month, sector, role, outcome, value, in month order and
+        then in :func:`summarise_run`'s order.
+    """
+    if metrics.is_empty():
+        raise ValueError("the metrics table has no months")
+    return _sorted(_outcomes(metrics, ["month"], 1)).sort("month", maintain_order=True)
+
+
+def _outcomes(window: pl.DataFrame, by: list[str], n_months: int) -> pl.DataFrame:
+    """Outcomes over ``n_months`` months of ``window``, by ``by`` + sector and role."""
     totals = ["headcount", "funded_posts", "vacancies", "joiners", "leavers"]
     totals += ["agency_spend", "wage_bill"]
-    has_unmet = "unmet_hours" in metrics.columns
+    has_unmet = "unmet_hours" in window.columns
     if has_unmet:
         totals.append("unmet_hours")
-    window = metrics.filter(pl.col("month").is_in(months.implode())).select(
+    window = window.select(
+        *by,
         "sector",
         "role",
         *[pl.col(name).cast(pl.Float64) for name in totals],
@@ -237,8 +264,8 @@ def summarise_run(metrics: pl.DataFrame, window_months: int = 12) -> pl.DataFram
     summed = [*totals, "burnout_weight"]
     grouped = pl.concat(
         [
-            _group_sums(cells, ["sector", "role"], summed),
-            _group_sums(cells, ["sector"], summed).with_columns(role=pl.lit(ALL_ROLES)),
+            _group_sums(cells, [*by, "sector", "role"], summed),
+            _group_sums(cells, [*by, "sector"], summed).with_columns(role=pl.lit(ALL_ROLES)),
         ],
         how="diagonal",
     )
@@ -257,10 +284,11 @@ def summarise_run(metrics: pl.DataFrame, window_months: int = 12) -> pl.DataFram
     if has_unmet:
         outcomes.append(pl.col("unmet_hours"))
     names = [name for name in OUTCOMES if has_unmet or name != "unmet_hours"]
-    long = grouped.select("sector", "role", *outcomes).unpivot(
-        index=["sector", "role"], on=names, variable_name="outcome", value_name="value"
+    index = [*by, "sector", "role"]
+    long = grouped.select(*index, *outcomes).unpivot(
+        index=index, on=names, variable_name="outcome", value_name="value"
     )
-    return _sorted(long.with_columns(pl.col("value").cast(pl.Float64).fill_nan(None)))
+    return long.with_columns(pl.col("value").cast(pl.Float64).fill_nan(None))
 
 
 def _group_sums(frame: pl.DataFrame, keys: list[str], columns: list[str]) -> pl.DataFrame:

@@ -1,0 +1,223 @@
+"""Tests of wfabm.analysis and ``wfabm analyse``: statistics, SALib indices, plots, report."""
+
+from __future__ import annotations
+
+import math
+import textwrap
+
+import numpy as np
+import polars as pl
+import pytest
+
+from wfabm import cli
+from wfabm.analysis import (
+    EXPECTED_TOLERANCE,
+    analyse,
+    check_expected,
+    interval_statistics,
+    sensitivity_indices,
+    write_expected,
+)
+from wfabm.compare import t_quantile
+from wfabm.config import ConfigError
+from wfabm.experiment import load_experiment, run_experiment
+
+SPEC = """
+[experiment]
+name = "analysed"
+months = 3
+seed = 8
+replicates = 2
+
+[scenarios]
+baseline = "baseline"
+wellbeing = "scenarios/wellbeing_programme"
+
+[design]
+method = "morris"
+samples = 2
+levels = 4
+
+[parameters."burnout.recovery_rate"]
+low = 0.02
+high = 0.10
+[parameters."exits.intent_burnout"]
+low = 1.5
+high = 3.5
+
+[outcomes]
+window_months = 2
+summary = ["headcount", "vacancy_rate", "leaver_rate", "burnout"]
+series = ["burnout"]
+sectors = ["wales"]
+roles = ["all"]
+flows = true
+metrics = false
+
+[analysis]
+sensitivity = ["burnout"]
+"""
+
+
+@pytest.fixture(scope="module")
+def analysed(tmp_path_factory):
+    folder = tmp_path_factory.mktemp("analysed")
+    spec = folder / "spec.toml"
+    spec.write_text(textwrap.dedent(SPEC), encoding="utf-8")
+    out = folder / "results"
+    outcome = run_experiment(load_experiment(spec), out, workers=2)
+    assert outcome.finished == 2 * 6 * 2
+    return analyse(out)
+
+
+# --------------------------------------------------------------------------- statistics
+def test_interval_statistics_are_the_t_interval_of_the_mean():
+    values = [1.0, 2.0, 4.0, None, 10.0, 12.0]
+    frame = pl.DataFrame({"group": ["a", "a", "a", "a", "b", "b"], "value": values})
+    table = interval_statistics(frame, ["group"])
+    a = table.row(0, named=True)
+    sample = np.array([1.0, 2.0, 4.0])
+    half = t_quantile(0.975, 2) * sample.std(ddof=1) / math.sqrt(3)
+    assert a["group"] == "a"
+    assert a["runs"] == 3
+    assert a["mean"] == pytest.approx(sample.mean())
+    assert a["sd"] == pytest.approx(sample.std(ddof=1))
+    assert a["ci_low"] == pytest.approx(sample.mean() - half)
+    assert a["ci_high"] == pytest.approx(sample.mean() + half)
+    b = table.row(1, named=True)
+    assert (b["runs"], b["mean"]) == (2, 11.0)
+
+
+def test_a_single_run_has_a_mean_but_no_interval():
+    table = interval_statistics(pl.DataFrame({"group": ["a"], "value": [3.0]}), ["group"])
+    assert table.row(0) == ("a", 1, 3.0, None, None, None)
+
+
+def test_morris_indices_find_the_parameter_that_matters():
+    problem = {"num_vars": 2, "names": ["strong", "idle"], "bounds": [[0.0, 1.0], [0.0, 1.0]]}
+    from SALib.sample import morris
+
+    samples = morris.sample(problem, 20, num_levels=4, seed=1)
+    response = 3.0 * samples[:, 0] + 0.0 * samples[:, 1]
+    table = sensitivity_indices("morris", problem, samples, response, seed=2)
+    mu_star = dict(table.filter(pl.col("index") == "mu_star").select("parameter", "value").rows())
+    assert mu_star["strong"] == pytest.approx(3.0)
+    assert mu_star["idle"] == pytest.approx(0.0)
+
+
+def test_sobol_indices_split_the_variance():
+    problem = {"num_vars": 2, "names": ["big", "small"], "bounds": [[0.0, 1.0], [0.0, 1.0]]}
+    from SALib.sample import sobol
+
+    samples = sobol.sample(problem, 512, calc_second_order=False, seed=1)
+    response = samples[:, 0] + 0.1 * samples[:, 1]
+    table = sensitivity_indices("sobol", problem, samples, response, seed=2)
+    first = dict(table.filter(pl.col("index") == "S1").select("parameter", "value").rows())
+    # Var = (1 + 0.01) / 12, so S1 = 1 / 1.01 and 0.01 / 1.01.
+    assert first["big"] == pytest.approx(1 / 1.01, abs=0.03)
+    assert first["small"] == pytest.approx(0.01 / 1.01, abs=0.01)
+    row = table.filter((pl.col("index") == "ST") & (pl.col("parameter") == "big")).row(
+        0, named=True
+    )
+    assert row["ci_low"] < row["value"] < row["ci_high"]
+
+
+# --------------------------------------------------------------------------- a real experiment
+def test_summary_is_the_mean_over_replicates_of_the_stored_runs(analysed):
+    from wfabm.store import read_runs
+
+    runs = read_runs(analysed.root, "summary").filter(
+        (pl.col("scenario") == "wellbeing")
+        & (pl.col("sample") == 3)
+        & (pl.col("sector") == "wales")
+        & (pl.col("role") == "all")
+        & (pl.col("outcome") == "burnout")
+    )
+    row = analysed.summary.filter(
+        (pl.col("scenario") == "wellbeing")
+        & (pl.col("sample") == 3)
+        & (pl.col("sector") == "wales")
+        & (pl.col("role") == "all")
+        & (pl.col("outcome") == "burnout")
+    ).row(0, named=True)
+    assert row["runs"] == 2
+    assert row["mean"] == pytest.approx(runs["value"].mean(), rel=1e-12)
+    assert row["ci_low"] < row["mean"] < row["ci_high"]
+
+
+def test_analysis_writes_tables_sensitivity_plots_and_one_report_page(analysed):
+    folder = analysed.root / "analysis"
+    names = {path.name for path in analysed.files}
+    assert {"summary.csv", "series.parquet", "differences.csv", "sensitivity.csv"} <= names
+    assert {"series_burnout.png", "network_baseline.png", "network_wellbeing.png"} <= names
+    assert {"morris_baseline_burnout.png", "morris_wellbeing_burnout.png"} <= names
+    for name in names:
+        assert (folder / name).stat().st_size > 0
+    page = (folder / "report.html").read_text()
+    assert page.count("data:image/png;base64,") == len([n for n in names if n.endswith(".png")])
+    assert "src='http" not in page
+    sensitivity = analysed.sensitivity
+    assert set(sensitivity["parameter"]) == {"burnout.recovery_rate", "exits.intent_burnout"}
+    # Faster recovery lowers burnout, so it has a clear elementary effect.
+    recovery = sensitivity.filter(
+        (pl.col("parameter") == "burnout.recovery_rate")
+        & (pl.col("index") == "mu_star")
+        & (pl.col("scenario") == "baseline")
+    )["value"][0]
+    assert recovery > 0
+    series = analysed.series.filter(pl.col("scenario") == "baseline")
+    assert series["month"].n_unique() == 3
+
+
+def test_differences_pair_each_scenario_with_the_reference(analysed):
+    differences = analysed.differences
+    assert set(differences["scenario"]) == {"wellbeing"}
+    assert set(differences["reference"]) == {"baseline"}
+    assert differences["sample"].n_unique() == 6
+    row = differences.filter(
+        (pl.col("sample") == 0)
+        & (pl.col("sector") == "wales")
+        & (pl.col("role") == "all")
+        & (pl.col("outcome") == "burnout")
+    ).row(0, named=True)
+    assert row["difference"] == pytest.approx(row["scenario_mean"] - row["reference_mean"])
+
+
+def test_analysis_is_repeatable_to_the_bit(analysed):
+    again = analyse(analysed.root)
+    assert again.summary.equals(analysed.summary)
+    assert again.sensitivity.equals(analysed.sensitivity)
+
+
+def test_a_moved_expected_value_gives_a_readable_difference(analysed, tmp_path):
+    path = write_expected(analysed, tmp_path / "expected.csv")
+    assert check_expected(analysed, path) == ""
+    table = pl.read_csv(path)
+    bump = 1 + 10 * EXPECTED_TOLERANCE["relative"]
+    moved = table.with_columns(
+        pl.when((pl.col("outcome") == "burnout") & (pl.col("sector") == "wales"))
+        .then(pl.col("mean") * bump)
+        .otherwise(pl.col("mean"))
+    )
+    moved.write_csv(path)
+    report = check_expected(analysed, path)
+    lines = report.splitlines()
+    assert "moved beyond the tolerance" in lines[0]
+    assert any("burnout" in line and "wales" in line for line in lines[2:])
+    assert (
+        len(lines)
+        == 2 + moved.filter((pl.col("outcome") == "burnout") & (pl.col("sector") == "wales")).height
+    )
+
+
+def test_cli_analyse_fails_with_exit_1_when_the_expected_summary_moved(analysed, tmp_path, capsys):
+    path = write_expected(analysed, tmp_path / "expected.csv")
+    assert cli.main(["analyse", str(analysed.root), "--expected", str(path)]) == 0
+    pl.read_csv(path).with_columns(pl.col("mean") * 2).write_csv(path)
+    assert cli.main(["analyse", str(analysed.root), "--expected", str(path)]) == 1
+    assert "moved beyond the tolerance" in capsys.readouterr().err
+
+
+def test_analysing_a_folder_that_is_not_an_experiment_is_refused(tmp_path):
+    with pytest.raises(ConfigError, match=r"has no manifest\.json"):
+        analyse(tmp_path)

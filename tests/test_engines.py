@@ -1,0 +1,147 @@
+"""Tests of wfabm.engines: identical results in every engine, batching, the SLURM recipe."""
+
+from __future__ import annotations
+
+import dataclasses
+import textwrap
+from pathlib import Path
+
+import pytest
+from polars.testing import assert_frame_equal
+
+from wfabm import cli
+from wfabm.config import ConfigError
+from wfabm.engines import batch_size, batches, load_cluster_settings, slurm_cluster
+from wfabm.experiment import load_experiment, run_experiment
+from wfabm.store import read_runs
+
+REPOSITORY = Path(__file__).resolve().parent.parent
+
+SPEC = """
+[experiment]
+name = "engines"
+months = 3
+seed = 99
+replicates = 2
+
+[scenarios]
+baseline = "baseline"
+zero_hours_ban = "scenarios/zero_hours_ban"
+
+[design]
+method = "grid"
+
+[parameters."burnout.recovery_rate"]
+values = [0.03, 0.09]
+
+[outcomes]
+window_months = 2
+summary = ["headcount", "vacancy_rate", "leaver_rate", "burnout", "wage_bill"]
+series = ["vacancy_rate"]
+sectors = ["wales", "la"]
+roles = ["all"]
+flows = true
+metrics = false
+"""
+
+
+@pytest.fixture(scope="module")
+def experiment(tmp_path_factory):
+    path = tmp_path_factory.mktemp("spec") / "engines.toml"
+    path.write_text(textwrap.dedent(SPEC), encoding="utf-8")
+    return load_experiment(path)
+
+
+@pytest.fixture(scope="module")
+def serial(experiment, tmp_path_factory):
+    out = tmp_path_factory.mktemp("serial") / "results"
+    outcome = run_experiment(experiment, out, workers=1)
+    assert outcome.finished == 8
+    return read_runs(out)
+
+
+def test_results_do_not_depend_on_the_parameters_that_differ(serial):
+    # The grid's two recovery rates give different burnout on the same seeds.
+    burnout = serial.filter(
+        (serial["kind"] == "summary")
+        & (serial["sector"] == "wales")
+        & (serial["role"] == "all")
+        & (serial["outcome"] == "burnout")
+        & (serial["scenario"] == "baseline")
+    )
+    low = burnout.filter(burnout["sample"] == 0).sort("replicate")["value"].to_numpy()
+    high = burnout.filter(burnout["sample"] == 1).sort("replicate")["value"].to_numpy()
+    assert (high < low).all()
+
+
+def test_two_local_workers_give_identical_results(experiment, serial, tmp_path):
+    out = tmp_path / "results"
+    run_experiment(experiment, out, engine="local", workers=2)
+    assert_frame_equal(read_runs(out), serial)
+
+
+def test_dask_local_cluster_gives_identical_results(experiment, serial, tmp_path):
+    out = tmp_path / "results"
+    outcome = run_experiment(experiment, out, engine="dask", workers=2)
+    assert outcome.finished == 8
+    assert_frame_equal(read_runs(out), serial)
+
+
+def test_completion_order_does_not_matter(experiment, serial, tmp_path):
+    # Runs done in reverse order, one at a time, as a resumed or unlucky session would.
+    out = tmp_path / "results"
+    for index in reversed(range(len(experiment.runs))):
+        partial = dataclasses.replace(experiment, runs=(experiment.runs[index],))
+        run_experiment(partial, out)
+    assert_frame_equal(read_runs(out), serial)
+
+
+def test_batches_hold_short_runs_together_but_keep_workers_busy():
+    assert batch_size(120, 200, 2) == 1
+    assert batch_size(3, 8, 1) == 4
+    assert batch_size(3, 8, 2) == 2
+    assert batch_size(3, 1000, 4) == 8
+    assert batch_size(120, 200, 2, requested=5) == 5
+    assert [len(b) for b in batches(list(range(7)), 3)] == [3, 3, 1]
+
+
+def test_an_unreachable_scheduler_is_a_clear_error(experiment, tmp_path, capsys):
+    status = cli.main(
+        [
+            "experiment",
+            str(experiment.source),
+            "--engine",
+            "dask",
+            "--scheduler",
+            "tcp://127.0.0.1:9",
+            "--out",
+            str(tmp_path / "results"),
+            "--quiet",
+        ]
+    )
+    assert status == 2
+    assert "cannot reach a Dask scheduler" in capsys.readouterr().err
+
+
+def test_the_shipped_slurm_recipe_gives_a_job_script_of_single_threaded_workers():
+    settings = load_cluster_settings(REPOSITORY / "experiments" / "cluster" / "slurm.toml")
+    cluster = slurm_cluster(settings, start=False)
+    try:
+        script = cluster.job_script()
+    finally:
+        cluster.close()
+    assert f"#SBATCH -p {settings['queue']}" in script
+    assert f"#SBATCH -t {settings['walltime']}" in script
+    assert f"#SBATCH -n 1\n#SBATCH --cpus-per-task={settings['cores']}" in script
+    assert "distributed.cli.dask_worker" in script
+    assert "--nthreads 1" in script
+    assert f"--nworkers {settings['cores']}" in script
+    for line in settings["job_script_prologue"]:
+        assert line in script
+
+
+def test_a_bad_cluster_file_is_refused(tmp_path):
+    path = tmp_path / "slurm.toml"
+    path.write_text('[slurm]\ncores = 0\nmemory = "4GB"\nwalltime = "01:00:00"\njobs = 1\n')
+    with pytest.raises(ConfigError, match=r"slurm.cores = 0 is out of range"):
+        load_cluster_settings(path)

@@ -1,0 +1,262 @@
+"""Tests of wfabm.experiment and ``wfabm experiment``: specs, validation, run table, seeds.
+
+The runs themselves are a few months long; the shipped specs are only expanded, not run.
+"""
+
+from __future__ import annotations
+
+import textwrap
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from wfabm import cli
+from wfabm.compare import comparison_seeds
+from wfabm.config import ConfigError
+from wfabm.experiment import design_seed, load_experiment, run_experiment
+
+REPOSITORY = Path(__file__).resolve().parent.parent
+SHIPPED = sorted((REPOSITORY / "experiments").glob("*.toml"))
+
+BASE = """
+[experiment]
+name = "tiny"
+months = 2
+seed = 11
+replicates = 2
+
+[scenarios]
+baseline = "baseline"
+"""
+
+
+def write_spec(folder: Path, text: str, name: str = "spec.toml") -> Path:
+    path = folder / name
+    path.write_text(textwrap.dedent(text), encoding="utf-8")
+    return path
+
+
+# --------------------------------------------------------------------------- shipped specs
+@pytest.mark.parametrize("path", SHIPPED, ids=[p.stem for p in SHIPPED])
+def test_shipped_specs_expand_into_valid_runs(path):
+    experiment = load_experiment(path)
+    spec = experiment.spec["experiment"]
+    assert len(experiment.runs) == (
+        len(experiment.scenarios) * len(experiment.samples) * spec["replicates"]
+    )
+    labels = {(run.scenario, run.name) for run in experiment.runs}
+    assert len(labels) == len(experiment.runs)
+
+
+def test_shipped_examples_cover_the_issue():
+    methods = {load_experiment(path).method for path in SHIPPED}
+    assert {"none", "grid", "morris", "sobol"} <= methods
+    comparison = load_experiment(REPOSITORY / "experiments" / "policy_comparison.toml")
+    presets = sorted((REPOSITORY / "configs" / "scenarios").glob("*.toml"))
+    assert len(comparison.scenarios) == len(presets) + 1
+    assert len(comparison.seeds) == 20
+    sobol = load_experiment(REPOSITORY / "experiments" / "sobol_key_parameters.toml")
+    assert 4 <= len(sobol.parameters) <= 6
+
+
+# --------------------------------------------------------------------------- seeds and runs
+def test_replicates_share_seeds_across_scenarios_and_samples(tmp_path):
+    spec = write_spec(
+        tmp_path,
+        BASE
+        + """
+        zero_hours_ban = "scenarios/zero_hours_ban"
+
+        [design]
+        method = "grid"
+
+        [parameters."burnout.recovery_rate"]
+        values = [0.04, 0.06, 0.08]
+        """,
+    )
+    experiment = load_experiment(spec)
+    assert experiment.seeds == tuple(comparison_seeds(11, 2))
+    assert len(experiment.runs) == 2 * 3 * 2
+    for run in experiment.runs:
+        assert run.seed == experiment.seeds[run.replicate]
+        recovery = run.config.get("burnout.recovery_rate")
+        assert recovery == [0.04, 0.06, 0.08][run.sample]
+    banned = {run.config.get("policy.zero_hours.ban") for run in experiment.runs}
+    assert banned == {True, False}
+
+
+def test_grid_takes_every_combination_in_order(tmp_path):
+    spec = write_spec(
+        tmp_path,
+        BASE
+        + """
+        [design]
+        method = "grid"
+
+        [parameters.burnout]
+        recovery_rate = { values = [0.04, 0.06] }
+
+        [parameters."search.choice_set_size"]
+        values = [3, 5, 7]
+        """,
+    )
+    experiment = load_experiment(spec)
+    assert experiment.sample_table() == [
+        {"burnout.recovery_rate": r, "search.choice_set_size": c}
+        for r in (0.04, 0.06)
+        for c in (3, 5, 7)
+    ]
+    assert all(isinstance(row["search.choice_set_size"], int) for row in experiment.sample_table())
+
+
+@pytest.mark.parametrize(("method", "rows"), [("latin", 6), ("morris", 6 * 3), ("sobol", 8 * 4)])
+def test_sampled_designs_stay_in_bounds_and_repeat_from_the_root_seed(tmp_path, method, rows):
+    samples = 8 if method == "sobol" else 6
+    text = (
+        BASE
+        + f"""
+        [design]
+        method = "{method}"
+        samples = {samples}
+
+        [parameters."burnout.recovery_rate"]
+        low = 0.03
+        high = 0.08
+
+        [parameters."exits.intent_pay"]
+        low = -2.0
+        high = -0.5
+        """
+    )
+    first = load_experiment(write_spec(tmp_path, text, "a.toml"))
+    again = load_experiment(write_spec(tmp_path, text, "b.toml"))
+    other = load_experiment(write_spec(tmp_path, text.replace("seed = 11", "seed = 12"), "c.toml"))
+    assert first.samples.shape == (rows, 2)
+    assert np.array_equal(first.samples, again.samples)
+    assert not np.array_equal(first.samples, other.samples)
+    assert first.samples[:, 0].min() >= 0.03
+    assert first.samples[:, 0].max() <= 0.08
+    assert first.samples[:, 1].min() >= -2.0
+    assert first.samples[:, 1].max() <= -0.5
+    assert first.design_seed() == design_seed(11)
+    assert first.design_seed() not in first.seeds
+
+
+def test_hash_changes_with_the_spec_and_with_a_scenario_config(tmp_path):
+    scenario = write_spec(tmp_path, 'extends = "baseline"\n', "scenario.toml")
+    text = BASE + 'other = "scenario.toml"\n'
+    first = load_experiment(write_spec(tmp_path, text))
+    assert load_experiment(write_spec(tmp_path, text)).hash == first.hash
+    more = load_experiment(write_spec(tmp_path, text.replace("replicates = 2", "replicates = 3")))
+    assert more.hash != first.hash
+    scenario.write_text('extends = "baseline"\n[burnout]\nrecovery_rate = 0.07\n')
+    assert load_experiment(write_spec(tmp_path, text)).hash != first.hash
+
+
+# --------------------------------------------------------------------------- validation
+@pytest.mark.parametrize(
+    ("extra", "replace", "message"),
+    [
+        ("", ("replicates = 2", "replicates = 0"), "experiment.replicates = 0 is out of range"),
+        ("", ('name = "tiny"', 'name = "a/b"'), "experiment.name"),
+        ('[design]\nmethod = "fractal"\n', None, 'design.method = "fractal"'),
+        ('[outcomes]\nsummary = ["vacancies"]\n', None, "outcomes.summary"),
+        ("[outcomes]\nwindow_months = 5\n", None, "outcomes.window_months = 5 is longer"),
+        (
+            '[design]\nmethod = "grid"\n[parameters."burnout.no_such_key"]\nvalues = [1.0]\n',
+            None,
+            'parameters."burnout.no_such_key" is not a numeric config value',
+        ),
+        (
+            '[design]\nmethod = "latin"\nsamples = 4\n'
+            '[parameters."burnout.recovery_rate"]\nvalues = [0.1]\n',
+            None,
+            'does not suit design.method = "latin"',
+        ),
+        (
+            '[design]\nmethod = "grid"\n[parameters."burnout.recovery_rate"]\nvalues = [1.5]\n',
+            None,
+            "burnout.recovery_rate = 1.5 is out of range",
+        ),
+        (
+            '[design]\nmethod = "sobol"\nsamples = 6\n'
+            '[parameters."burnout.recovery_rate"]\nlow = 0.01\nhigh = 0.1\n',
+            None,
+            "design.samples = 6 is not a power of 2",
+        ),
+        (
+            '[design]\nmethod = "grid"\n[parameters."policy.pay_change[3].fraction"]\n'
+            "values = [0.1]\n",
+            None,
+            "has no such entry",
+        ),
+        ('[analysis]\nreference = "nobody"\n', None, 'analysis.reference = "nobody"'),
+        ("[extras]\n", None, "unknown table extras"),
+    ],
+)
+def test_bad_specs_are_refused_with_one_paragraph(tmp_path, extra, replace, message):
+    text = BASE if replace is None else BASE.replace(*replace)
+    spec = write_spec(tmp_path, text + extra)
+    with pytest.raises(ConfigError) as caught:
+        load_experiment(spec)
+    assert message in str(caught.value)
+    assert str(caught.value).startswith("spec.toml") or "spec.toml" in str(caught.value)
+    assert "\n" not in str(caught.value)
+    assert "allowed" in str(caught.value).lower()
+
+
+def test_a_missing_scenario_config_is_named(tmp_path):
+    spec = write_spec(tmp_path, BASE + 'other = "nowhere.toml"\n')
+    with pytest.raises(ConfigError, match=r'scenarios.other = "nowhere.toml": there is no such'):
+        load_experiment(spec)
+
+
+def test_cli_refuses_a_bad_spec_with_exit_2_and_writes_nothing(tmp_path, capsys):
+    spec = write_spec(tmp_path, BASE.replace("months = 2", "months = -1"))
+    out = tmp_path / "results"
+    status = cli.main(["experiment", str(spec), "--out", str(out)])
+    captured = capsys.readouterr()
+    assert status == 2
+    assert captured.err.startswith("wfabm: error: ")
+    assert "experiment.months = -1 is out of range" in captured.err
+    assert captured.err.count("\n") == 1
+    assert "Traceback" not in captured.err
+    assert not out.exists()
+
+
+def test_cli_refuses_scheduler_without_dask(tmp_path, capsys):
+    spec = write_spec(tmp_path, BASE)
+    status = cli.main(["experiment", str(spec), "--scheduler", "tcp://127.0.0.1:1"])
+    assert status == 2
+    assert "--scheduler and --cluster need --engine dask" in capsys.readouterr().err
+
+
+def test_a_folder_of_another_experiment_is_refused_before_running(tmp_path):
+    first = load_experiment(write_spec(tmp_path, BASE.replace("replicates = 2", "replicates = 1")))
+    out = tmp_path / "results"
+    run_experiment(first, out)
+    changed = load_experiment(write_spec(tmp_path, BASE.replace("seed = 11", "seed = 12")))
+    before = sorted(p.relative_to(out) for p in out.rglob("*"))
+    with pytest.raises(ConfigError, match="not of this spec"):
+        run_experiment(changed, out)
+    assert sorted(p.relative_to(out) for p in out.rglob("*")) == before
+    stranger = tmp_path / "elsewhere"
+    stranger.mkdir()
+    (stranger / "notes.txt").write_text("mine")
+    with pytest.raises(ConfigError, match="not an experiment's results"):
+        run_experiment(first, stranger)
+
+
+def test_cli_runs_a_spec_with_a_progress_bar_and_resumes(tmp_path, capsys):
+    spec = write_spec(tmp_path, BASE.replace("replicates = 2", "replicates = 1"))
+    out = tmp_path / "results"
+    assert cli.main(["experiment", str(spec), "--out", str(out)]) == 0
+    captured = capsys.readouterr()
+    assert "1/1 runs" in captured.err
+    assert "runs/min" in captured.err
+    assert "1 runs done, 0 already done, 0 failed, of 1" in captured.out
+    assert cli.main(["experiment", str(spec), "--out", str(out), "--quiet"]) == 0
+    captured = capsys.readouterr()
+    assert captured.err == ""
+    assert "0 runs done, 1 already done" in captured.out
