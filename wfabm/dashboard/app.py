@@ -1,0 +1,822 @@
+"""The policy workshop dashboard (a Solara app): ``wfabm dashboard`` serves :func:`Page`.
+
+Each browser session renders its own :func:`Page`, which makes its own :class:`Workshop`
+(levers, run state and one model), so sessions share nothing. The levers panel turns
+plain-language levers into a config through the model's schema; the run controls step that
+session's model; the views read it.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import itertools
+import threading
+import time
+from collections.abc import Callable
+from typing import Any
+
+import plotly.graph_objects as go
+import solara
+import traitlets
+from plotly.graph_objs._figurewidget import FigureWidget
+
+from wfabm.compare import ALL_ROLES, WALES
+from wfabm.config import load_config
+from wfabm.dashboard import charts
+from wfabm.dashboard.levers import (
+    GROUPS,
+    LEVERS,
+    Lever,
+    LeverError,
+    configure,
+    lever_values,
+    presets,
+)
+from wfabm.dashboard.measures import CARE_ROLES, MAP_MEASURES, WALES_MEASURES
+from wfabm.dashboard.replicates import Replicates, run_replicates
+from wfabm.dashboard.simulation import BURNOUT_BINS, Simulation
+from wfabm.geography import load_geography
+from wfabm.taxonomy import ENGLISH_SECTORS, SECTORS
+
+__all__ = ["VIEWS", "Dashboard", "Page", "Workshop"]
+
+VIEWS: dict[str, str] = {
+    "workforce": "Workforce",
+    "vacancies": "Vacancies and turnover",
+    "burnout": "Burnout",
+    "agency": "Agency and unmet care",
+    "flows": "Flows",
+    "map": "Map",
+    "compare": "Compare",
+    "follow": "Follow a worker",
+    "export": "Export",
+}
+"""The views, by name, with the labels of their buttons."""
+
+SPEEDS = (1, 2, 5, 10)
+"""Months a second that play can run at (10 is as fast as the machine allows at Wales
+scale)."""
+
+DEFAULT_HORIZON = 120
+_PERCENT = frozenset({"vacancy_rate", "turnover"})
+_GEOGRAPHY = load_geography()
+
+
+class Workshop:
+    """One browser session's state: levers, seed, horizon, the model and the comparison.
+
+    Attributes:
+        values: Lever values (:func:`~wfabm.dashboard.levers.lever_values`), as edited.
+        preset: Name of the preset the levers were last set from (``"baseline"``).
+        seed: The seed as typed.
+        horizon: Months to run, as typed.
+        error: The message for a refused lever, seed or horizon, or None.
+        simulation: The session's model and series.
+        tick: Bumped after every simulated month, so the views redraw.
+        playing: Whether play is on.
+        speed: Months a second while playing.
+        view: The view shown (a key of :data:`VIEWS`).
+        comparison: The finished comparison, if any.
+        compare_request: Bumped to start a comparison.
+        compare_progress: ``(runs done, runs in all)`` of the comparison under way.
+    """
+
+    def __init__(self) -> None:
+        self.baseline = load_config()
+        self.values = solara.reactive(lever_values(self.baseline))
+        self.preset = solara.reactive("baseline")
+        self.seed = solara.reactive(str(self.baseline["run"]["seed"]))
+        self.horizon = solara.reactive(str(DEFAULT_HORIZON))
+        self.error: solara.Reactive[str | None] = solara.reactive(None)
+        self.simulation: solara.Reactive[Simulation | None] = solara.reactive(None)
+        self.tick = solara.reactive(0)
+        self.playing = solara.reactive(False)
+        self.speed = solara.reactive(SPEEDS[1])
+        self.view = solara.reactive("workforce")
+        self.comparison: solara.Reactive[Replicates | None] = solara.reactive(None)
+        self.compare_request = solara.reactive(0)
+        self.compare_progress: solara.Reactive[tuple[int, int] | None] = solara.reactive(None)
+        self.replicates = solara.reactive(3)
+        self.lock = threading.RLock()
+        self.restart()
+
+    # ------------------------------------------------------------------ levers
+    def config(self):
+        """The config of the levers, seed and horizon as they stand.
+
+        Raises:
+            LeverError: For a value the schema refuses.
+        """
+        return configure(
+            self.values.value,
+            seed=_typed_number(self.seed.value),
+            horizon=_typed_number(self.horizon.value),
+            base=self.baseline,
+        )
+
+    def set_lever(self, name: str, value: Any) -> None:
+        """Change one lever (it takes effect at the next restart)."""
+        self.values.set({**self.values.value, name: value})
+
+    def apply_preset(self, name: str) -> None:
+        """Set every lever to a preset's values (``"baseline"``: today's policy), and restart."""
+        if name == "baseline":
+            config = self.baseline
+        else:
+            config = load_config(next(p.path for p in presets() if p.name == name))
+        self.values.set(lever_values(config))
+        self.preset.set(name)
+        self.restart()
+
+    # ------------------------------------------------------------------ run
+    def restart(self) -> bool:
+        """Build a new model from the levers, back at the first month.
+
+        Returns:
+            False (and :attr:`error` set) if a lever, the seed or the horizon is refused.
+        """
+        try:
+            config = self.config()
+        except LeverError as error:
+            self.error.set(str(error))
+            return False
+        self.playing.set(False)
+        with self.lock:
+            followed = None
+            old = self.simulation.value
+            if old is not None and old.follow is not None:
+                followed = old.follow.worker_id
+            simulation = Simulation(config)
+            if followed is not None:
+                # The same seed builds the same people, so they can be followed again.
+                with contextlib.suppress(KeyError):
+                    simulation.follow_worker(followed)
+        self.error.set(None)
+        self.simulation.set(simulation)
+        self.tick.set(0)
+        return True
+
+    def step(self) -> bool:
+        """Simulate one month; False once the horizon is reached."""
+        simulation = self.simulation.value
+        if simulation is None:
+            return False
+        with self.lock:
+            stepped = simulation.step()
+        if stepped:
+            self.tick.set(self.tick.value + 1)
+        else:
+            self.playing.set(False)
+        return stepped
+
+    def play(self, cancel: threading.Event) -> None:
+        """Step at :attr:`speed` until paused, cancelled or at the horizon."""
+        while self.playing.value and not cancel.is_set():
+            started = time.perf_counter()
+            if not self.step():
+                break
+            delay = 1.0 / self.speed.value - (time.perf_counter() - started)
+            if delay > 0:
+                cancel.wait(delay)
+
+    # ------------------------------------------------------------------ compare
+    def compare(self, cancel: threading.Event) -> None:
+        """Run the levers against the baseline on common seeds (see :mod:`.replicates`)."""
+        if self.compare_request.value == 0:
+            return
+        try:
+            scenario = self.config()
+        except LeverError as error:
+            self.error.set(str(error))
+            return
+        baseline = configure(
+            lever_values(self.baseline),
+            seed=scenario["run"]["seed"],
+            horizon=scenario["run"]["months"],
+            base=self.baseline,
+        )
+        self.comparison.set(None)
+        result = run_replicates(
+            baseline,
+            scenario,
+            replicates=self.replicates.value,
+            months=scenario["run"]["months"],
+            root_seed=scenario["run"]["seed"],
+            workers=2,
+            progress=lambda done, total: self.compare_progress.set((done, total)),
+            cancel=cancel,
+        )
+        self.compare_progress.set(None)
+        if result is not None:
+            self.comparison.set(result)
+
+
+def _typed_number(text: str) -> int | str:
+    """A whole number typed in a box, or the text itself for the schema to refuse."""
+    try:
+        return int(text.strip())
+    except ValueError:
+        return text
+
+
+def _number_or_text(text: str) -> float | str | None:
+    stripped = text.strip()
+    if not stripped:
+        return None
+    try:
+        return float(stripped)
+    except ValueError:
+        return stripped
+
+
+# ---------------------------------------------------------------------- components
+@solara.component
+def Page() -> None:
+    """The app's page: a new :class:`Workshop` for every browser session."""
+    workshop = solara.use_memo(Workshop, [])
+    solara.Title("wfabm: policy workshop")
+    Dashboard(workshop)
+
+
+@solara.component
+def Dashboard(workshop: Workshop) -> None:
+    """Levers on the left; run controls and the chosen view on the right."""
+    solara.use_thread(
+        workshop.play,
+        dependencies=[workshop.playing.value, workshop.simulation.value],
+        intrusive_cancel=False,
+    )
+    solara.use_thread(
+        workshop.compare, dependencies=[workshop.compare_request.value], intrusive_cancel=False
+    )
+    with solara.Columns([4, 8], style={"padding": "8px"}):
+        with solara.Column():
+            Levers(workshop)
+        with solara.Column():
+            RunControls(workshop)
+            ViewPicker(workshop)
+            View(workshop)
+
+
+_CSS = """
+.wfabm-preset .v-btn__content { white-space: normal; text-align: left; flex: 1 1 auto; }
+.wfabm-preset.v-btn { height: auto !important; min-height: 30px; padding: 4px 10px !important;
+  text-transform: none; letter-spacing: normal; width: 100%; justify-content: flex-start; }
+.wfabm-note { font-size: 0.85em; display: block; line-height: 1.3; }
+.wfabm-source { font-size: 0.75em; color: #5f6368; display: block; line-height: 1.3; }
+"""
+
+
+@solara.component
+def Levers(workshop: Workshop) -> None:
+    """Presets, then every lever by group, with the seed, horizon and an apply button."""
+    solara.Style(_CSS)
+    solara.Markdown("## Levers")
+    Presets(workshop)
+    values = workshop.values.value
+    for group in GROUPS:
+        with solara.Details(summary=group, expand=group == GROUPS[0]):
+            for lever in LEVERS:
+                if lever.group == group:
+                    LeverInput(lever, values, workshop.set_lever)
+    with solara.Card("Run", margin=0, style={"margin-top": "8px"}):
+        with solara.Row():
+            solara.InputText("Seed", value=workshop.seed, continuous_update=False)
+            solara.InputText("Horizon (months)", value=workshop.horizon, continuous_update=False)
+        solara.Button(
+            "Apply levers and restart",
+            on_click=workshop.restart,
+            color="primary",
+            icon_name="mdi-refresh",
+        )
+    if workshop.error.value:
+        solara.Error(workshop.error.value)
+
+
+@solara.component
+def Presets(workshop: Workshop) -> None:
+    """The scenario presets as one-click cards."""
+    chosen = workshop.preset.value
+    cards = [("baseline", "Baseline: today's policy")]
+    cards += [(p.name, p.title[0].upper() + p.title[1:]) for p in presets()]
+    with solara.Card("Scenario presets", margin=0, style={"margin-bottom": "8px"}):
+        for name, title in cards:
+            solara.Button(
+                title,
+                on_click=lambda name=name: workshop.apply_preset(name),
+                outlined=name != chosen,
+                color="primary",
+                small=True,
+                classes=["wfabm-preset"],
+                style={"margin-bottom": "4px"},
+            )
+
+
+@solara.component
+def LeverInput(lever: Lever, values: dict, on_change: Callable[[str, Any], None]) -> None:
+    """One lever: its input, a line on what it does, and its evidence."""
+    value = values.get(lever.name)
+    with solara.Column(gap="2px", style={"margin-bottom": "16px"}):
+        with solara.Row(style={"align-items": "center"}):
+            if lever.kind == "switch":
+                solara.Switch(
+                    label=lever.label,
+                    value=bool(value),
+                    on_value=lambda v: on_change(lever.name, v),
+                )
+            elif lever.kind in ("choice", "roles"):
+                many = lever.kind == "roles"
+                solara.v.Select(
+                    label=lever.label,
+                    items=[{"text": text, "value": key} for key, text in lever.choices],
+                    v_model=list(value or []) if many else value,
+                    on_v_model=lambda v: on_change(lever.name, list(v) if many else v),
+                    multiple=many,
+                    chips=many,
+                    dense=True,
+                    hide_details=True,
+                )
+            else:
+                shown = (
+                    ""
+                    if value is None
+                    else (f"{value:g}" if isinstance(value, float) else str(value))
+                )
+                solara.InputText(
+                    lever.label,
+                    value=shown,
+                    on_value=lambda text: on_change(lever.name, _number_or_text(text)),
+                    continuous_update=False,
+                    dense=True,
+                )
+            if lever.start is not None:
+                solara.InputText(
+                    "from (month)",
+                    value=str(values.get(lever.start, "")),
+                    on_value=lambda text: on_change(lever.start, text.strip()),
+                    continuous_update=False,
+                    dense=True,
+                    style={"max-width": "110px"},
+                )
+        solara.Text(lever.explanation, classes=["wfabm-note"])
+        solara.Text(f"Evidence: {lever.source}", classes=["wfabm-source"])
+
+
+@solara.component
+def RunControls(workshop: Workshop) -> None:
+    """Play, pause, step a month, reset, speed, and the month shown."""
+    simulation = workshop.simulation.value
+    _ = workshop.tick.value  # read, so the month shown redraws after every step
+    playing = workshop.playing.value
+    with solara.Card(margin=0, style={"margin-bottom": "8px"}):
+        with solara.Row(style={"align-items": "center", "flex-wrap": "wrap"}):
+            solara.Button(
+                "Pause" if playing else "Play",
+                icon_name="mdi-pause" if playing else "mdi-play",
+                on_click=lambda: workshop.playing.set(not playing),
+                color="primary",
+                disabled=simulation is None or simulation.done,
+            )
+            solara.Button(
+                "Step a month",
+                icon_name="mdi-skip-next",
+                on_click=workshop.step,
+                disabled=playing or simulation is None or simulation.done,
+            )
+            solara.Button("Reset", icon_name="mdi-restart", on_click=workshop.restart)
+            solara.Text("Speed (months a second):")
+            solara.ToggleButtonsSingle(value=workshop.speed, values=list(SPEEDS), dense=True)
+        if simulation is not None:
+            shown = simulation.last_date
+            when = shown.strftime("%B %Y") if shown else "not started"
+            solara.Markdown(
+                f"**Month shown: {when}** ({simulation.month} of {simulation.horizon} months "
+                f"from {simulation.model.start:%B %Y})"
+            )
+            solara.ProgressLinear(100 * simulation.month / max(simulation.horizon, 1))
+
+
+@solara.component
+def ViewPicker(workshop: Workshop) -> None:
+    """Buttons choosing the view."""
+    with solara.ToggleButtonsSingle(value=workshop.view, style={"flex-wrap": "wrap"}):
+        for name, label in VIEWS.items():
+            solara.Button(label, value=name, style={"text-transform": "none"})
+
+
+@solara.component
+def View(workshop: Workshop) -> None:
+    """The chosen view (only that one is drawn, so a month costs one view's charts)."""
+    simulation = workshop.simulation.value
+    tick = workshop.tick.value
+    name = workshop.view.value
+    if simulation is None:
+        solara.Info("Set the levers and press Apply.")
+        return
+    if name == "compare":
+        CompareView(workshop)
+    elif name == "follow":
+        FollowView(workshop, simulation, tick)
+    elif name == "export":
+        ExportView(simulation, tick)
+    elif simulation.month == 0:
+        solara.Info("Press Play or Step a month to start the run.")
+    elif name == "flows":
+        FlowsView(workshop, simulation, tick)
+    elif name == "map":
+        MapView(workshop, simulation, tick)
+    else:
+        with workshop.lock:
+            figures = live_figures(simulation, name)
+        for key, figure in figures.items():
+            Chart(figure, key)
+
+
+def live_figures(simulation: Simulation, view: str) -> dict[str, go.Figure]:
+    """The charts of one of the live views, by file name.
+
+    Args:
+        simulation: The session's run.
+        view: ``"workforce"``, ``"vacancies"``, ``"burnout"`` or ``"agency"``.
+
+    Returns:
+        ``{name: figure}``.
+    """
+    series = simulation.series
+    dates = simulation.dates
+    roles = {charts.ROLE_LABELS[r]: i for i, r in enumerate(CARE_ROLES)}
+    if view == "workforce":
+        headcount = series["sector_headcount"]
+        lines = {
+            charts.SECTOR_LABELS[s]: headcount[:, i]
+            for i, s in enumerate(SECTORS)
+            if i not in ENGLISH_SECTORS
+        }
+        lines["English border employers"] = headcount[:, list(ENGLISH_SECTORS)].sum(axis=1)
+        return {"headcount": charts.lines("Headcount by sector", dates, lines, y_title="people")}
+    if view == "vacancies":
+        vacancy, turnover = series.vacancy_rate(), series.turnover()
+        return {
+            "vacancy-rate": charts.lines(
+                "Vacancy rate by role (Welsh social care)",
+                dates,
+                {label: vacancy[:, i] for label, i in roles.items()},
+                percent=True,
+            ),
+            "turnover": charts.lines(
+                "12-month turnover by role: leavers in the last 12 months per worker",
+                dates,
+                {label: turnover[:, i] for label, i in roles.items()},
+                percent=True,
+            ),
+        }
+    if view == "burnout":
+        counts = simulation.burnout_histogram()
+        labels = [f"{low:.2f}-{high:.2f}" for low, high in itertools.pairwise(BURNOUT_BINS)]
+        burnout = series.burnout()
+        return {
+            "burnout-distribution": charts.bars(
+                f"Burnout of Welsh social care workers, {simulation.last_date:%B %Y}",
+                labels,
+                counts,
+                x_title="burnout (0 = none, 1 = exhausted)",
+                y_title="workers",
+            ),
+            "burnout-by-role": charts.lines(
+                "Mean burnout by role",
+                dates,
+                {label: burnout[:, i] for label, i in roles.items()},
+                y_title="burnout",
+            ),
+        }
+    if view == "agency":
+        welsh = ("la", "independent", "agency")
+        spend, unmet = series["sector_agency_spend"], series["sector_unmet_hours"]
+        return {
+            "agency-spend": charts.lines(
+                "Agency spend (£ a month)",
+                dates,
+                {
+                    charts.SECTOR_LABELS[s]: spend[:, i]
+                    for i, s in enumerate(welsh)
+                    if s != "agency"
+                },
+                y_title="£",
+            ),
+            "unmet-care-hours": charts.lines(
+                "Unmet care hours: funded hours covered by neither staff nor agency (a month)",
+                dates,
+                {
+                    charts.SECTOR_LABELS[s]: unmet[:, i]
+                    for i, s in enumerate(welsh)
+                    if s != "agency"
+                },
+                y_title="hours",
+            ),
+        }
+    raise ValueError(f"unknown view {view!r}")
+
+
+@solara.component
+def FlowsView(workshop: Workshop, simulation: Simulation, tick: int) -> None:
+    """A Sankey diagram of the month's, or the run's, flows between sectors and out."""
+    cumulative, set_cumulative = solara.use_state(False)
+    role, set_role = solara.use_state("all")
+    with solara.Row(style={"align-items": "center"}):
+        solara.Switch(
+            label="Since the start (off: last month)", value=cumulative, on_value=set_cumulative
+        )
+        solara.v.Select(
+            label="Role",
+            items=[{"text": "All roles", "value": "all"}]
+            + [{"text": charts.ROLE_LABELS[r], "value": r} for r in charts.ROLE_LABELS],
+            v_model=role,
+            on_v_model=set_role,
+            dense=True,
+            style_="max-width: 300px",
+        )
+    with workshop.lock:
+        flows = simulation.flows(cumulative=cumulative, role=None if role == "all" else role)
+    period = (
+        f"{simulation.model.start:%B %Y} to {simulation.last_date:%B %Y}"
+        if cumulative
+        else f"{simulation.last_date:%B %Y}"
+    )
+    who = "all roles" if role == "all" else charts.ROLE_LABELS[role].lower()
+    Chart(charts.sankey(flows, f"Moves, arrivals and departures, {who}, {period}"), "flows")
+
+
+@solara.component
+def MapView(workshop: Workshop, simulation: Simulation, tick: int) -> None:
+    """Wales's 22 authorities and the English border authorities coloured by a measure."""
+    measure, set_measure = solara.use_state("vacancy_rate")
+    solara.v.Select(
+        label="Colour by",
+        items=[{"text": text, "value": key} for key, text in MAP_MEASURES.items()],
+        v_model=measure,
+        on_v_model=set_measure,
+        dense=True,
+        style_="max-width: 400px",
+    )
+    with workshop.lock:
+        values = simulation.series.local_authority(measure)
+    title = f"{MAP_MEASURES[measure]} in social care, {simulation.last_date:%B %Y}"
+    Chart(
+        charts.map_of_authorities(_GEOGRAPHY.codes, values, title, percent=measure in _PERCENT),
+        f"map-{measure}",
+    )
+
+
+@solara.component
+def CompareView(workshop: Workshop) -> None:
+    """The levers against the baseline on the same seeds, with bands and a table."""
+    progress = workshop.compare_progress.value
+    comparison = workshop.comparison.value
+    measure, set_measure = solara.use_state("vacancy_rate")
+    with solara.Card("Levers against the baseline", margin=0):
+        solara.Markdown(
+            "Runs the baseline and the chosen levers on the same seeds (common random "
+            "numbers) to the horizon, in two worker processes. Each run at Wales scale "
+            "takes several seconds."
+        )
+        with solara.Row(style={"align-items": "center"}):
+            solara.InputInt("Replicates (seeds)", value=workshop.replicates)
+            solara.Button(
+                "Run comparison",
+                icon_name="mdi-compare",
+                color="primary",
+                disabled=progress is not None,
+                on_click=lambda: workshop.compare_request.set(workshop.compare_request.value + 1),
+            )
+        if progress is not None:
+            done, total = progress
+            solara.Text(f"Running: {done} of {total} runs done")
+            solara.ProgressLinear(100 * done / max(total, 1))
+    if comparison is None:
+        return
+    solara.v.Select(
+        label="Measure",
+        items=[{"text": text, "value": key} for key, text in WALES_MEASURES.items()],
+        v_model=measure,
+        on_v_model=set_measure,
+        dense=True,
+        style_="max-width: 400px",
+    )
+    runs = {
+        "Baseline": comparison.lines["baseline"][measure],
+        "Chosen levers": comparison.lines["scenario"][measure],
+    }
+    Chart(
+        charts.bands(
+            f"{WALES_MEASURES[measure]}, Welsh social care: mean and range of "
+            f"{len(comparison.seeds)} seeds",
+            comparison.dates,
+            runs,
+            percent=measure in _PERCENT,
+        ),
+        f"compare-{measure}",
+    )
+    solara.Markdown(difference_table(comparison))
+
+
+def difference_table(comparison: Replicates) -> str:
+    """The Wales-wide differences at the horizon as a Markdown table."""
+    table = comparison.table
+    rows = table.filter((table["sector"] == WALES) & (table["role"] == ALL_ROLES))
+    lines = [
+        "**Differences over the last 12 months, Welsh social care (chosen levers − baseline, "
+        f"mean and 95 % interval over {len(comparison.seeds)} paired seeds)**",
+        "",
+        "| measure | baseline | chosen levers | difference | 95 % interval |",
+        "|---|---|---|---|---|",
+    ]
+    for row in rows.iter_rows(named=True):
+        outcome = row["outcome"]
+        style = (
+            "{:.2%}"
+            if outcome.endswith("_rate")
+            else "{:.3f}"
+            if outcome == "burnout"
+            else "{:,.0f}"
+        )
+        shown = {
+            key: "–" if row[key] is None else style.format(row[key])
+            for key in ("baseline_mean", "scenario_mean", "difference", "ci_low", "ci_high")
+        }
+        interval = (
+            f"{shown['ci_low']} to {shown['ci_high']}"
+            if row["ci_low"] is not None
+            else "needs 2 seeds"
+        )
+        lines.append(
+            f"| {_OUTCOME_LABELS[outcome]} | {shown['baseline_mean']} | {shown['scenario_mean']} "
+            f"| {shown['difference']} | {interval} |"
+        )
+    return "\n".join(lines)
+
+
+_OUTCOME_LABELS = {
+    "headcount": "Headcount (mean)",
+    "vacancy_rate": "Vacancy rate",
+    "leaver_rate": "Leavers per worker, a year",
+    "joiner_rate": "Joiners per worker, a year",
+    "burnout": "Mean burnout",
+    "agency_spend": "Agency spend (£, 12 months)",
+    "wage_bill": "Wage bill (£, 12 months)",
+    "unmet_hours": "Unmet care hours (12 months)",
+}
+
+
+@solara.component
+def FollowView(workshop: Workshop, simulation: Simulation, tick: int) -> None:
+    """Follow one worker: their employer, pay, workload, burnout and moves over time."""
+    role, set_role = solara.use_state("care_worker")
+    authority, set_authority = solara.use_state("W06000023")  # Powys
+    pick, set_pick = solara.use_state(0)
+    welsh = [
+        (c, n)
+        for c, n, w in zip(_GEOGRAPHY.codes, _GEOGRAPHY.names, _GEOGRAPHY.welsh, strict=True)
+        if w
+    ]
+
+    def follow() -> None:
+        with workshop.lock:
+            ids = simulation.candidates(role, authority)
+            if len(ids):
+                simulation.follow_worker(int(ids[pick % len(ids)]))
+        set_pick(pick + 1)
+        workshop.tick.set(workshop.tick.value + 1)
+
+    with solara.Row(style={"align-items": "center", "flex-wrap": "wrap"}):
+        solara.v.Select(
+            label="Role",
+            items=[{"text": charts.ROLE_LABELS[r], "value": r} for r in CARE_ROLES],
+            v_model=role,
+            on_v_model=set_role,
+            dense=True,
+            style_="max-width: 260px",
+        )
+        solara.v.Select(
+            label="Working in",
+            items=[{"text": name, "value": code} for code, name in welsh],
+            v_model=authority,
+            on_v_model=set_authority,
+            dense=True,
+            style_="max-width: 260px",
+        )
+        solara.Button(
+            "Follow someone", icon_name="mdi-account-search", on_click=follow, color="primary"
+        )
+    if simulation.follow is None:
+        solara.Info("Choose a role and an authority, then press Follow someone.")
+        return
+    with workshop.lock:
+        worker = simulation.worker()
+        trace = list(simulation.follow.trace)
+    assert worker is not None
+    names = dict(zip(_GEOGRAPHY.codes, _GEOGRAPHY.names, strict=True))
+    status = "working" if worker["active"] else "has left the modelled market"
+    pay = "–" if worker["hourly_pay"] is None else f"£{worker['hourly_pay']:.2f} an hour"
+    solara.Markdown(
+        f"**Worker {worker['worker_id']}**, {worker['age']:.0f}, "
+        f"{charts.ROLE_LABELS[worker['role']].lower().rstrip('s')}, {status}: "
+        f"{charts.SECTOR_LABELS[worker['sector']].lower()} ({worker['service'].replace('_', ' ')}) "
+        f"in {names[worker['workplace_local_authority']]}, lives in "
+        f"{names[worker['home_local_authority']]}; {pay}, {worker['hours']:.0f} hours a week"
+        f"{' (zero hours)' if worker['zero_hours'] else ''}; burnout {worker['burnout']:.2f}, "
+        f"intent to leave {worker['intent_to_leave']:.0%}."
+    )
+    if trace:
+        Chart(charts.worker_story(trace, worker["history"]), "worker")
+    else:
+        solara.Info("Their story starts with the next month: press Play or Step a month.")
+    moves = [e for e in worker["history"] if e["kind"] != "arrival"]
+    if moves:
+        rows = ["| month | what | from | to |", "|---|---|---|---|"]
+        rows += [
+            f"| {event['month']:%B %Y} | {event['kind'].replace('_', ' ')} | "
+            f"{_workplace(simulation, event['origin_employer'])} | "
+            f"{_workplace(simulation, event['destination_employer'])} |"
+            for event in moves
+        ]
+        solara.Markdown("\n".join(rows))
+
+
+def _workplace(simulation: Simulation, employer: int) -> str:
+    if employer < 0:
+        return "–"
+    employers = simulation.model.employers
+    sector = SECTORS[int(employers.sector[employer])]
+    return f"{charts.SECTOR_LABELS[sector]}, {_GEOGRAPHY.names[int(employers.la[employer])]}"
+
+
+@solara.component
+def ExportView(simulation: Simulation, tick: int) -> None:
+    """Downloads of the current results, and how to save each chart."""
+    stamp = f"{simulation.last_date:%Y-%m}" if simulation.month else "start"
+    solara.Markdown(
+        f"Results of this run so far ({simulation.month} months), as `wfabm run` writes them: "
+        "`metrics` has one row per month, sector, role and authority; `flows` one per month, "
+        "role, origin and destination."
+    )
+    with solara.Row(style={"flex-wrap": "wrap"}):
+        for table in ("metrics", "flows"):
+            for file_format in ("csv", "parquet"):
+                solara.FileDownload(
+                    lambda table=table, file_format=file_format: simulation.export(
+                        table, file_format
+                    ),
+                    filename=f"wfabm-{table}-{stamp}.{file_format}",
+                    label=f"{table}.{file_format}",
+                )
+    solara.Markdown(
+        "Each chart's camera button (top right of the chart) saves it as a PNG; this works "
+        "with no internet connection."
+    )
+
+
+class ChartWidget(FigureWidget):
+    """Plotly's figure widget, with the mode bar shown and PNGs named for the chart."""
+
+    image_name = traitlets.Unicode("chart")
+
+    def __init__(self, *args: Any, image_name: str = "chart", **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.image_name = image_name
+        self._name_changed()
+
+    @traitlets.observe("image_name")
+    def _name_changed(self, change: Any = None) -> None:
+        self._config = {
+            "displaylogo": False,
+            "displayModeBar": True,
+            "toImageButtonOptions": {"format": "png", "filename": self.image_name, "scale": 2},
+        }
+
+
+@solara.component
+def Chart(figure: go.Figure, name: str) -> None:
+    """A plotly figure whose camera button saves ``wfabm-<name>.png``.
+
+    The next month of the same chart restyles its traces in place, in one message, so the
+    chart moves smoothly instead of being drawn afresh.
+    """
+    element = ChartWidget.element(image_name=f"wfabm-{name}")
+
+    def draw() -> None:
+        widget = solara.get_widget(element)
+        same_shape = len(widget.data) == len(figure.data) and all(
+            old.type == new.type for old, new in zip(widget.data, figure.data, strict=True)
+        )
+        if not same_shape:
+            widget.data = []
+            widget.layout = figure.layout
+            widget.add_traces(figure.data)
+            return
+        with widget.batch_update():
+            for old, new in zip(widget.data, figure.data, strict=True):
+                old.update(new.to_plotly_json(), overwrite=True)
+            widget.layout.update(figure.layout.to_plotly_json(), overwrite=True)
+
+    solara.use_effect(draw, [figure])
+    return element
