@@ -79,6 +79,8 @@ class Workshop:
         comparison: The finished comparison, if any.
         compare_request: Bumped to start a comparison.
         compare_progress: ``(runs done, runs in all)`` of the comparison under way.
+        replicates: Seeds per config in a comparison.
+        compare_workers: Processes a comparison runs in (two: the machine's cores).
     """
 
     def __init__(self) -> None:
@@ -97,6 +99,7 @@ class Workshop:
         self.compare_request = solara.reactive(0)
         self.compare_progress: solara.Reactive[tuple[int, int] | None] = solara.reactive(None)
         self.replicates = solara.reactive(3)
+        self.compare_workers = 2
         self.lock = threading.RLock()
         self.restart()
 
@@ -202,7 +205,7 @@ class Workshop:
             replicates=self.replicates.value,
             months=scenario["run"]["months"],
             root_seed=scenario["run"]["seed"],
-            workers=2,
+            workers=self.compare_workers,
             progress=lambda done, total: self.compare_progress.set((done, total)),
             cancel=cancel,
         )
@@ -624,8 +627,9 @@ def difference_table(comparison: Replicates) -> str:
     table = comparison.table
     rows = table.filter((table["sector"] == WALES) & (table["role"] == ALL_ROLES))
     lines = [
-        "**Differences over the last 12 months, Welsh social care (chosen levers − baseline, "
-        f"mean and 95 % interval over {len(comparison.seeds)} paired seeds)**",
+        f"**Differences over the last {min(12, len(comparison.dates))} months, Welsh social "
+        "care (chosen levers − baseline, mean and 95 % interval over "
+        f"{len(comparison.seeds)} paired seeds)**",
         "",
         "| measure | baseline | chosen levers | difference | 95 % interval |",
         "|---|---|---|---|---|",
