@@ -91,3 +91,70 @@ def test_benchmark_reference_simple_rule(benchmark):
     # Workers drift toward better-paying employers under the rule.
     pay = np.random.default_rng(1).normal(10.0, 0.5, 1_000)
     assert pay[employer].mean() > pay[start].mean()
+
+
+@pytest.fixture(scope="module")
+def workshop_session(baseline):
+    """A dashboard session at Wales scale, a year into its run (past the first April)."""
+    from wfabm.dashboard.levers import configure, lever_values
+    from wfabm.dashboard.simulation import Simulation
+
+    simulation = Simulation(configure(lever_values(baseline), seed=20220401, horizon=120))
+    for _ in range(12):
+        simulation.step()
+    return simulation
+
+
+def _every_view_data(simulation) -> int:
+    """What the dashboard's views read after a month, for every view at once."""
+    from wfabm.dashboard.measures import MAP_MEASURES
+
+    series = simulation.series
+    arrays = [series.vacancy_rate(), series.turnover(), series.burnout()]
+    arrays += [series["sector_headcount"], series["sector_agency_spend"]]
+    arrays += [
+        simulation.burnout_histogram(),
+        simulation.flows(),
+        simulation.flows(cumulative=True),
+    ]
+    arrays += [series.local_authority(measure) for measure in MAP_MEASURES]
+    return sum(len(a) for a in arrays)
+
+
+def test_benchmark_dashboard_step(benchmark, workshop_session):
+    """One month in the dashboard: the model's step and the data of every view."""
+    simulation = workshop_session
+    start = simulation.month
+
+    def month():
+        simulation.step()
+        return _every_view_data(simulation)
+
+    benchmark.pedantic(month, rounds=12, iterations=1)
+    assert simulation.month > start
+    assert simulation.series.months == simulation.month
+
+
+def test_benchmark_dashboard_figures(benchmark, workshop_session):
+    """Building every view's charts from a month's data (the dashboard draws one view)."""
+    from wfabm.dashboard import charts
+    from wfabm.dashboard.app import live_figures
+
+    simulation = workshop_session
+
+    def figures():
+        built = [
+            figure
+            for view in ("workforce", "vacancies", "burnout", "agency")
+            for figure in live_figures(simulation, view).values()
+        ]
+        built.append(charts.sankey(simulation.flows(), "flows"))
+        codes = simulation.model.geography.codes
+        built.append(
+            charts.map_of_authorities(codes, simulation.series.local_authority("burnout"), "map")
+        )
+        return built
+
+    built = benchmark.pedantic(figures, rounds=5, iterations=1)
+    assert len(built) == 9
+    assert all(len(figure.data) > 0 for figure in built)

@@ -464,6 +464,7 @@ def test_compare_view_runs_replicates_and_tabulates_differences(dashboard):
     workshop.replicates.set(2)
     workshop.compare_workers = 1
     workshop.set_lever("policy.demand.growth", 5.0)
+    button(rc, "Apply levers and restart").click()
     workshop.view.set("compare")
     assert "Run comparison" in texts(rc)
     workshop.compare_request.set(1)
@@ -487,6 +488,21 @@ def test_compare_view_runs_replicates_and_tabulates_differences(dashboard):
         & (pl.col("outcome") == "vacancy_rate")
     )
     assert table["difference"][0] > 0
+
+
+def test_compare_refuses_a_bad_number_of_replicates(dashboard):
+    workshop, _ = dashboard
+    workshop.view.set("compare")
+    workshop.replicates.set(0)
+    workshop.compare_request.set(1)
+    deadline = dt.datetime.now() + dt.timedelta(seconds=30)
+    while workshop.compare_error.value is None and dt.datetime.now() < deadline:
+        threading.Event().wait(0.1)
+    assert workshop.compare_error.value == (
+        "Replicates (seeds) = 0 is not allowed; allowed: a whole number from 1 to 10 "
+        "(2 or more give intervals)."
+    )
+    assert workshop.comparison.value is None
 
 
 def test_each_session_gets_its_own_model():

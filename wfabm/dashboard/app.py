@@ -21,7 +21,7 @@ import traitlets
 from plotly.graph_objs._figurewidget import FigureWidget
 
 from wfabm.compare import ALL_ROLES, WALES
-from wfabm.config import load_config
+from wfabm.config import Config, load_config
 from wfabm.dashboard import charts
 from wfabm.dashboard.levers import (
     GROUPS,
@@ -58,6 +58,7 @@ SPEEDS = (1, 2, 5, 10)
 scale)."""
 
 DEFAULT_HORIZON = 120
+MAX_REPLICATES = 10
 _PERCENT = frozenset({"vacancy_rate", "turnover"})
 _GEOGRAPHY = load_geography()
 
@@ -80,6 +81,7 @@ class Workshop:
         compare_request: Bumped to start a comparison.
         compare_progress: ``(runs done, runs in all)`` of the comparison under way.
         replicates: Seeds per config in a comparison.
+        compare_error: Why the last comparison did not run, or None.
         compare_workers: Processes a comparison runs in (two: the machine's cores).
     """
 
@@ -99,12 +101,13 @@ class Workshop:
         self.compare_request = solara.reactive(0)
         self.compare_progress: solara.Reactive[tuple[int, int] | None] = solara.reactive(None)
         self.replicates = solara.reactive(3)
+        self.compare_error: solara.Reactive[str | None] = solara.reactive(None)
         self.compare_workers = 2
         self.lock = threading.RLock()
         self.restart()
 
     # ------------------------------------------------------------------ levers
-    def config(self):
+    def config(self) -> Config:
         """The config of the levers, seed and horizon as they stand.
 
         Raises:
@@ -184,32 +187,44 @@ class Workshop:
 
     # ------------------------------------------------------------------ compare
     def compare(self, cancel: threading.Event) -> None:
-        """Run the levers against the baseline on common seeds (see :mod:`.replicates`)."""
-        if self.compare_request.value == 0:
+        """Run the levers of the run shown against the baseline on common seeds.
+
+        The seeds derive from the run's seed and the runs go to its horizon (see
+        :mod:`.replicates`).
+        """
+        simulation = self.simulation.value
+        if self.compare_request.value == 0 or simulation is None:
             return
-        try:
-            scenario = self.config()
-        except LeverError as error:
-            self.error.set(str(error))
+        replicates = self.replicates.value
+        if not isinstance(replicates, int) or not 1 <= replicates <= MAX_REPLICATES:
+            self.compare_error.set(
+                f"Replicates (seeds) = {replicates} is not allowed; allowed: a whole number "
+                f"from 1 to {MAX_REPLICATES} (2 or more give intervals)."
+            )
             return
+        scenario = simulation.config
+        run = scenario["run"]
         baseline = configure(
-            lever_values(self.baseline),
-            seed=scenario["run"]["seed"],
-            horizon=scenario["run"]["months"],
-            base=self.baseline,
+            lever_values(self.baseline), seed=run["seed"], horizon=run["months"], base=self.baseline
         )
+        self.compare_error.set(None)
         self.comparison.set(None)
-        result = run_replicates(
-            baseline,
-            scenario,
-            replicates=self.replicates.value,
-            months=scenario["run"]["months"],
-            root_seed=scenario["run"]["seed"],
-            workers=self.compare_workers,
-            progress=lambda done, total: self.compare_progress.set((done, total)),
-            cancel=cancel,
-        )
-        self.compare_progress.set(None)
+        try:
+            result = run_replicates(
+                baseline,
+                scenario,
+                replicates=replicates,
+                months=run["months"],
+                root_seed=run["seed"],
+                workers=self.compare_workers,
+                progress=lambda done, total: self.compare_progress.set((done, total)),
+                cancel=cancel,
+            )
+        except Exception as error:  # shown to the room rather than lost in a thread
+            self.compare_error.set(f"The comparison failed: {error}")
+            return
+        finally:
+            self.compare_progress.set(None)
         if result is not None:
             self.comparison.set(result)
 
@@ -319,7 +334,8 @@ def Presets(workshop: Workshop) -> None:
 def LeverInput(lever: Lever, values: dict, on_change: Callable[[str, Any], None]) -> None:
     """One lever: its input, a line on what it does, and its evidence."""
     value = values.get(lever.name)
-    with solara.Column(gap="2px", style={"margin-bottom": "16px"}):
+    # The padding keeps a field's floating label clear of the lever above.
+    with solara.Column(gap="2px", style={"padding-top": "14px"}):
         with solara.Row(style={"align-items": "center"}):
             if lever.kind == "switch":
                 solara.Switch(
@@ -467,9 +483,10 @@ def live_figures(simulation: Simulation, view: str) -> dict[str, go.Figure]:
                 percent=True,
             ),
             "turnover": charts.lines(
-                "12-month turnover by role: leavers in the last 12 months per worker",
+                "12-month turnover by role (Welsh social care)",
                 dates,
                 {label: turnover[:, i] for label, i in roles.items()},
+                y_title="leavers a year per worker",
                 percent=True,
             ),
         }
@@ -493,28 +510,21 @@ def live_figures(simulation: Simulation, view: str) -> dict[str, go.Figure]:
             ),
         }
     if view == "agency":
-        welsh = ("la", "independent", "agency")
+        # Welsh employers buy agency cover; the agencies' own cells have none.
+        employers = {charts.SECTOR_LABELS[s]: i for i, s in enumerate(("la", "independent"))}
         spend, unmet = series["sector_agency_spend"], series["sector_unmet_hours"]
         return {
             "agency-spend": charts.lines(
                 "Agency spend (£ a month)",
                 dates,
-                {
-                    charts.SECTOR_LABELS[s]: spend[:, i]
-                    for i, s in enumerate(welsh)
-                    if s != "agency"
-                },
+                {label: spend[:, i] for label, i in employers.items()},
                 y_title="£",
             ),
             "unmet-care-hours": charts.lines(
-                "Unmet care hours: funded hours covered by neither staff nor agency (a month)",
+                "Unmet care hours (a month)",
                 dates,
-                {
-                    charts.SECTOR_LABELS[s]: unmet[:, i]
-                    for i, s in enumerate(welsh)
-                    if s != "agency"
-                },
-                y_title="hours",
+                {label: unmet[:, i] for label, i in employers.items()},
+                y_title="funded hours covered by neither staff nor agency",
             ),
         }
     raise ValueError(f"unknown view {view!r}")
@@ -578,9 +588,9 @@ def CompareView(workshop: Workshop) -> None:
     measure, set_measure = solara.use_state("vacancy_rate")
     with solara.Card("Levers against the baseline", margin=0):
         solara.Markdown(
-            "Runs the baseline and the chosen levers on the same seeds (common random "
-            "numbers) to the horizon, in two worker processes. Each run at Wales scale "
-            "takes several seconds."
+            "Runs the baseline and the levers of the run shown on the same seeds (common "
+            "random numbers, derived from its seed) to its horizon, in worker processes. "
+            "Each run at Wales scale takes several seconds."
         )
         with solara.Row(style={"align-items": "center"}):
             solara.InputInt("Replicates (seeds)", value=workshop.replicates)
@@ -595,6 +605,8 @@ def CompareView(workshop: Workshop) -> None:
             done, total = progress
             solara.Text(f"Running: {done} of {total} runs done")
             solara.ProgressLinear(100 * done / max(total, 1))
+        if workshop.compare_error.value:
+            solara.Error(workshop.compare_error.value)
     if comparison is None:
         return
     solara.v.Select(
@@ -719,17 +731,21 @@ def FollowView(workshop: Workshop, simulation: Simulation, tick: int) -> None:
         trace = list(simulation.follow.trace)
     assert worker is not None
     names = dict(zip(_GEOGRAPHY.codes, _GEOGRAPHY.names, strict=True))
-    status = "working" if worker["active"] else "has left the modelled market"
-    pay = "–" if worker["hourly_pay"] is None else f"£{worker['hourly_pay']:.2f} an hour"
-    solara.Markdown(
-        f"**Worker {worker['worker_id']}**, {worker['age']:.0f}, "
-        f"{charts.ROLE_LABELS[worker['role']].lower().rstrip('s')}, {status}: "
-        f"{charts.SECTOR_LABELS[worker['sector']].lower()} ({worker['service'].replace('_', ' ')}) "
-        f"in {names[worker['workplace_local_authority']]}, lives in "
-        f"{names[worker['home_local_authority']]}; {pay}, {worker['hours']:.0f} hours a week"
-        f"{' (zero hours)' if worker['zero_hours'] else ''}; burnout {worker['burnout']:.2f}, "
-        f"intent to leave {worker['intent_to_leave']:.0%}."
+    role = charts.ROLE_LABELS[worker["role"]].lower().removesuffix("s")
+    where = (
+        f"{_EMPLOYER_OF[worker['sector']]} ({worker['service'].replace('_', ' ')}) in "
+        f"{names[worker['workplace_local_authority']]}"
     )
+    if worker["active"]:
+        pay = "" if worker["hourly_pay"] is None else f"£{worker['hourly_pay']:.2f} an hour, "
+        now = (
+            f"{role} at {where}; lives in {names[worker['home_local_authority']]}. {pay}"
+            f"{worker['hours']:.0f} hours a week{' (zero hours)' if worker['zero_hours'] else ''}; "
+            f"burnout {worker['burnout']:.2f}; intent to leave {worker['intent_to_leave']:.0%}."
+        )
+    else:
+        now = f"{role}, last at {where}; has left the modelled market."
+    solara.Markdown(f"**Worker {worker['worker_id']}**, aged {worker['age']:.0f}, {now}")
     if trace:
         Chart(charts.worker_story(trace, worker["history"]), "worker")
     else:
@@ -744,6 +760,17 @@ def FollowView(workshop: Workshop, simulation: Simulation, tick: int) -> None:
             for event in moves
         ]
         solara.Markdown("\n".join(rows))
+
+
+_EMPLOYER_OF = {
+    "la": "a Welsh council",
+    "independent": "an independent provider",
+    "agency": "an agency",
+    "nhs": "NHS Wales",
+    "england_la": "an English council",
+    "england_independent": "an English provider",
+    "england_nhs": "the English NHS",
+}
 
 
 def _workplace(simulation: Simulation, employer: int) -> str:
@@ -785,6 +812,8 @@ class ChartWidget(FigureWidget):
     image_name = traitlets.Unicode("chart")
 
     def __init__(self, *args: Any, image_name: str = "chart", **kwargs: Any) -> None:
+        # The figures are the dashboard's own (see charts._figure): not validated again.
+        kwargs.setdefault("_validate", False)
         super().__init__(*args, **kwargs)
         self.image_name = image_name
         self._name_changed()
