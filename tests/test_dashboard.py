@@ -12,6 +12,8 @@ import io
 import itertools
 import re
 import stat
+import subprocess
+import sys
 import tarfile
 import threading
 from pathlib import Path
@@ -646,3 +648,14 @@ def test_dashboard_command_refuses_to_start_without_offline_assets(tmp_path, mon
 def test_dashboard_command_refuses_a_bad_port(port, capsys):
     assert cli.main(["dashboard", "--port", port]) == 2
     assert "--port" in capsys.readouterr().err
+
+
+def test_solara_settings_are_set_before_solara_is_imported():
+    # Solara reads telemetry and cache settings once, on import: the command must get there
+    # first, and the model must not pull in the dashboard at all.
+    probe = (
+        "import sys, wfabm.cli, wfabm.dashboard.server, wfabm.model; "
+        "print('solara' in sys.modules, 'wfabm.dashboard.app' in sys.modules)"
+    )
+    done = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, check=True)
+    assert done.stdout.split() == ["False", "False"]

@@ -26,6 +26,7 @@ from pathlib import Path
 from urllib.parse import urlparse
 
 import pytest
+from PIL import Image
 from playwright.sync_api import Page, expect
 
 CHROMIUM = "/usr/bin/chromium"
@@ -152,6 +153,12 @@ def points(page: Page) -> int:
     )
 
 
+def screenshot(page: Page, path: Path) -> None:
+    """Save the page as a small PNG (256 colours are plenty for charts and text)."""
+    image = Image.open(io.BytesIO(page.screenshot()))
+    image.convert("RGB").quantize(colors=256).save(path, optimize=True)
+
+
 def step(page: Page, month: str) -> None:
     page.get_by_role("button", name="Step a month").click()
     expect(page.get_by_text(f"Month shown: {month}")).to_be_visible(timeout=30_000)
@@ -191,7 +198,7 @@ def test_lever_play_and_charts_with_no_internet(page: Page, dashboard_url, outsi
     open_dashboard(page, dashboard_url)
     expect(page.get_by_text("Scenario presets")).to_be_visible()
     expect(page.get_by_text("Evidence: Moves between care employers")).to_be_visible()
-    page.screenshot(path=screenshots / "levers.png")
+    screenshot(page, screenshots / "levers.png")
 
     set_field(page, "Pay rise for care staff (share, 0.05 = +5 %)", "0.05")
     page.get_by_role("button", name="Apply levers and restart").click()
@@ -204,7 +211,7 @@ def test_lever_play_and_charts_with_no_internet(page: Page, dashboard_url, outsi
     assert shown >= 4
     time.sleep(1.5)
     assert points(page) <= shown + 1  # paused (a step under way may still land)
-    page.screenshot(path=screenshots / "workforce.png")
+    screenshot(page, screenshots / "workforce.png")
     assert outside == []
 
 
@@ -243,10 +250,13 @@ def test_every_view_opens(page: Page, dashboard_url, outside, screenshots):
         show(page, button)
         expect(page.get_by_text(title).first).to_be_visible(timeout=30_000)
         chart_drawn(page)
-        page.screenshot(path=screenshots / f"{name}.png")
+        screenshot(page, screenshots / f"{name}.png")
         assert (screenshots / f"{name}.png").read_bytes().startswith(PNG)
     show(page, "Map")
-    expect(page.get_by_text("Martin Chorley").first).to_be_visible()  # the boundaries' credit
+    credit = page.get_by_text("Martin Chorley").first  # the boundaries' attribution
+    credit.scroll_into_view_if_needed()
+    expect(credit).to_be_visible()
+    screenshot(page, screenshots / "map.png")
     assert outside == []
 
 
@@ -261,7 +271,7 @@ def test_follow_a_worker(page: Page, dashboard_url, outside, screenshots):
     expect(page.get_by_text("in Powys").first).to_be_visible()
     chart_drawn(page)
     assert points(page) == 3
-    page.screenshot(path=screenshots / "follow.png")
+    screenshot(page, screenshots / "follow.png")
     assert outside == []
 
 
@@ -276,7 +286,7 @@ def test_export_results_and_chart_png(page: Page, dashboard_url, outside, screen
     assert Path(png.value.path()).read_bytes().startswith(PNG)
 
     show(page, "Export")
-    page.screenshot(path=screenshots / "export.png")
+    screenshot(page, screenshots / "export.png")
     with page.expect_download() as table:
         page.get_by_role("button", name="metrics.csv").click()
     assert table.value.suggested_filename == "wfabm-metrics-2022-04.csv"
@@ -302,7 +312,7 @@ def test_compare_with_the_baseline(page: Page, dashboard_url, outside, screensho
     chart_drawn(page)
     expect(page.get_by_text("Vacancy rate").first).to_be_visible()
     page.get_by_text("Differences over the last 6 months").scroll_into_view_if_needed()
-    page.screenshot(path=screenshots / "compare.png")
+    screenshot(page, screenshots / "compare.png")
     assert outside == []
 
 

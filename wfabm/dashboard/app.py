@@ -677,9 +677,9 @@ _OUTCOME_LABELS = {
     "leaver_rate": "Leavers per worker, a year",
     "joiner_rate": "Joiners per worker, a year",
     "burnout": "Mean burnout",
-    "agency_spend": "Agency spend (£, 12 months)",
-    "wage_bill": "Wage bill (£, 12 months)",
-    "unmet_hours": "Unmet care hours (12 months)",
+    "agency_spend": "Agency spend (£)",
+    "wage_bill": "Wage bill (£)",
+    "unmet_hours": "Unmet care hours",
 }
 
 

@@ -277,7 +277,8 @@ class Preset:
 
 def presets() -> list[Preset]:
     """The scenario presets that ship with wfabm, in file-name order."""
-    folder = named_config_path("scenarios/any").parent
+    # Beside the baseline, in an installed wheel and in a source checkout alike.
+    folder = named_config_path("baseline").parent / "scenarios"
     found = []
     for path in sorted(folder.glob("*.toml")):
         first = path.read_text(encoding="utf-8").splitlines()[0].lstrip("# ").strip()

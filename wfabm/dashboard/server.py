@@ -10,6 +10,7 @@ when it is first imported, so they are set before that.
 from __future__ import annotations
 
 import os
+import warnings
 from pathlib import Path
 
 from wfabm.dashboard import assets
@@ -90,6 +91,10 @@ def serve(host: str = DEFAULT_HOST, port: int = DEFAULT_PORT, *, cache: Path | N
     os.environ.update(server_env(cache))
     check_assets(cache)
     from solara.__main__ import cli
+
+    # Solara warns, for each page served over plain http, that a session cookie inside an
+    # iframe would need https; the dashboard is not embedded in another site.
+    warnings.filterwarnings("ignore", message="Cookies with samesite=none require https")
 
     print(f"wfabm dashboard: http://{_shown(host)}:{port}/ (Ctrl-C to stop)", flush=True)
     cli.main(solara_arguments(host, port), prog_name="solara", standalone_mode=False)
