@@ -41,6 +41,7 @@ from wfabm.dashboard.levers import (
 )
 from wfabm.dashboard.measures import CARE_ROLES, MAP_MEASURES, WALES_MEASURES, Series, aggregate
 from wfabm.dashboard.simulation import Simulation
+from wfabm.dashboard.workshop import Workshop, typed_number
 from wfabm.metrics import COLUMN, STOCK_COLUMNS
 from wfabm.model import WorkforceModel
 from wfabm.taxonomy import DESTINATIONS, N_ROLES, N_SECTORS, ORIGINS, SECTOR_INDEX
@@ -147,7 +148,11 @@ def test_a_bad_lever_value_is_refused_naming_the_lever(values, change, lever, wo
 )
 def test_a_bad_seed_or_horizon_is_refused(values, seed, horizon, words):
     with pytest.raises(LeverError, match=words):
-        configure(values, seed=app._typed_number(seed), horizon=app._typed_number(horizon))
+        configure(
+            values,
+            seed=typed_number(seed),
+            horizon=typed_number(horizon),
+        )
 
 
 def test_empty_optional_lever_leaves_no_cap(values):
@@ -331,7 +336,7 @@ def test_sankey_links_origins_to_destinations(run):
 # --------------------------------------------------------------------------- the app
 @pytest.fixture
 def dashboard():
-    workshop = app.Workshop()
+    workshop = Workshop()
     _, rc = solara.render(app.Dashboard(workshop), handle_error=False)
     yield workshop, rc
     workshop.playing.set(False)

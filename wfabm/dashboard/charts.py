@@ -112,12 +112,12 @@ def _figure(title: str, **layout: Any) -> go.Figure:
     )
 
 
-def _monthly(title: str, y_title: str, percent: bool) -> go.Figure:
+def _monthly(title: str, months: int, y_title: str, percent: bool) -> go.Figure:
     """An empty chart with a monthly time axis."""
+    # In a run's first year plotly would tick every half month, repeating month names.
+    ticks = {"tickformat": "%b %Y", **({"dtick": "M1"} if months <= 12 else {})}
     return _figure(
-        title,
-        xaxis={"tickformat": "%b %Y"},
-        yaxis={"title": y_title, "tickformat": ".1%" if percent else ""},
+        title, xaxis=ticks, yaxis={"title": y_title, "tickformat": ".1%" if percent else ""}
     )
 
 
@@ -141,7 +141,7 @@ def lines(
     Returns:
         The figure.
     """
-    figure = _monthly(title, y_title, percent)
+    figure = _monthly(title, len(dates), y_title, percent)
     for label, values in series.items():
         figure.add_trace(
             {
@@ -187,7 +187,7 @@ def bands(
         The figure: a line for the mean and a shaded band from the lowest to the highest
         replicate, per scenario.
     """
-    figure = _monthly(title, y_title, percent)
+    figure = _monthly(title, len(dates), y_title, percent)
     colours = ("#1f4e79", "#c0504d", "#4f8a3c", "#8064a2")
     x = _iso(dates)
     for (label, values), colour in zip(runs.items(), colours, strict=False):
@@ -404,8 +404,10 @@ def worker_story(trace: Sequence[dict[str, Any]], moves: Sequence[dict[str, Any]
                 row=row,
                 col=1,
             )
-    figure.update_layout(**{**_LAYOUT, "height": 520, "showlegend": False})
-    figure.update_xaxes(tickformat="%b %Y")
+    figure.update_layout(
+        **{**_LAYOUT, "height": 520, "showlegend": False, "template": "plotly_white"}
+    )
+    figure.update_xaxes(tickformat="%b %Y", **({"dtick": "M1"} if len(months) <= 12 else {}))
     return figure
 
 
