@@ -155,6 +155,17 @@ def test_a_bad_seed_or_horizon_is_refused(values, seed, horizon, words):
         )
 
 
+@pytest.mark.parametrize(
+    ("lever", "allowed"),
+    [(PAY_RISE, "a number from -0.9 to 5 (share)"), ("policy.demand.growth", "from 0 to 10")],
+)
+def test_an_empty_lever_is_refused(values, lever, allowed):
+    with pytest.raises(LeverError, match="no value given; allowed: ") as refused:
+        configure({**values, lever: None}, seed=1, horizon=12)
+    assert allowed in str(refused.value)
+    assert refused.value.lever == lever
+
+
 def test_empty_optional_lever_leaves_no_cap(values):
     config = configure({**values, "policy.agency.cap": None}, seed=1, horizon=12)
     assert config.get("policy.agency.cap", None) is None

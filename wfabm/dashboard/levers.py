@@ -13,8 +13,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from wfabm.config import Config, ConfigError, load_config, named_config_path
-from wfabm.schema import format_path, parse_path
+from wfabm.config import Config, ConfigError, default_schema, load_config, named_config_path
+from wfabm.schema import describe, format_path, parse_path
 
 __all__ = [
     "GROUPS",
@@ -381,6 +381,11 @@ def configure(
             language, then says what the config key allows.
     """
     base = load_config() if base is None else base
+    for lever in LEVERS:
+        if lever.kind == "number" and values.get(lever.name, 0) is None:
+            raise LeverError(
+                f"{lever.label}: no value given; allowed: {_allowed(lever.name)}.", lever.name
+            )
     overrides = policy_overrides(values)
     try:
         return base.with_overrides({**overrides, "run": {"seed": seed, "months": horizon}})
@@ -389,6 +394,16 @@ def configure(
         label = _label_of(lever)
         prefix = f"{label}: " if label else ""
         raise LeverError(f"{prefix}{error.reason}", lever) from None
+
+
+def _allowed(name: str) -> str:
+    """What the schema allows for a lever, in words."""
+    if name == PAY_RISE:
+        return describe(default_schema()["policy"]["pay_change"].fields["fraction"])
+    spec: Any = default_schema()
+    for part in parse_path(name):
+        spec = spec[part]
+    return describe(spec)
 
 
 def _lever_of(key: str | None) -> str | None:
