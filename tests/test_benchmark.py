@@ -158,3 +158,27 @@ def test_benchmark_dashboard_figures(benchmark, workshop_session):
     built = benchmark.pedantic(figures, rounds=5, iterations=1)
     assert len(built) == 9
     assert all(len(figure.data) > 0 for figure in built)
+
+
+def test_benchmark_dashboard_month_redrawn(benchmark):
+    """A month as the dashboard serves it: step, data, and the shown view's charts redrawn.
+
+    The app is rendered without a browser (``solara.render``); a step redraws the vacancy
+    view's two charts in their widgets, as it does for a browser watching that view.
+    """
+    import solara
+
+    from wfabm.dashboard.app import ChartWidget, Dashboard
+    from wfabm.dashboard.workshop import Workshop
+
+    workshop = Workshop()
+    workshop.view.set("vacancies")
+    _, rc = solara.render(Dashboard(workshop), handle_error=False)
+    for _ in range(12):
+        workshop.step()
+    benchmark.pedantic(workshop.step, rounds=12, iterations=1)
+    months = workshop.simulation.value.month
+    widgets = rc.find(ChartWidget).widgets
+    assert len(widgets) == 2
+    assert all(len(widget.data[0].x) == months for widget in widgets)
+    rc.close()

@@ -355,11 +355,17 @@ def dashboard():
 
 
 def test_dashboard_shows_levers_presets_and_run_controls(dashboard):
-    _, rc = dashboard
-    shown = texts(rc)
-    for lever in LEVERS:
-        assert lever.label in shown
-        assert lever.explanation in shown
+    workshop, rc = dashboard
+    for group in GROUPS:
+        workshop.lever_group.set(group)
+        shown = texts(rc)
+        # Only the open group's levers are drawn.
+        for lever in LEVERS:
+            drawn = lever.group == group
+            if drawn:
+                assert lever.label in shown
+            assert (lever.explanation in shown) == drawn, lever.label
+            assert (f"Evidence: {lever.source}" in shown) == drawn, lever.label
     for preset in presets():
         assert preset.title[1:] in shown
     for label in ("Play", "Step a month", "Reset", "Apply levers and restart"):
@@ -423,6 +429,7 @@ def test_map_view_keeps_the_boundaries_attribution(dashboard):
 
 def test_bad_lever_value_shows_the_message_and_keeps_the_run(dashboard):
     workshop, rc = dashboard
+    workshop.lever_group.set("Workload and wellbeing")
     before = workshop.simulation.value
     workshop.set_lever("policy.wellbeing.recovery_boost", 9.0)
     button(rc, "Apply levers and restart").click()

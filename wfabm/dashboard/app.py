@@ -91,11 +91,25 @@ def Levers(workshop: Workshop) -> None:
     solara.Markdown("## Levers")
     Presets(workshop)
     values = workshop.values.value
-    for group in GROUPS:
-        with solara.Details(summary=group, expand=group == GROUPS[0]):
-            for lever in LEVERS:
-                if lever.group == group:
-                    LeverInput(lever, values, workshop.set_lever)
+    group_open = workshop.lever_group.value
+
+    def open_group(index: int | None) -> None:
+        workshop.lever_group.set(None if index is None else GROUPS[index])
+
+    # Only the open group's levers are drawn: every element is compared on each month's
+    # redraw, and all five groups' inputs made that the larger part of a month.
+    with solara.v.ExpansionPanels(
+        v_model=GROUPS.index(group_open) if group_open in GROUPS else None,
+        on_v_model=open_group,
+    ):
+        for group in GROUPS:
+            with solara.v.ExpansionPanel():
+                solara.v.ExpansionPanelHeader(children=[group])
+                with solara.v.ExpansionPanelContent():
+                    if group == group_open:
+                        for lever in LEVERS:
+                            if lever.group == group:
+                                LeverInput(lever, values, workshop.set_lever)
     with solara.Card("Run", margin=0, style={"margin-top": "8px"}):
         with solara.Row():
             solara.InputText("Seed", value=workshop.seed, continuous_update=False)
@@ -626,13 +640,32 @@ class ChartWidget(FigureWidget):
         }
 
 
-@solara.component
-def Chart(figure: go.Figure, name: str) -> None:
-    """A plotly figure whose camera button saves ``wfabm-<name>.png``.
+class _Drawing:
+    """A figure passed to :func:`_Chart`, equal only to itself.
 
-    The next month of the same chart restyles its traces in place, in one message, so the
-    chart moves smoothly instead of being drawn afresh.
+    The element tree compares a component's arguments with the last ones to decide whether
+    to redraw it; plotly figures compare by their whole contents, which cost tens of
+    milliseconds a chart each month.
     """
+
+    __slots__ = ("figure",)
+
+    def __init__(self, figure: go.Figure) -> None:
+        self.figure = figure
+
+
+def Chart(figure: go.Figure, name: str) -> solara.Element:
+    """A plotly figure whose camera button saves ``wfabm-<name>.png``."""
+    return _Chart(_Drawing(figure), name)
+
+
+@solara.component
+def _Chart(drawing: _Drawing, name: str) -> None:
+    """Draw a figure; the next month of the same chart restyles its traces in place.
+
+    Restyling sends one message instead of redrawing, so the chart moves smoothly.
+    """
+    figure = drawing.figure
     element = ChartWidget.element(image_name=f"wfabm-{name}")
 
     def draw() -> None:
@@ -645,10 +678,13 @@ def Chart(figure: go.Figure, name: str) -> None:
             widget.layout = figure.layout
             widget.add_traces(figure.data)
             return
+        layout = figure.layout.to_plotly_json()
+        # The template never changes, and checking it again took most of an update.
+        layout.pop("template", None)
         with widget.batch_update():
             for old, new in zip(widget.data, figure.data, strict=True):
                 old.update(new.to_plotly_json(), overwrite=True)
-            widget.layout.update(figure.layout.to_plotly_json(), overwrite=True)
+            widget.layout.update(layout, overwrite=True)
 
-    solara.use_effect(draw, [figure])
+    solara.use_effect(draw, [drawing])
     return element

@@ -15,7 +15,7 @@ from typing import Any
 import solara
 
 from wfabm.config import Config, load_config
-from wfabm.dashboard.levers import LeverError, configure, lever_values, presets
+from wfabm.dashboard.levers import GROUPS, LeverError, configure, lever_values, presets
 from wfabm.dashboard.replicates import Replicates, run_replicates
 from wfabm.dashboard.simulation import Simulation
 
@@ -48,7 +48,8 @@ class Workshop:
         tick: Bumped after every simulated month, so the views redraw.
         playing: Whether play is on.
         speed: Months a second while playing.
-        view: The view shown (a key of :data:`VIEWS`).
+        view: The view shown (a key of :data:`~.app.VIEWS`).
+        lever_group: The lever group open in the panel (None: all closed).
         comparison: The finished comparison, if any.
         compare_request: Bumped to start a comparison.
         compare_progress: ``(runs done, runs in all)`` of the comparison under way.
@@ -69,6 +70,7 @@ class Workshop:
         self.playing = solara.reactive(False)
         self.speed = solara.reactive(SPEEDS[1])
         self.view = solara.reactive("workforce")
+        self.lever_group: solara.Reactive[str | None] = solara.reactive(GROUPS[0])
         self.comparison: solara.Reactive[Replicates | None] = solara.reactive(None)
         self.compare_request = solara.reactive(0)
         self.compare_progress: solara.Reactive[tuple[int, int] | None] = solara.reactive(None)
