@@ -143,6 +143,9 @@ def outside(page: Page) -> list[str]:
 def open_dashboard(page: Page, url: str) -> None:
     page.goto(url)
     expect(page.get_by_text("Month shown")).to_be_visible(timeout=LOAD_TIMEOUT)
+    # The page's hidden chart is drawn once plotly's widget code has loaded, as it will have
+    # by the time a person has read the page.
+    page.wait_for_selector(".js-plotly-plot", state="attached", timeout=LOAD_TIMEOUT)
 
 
 def points(page: Page) -> int:

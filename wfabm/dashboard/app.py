@@ -73,6 +73,11 @@ def Dashboard(workshop: Workshop) -> None:
             RunControls(workshop)
             ViewPicker(workshop)
             View(workshop)
+    # An empty chart, hidden, from the first render: it makes the browser load plotly's
+    # widget code with the page. Traces sent to a chart while that code is still loading are
+    # lost (the first chart shown could stay empty), and a chart first appears only after a
+    # step, by when the code is loaded.
+    solara.Div(children=[ChartWidget.element()], style={"display": "none"})
 
 
 _CSS = """
@@ -96,8 +101,7 @@ def Levers(workshop: Workshop) -> None:
     def open_group(index: int | None) -> None:
         workshop.lever_group.set(None if index is None else GROUPS[index])
 
-    # Only the open group's levers are drawn: every element is compared on each month's
-    # redraw, and all five groups' inputs made that the larger part of a month.
+    # One group open at a time keeps the panel short enough to find a lever in a room.
     with solara.v.ExpansionPanels(
         v_model=GROUPS.index(group_open) if group_open in GROUPS else None,
         on_v_model=open_group,
@@ -542,7 +546,8 @@ def FollowView(workshop: Workshop, simulation: Simulation, tick: int) -> None:
     with workshop.lock:
         worker = simulation.worker()
         trace = list(simulation.follow.trace)
-    assert worker is not None
+    if worker is None:
+        return
     names = dict(zip(_GEOGRAPHY.codes, _GEOGRAPHY.names, strict=True))
     role = charts.ROLE_LABELS[worker["role"]].lower().removesuffix("s")
     where = (
