@@ -133,3 +133,94 @@ def test_benchmark_sweep_two_workers(benchmark, tmp_path, engine):
     outcome = benchmark.pedantic(sweep, rounds=1, iterations=1)
     benchmark.extra_info["runs_per_minute"] = round(60 * outcome.finished / outcome.seconds, 1)
     assert outcome.finished == len(experiment.runs) == 8
+
+
+@pytest.fixture(scope="module")
+def workshop_session(baseline):
+    """A dashboard session at Wales scale, a year into its run (past the first April)."""
+    from wfabm.dashboard.levers import configure, lever_values
+    from wfabm.dashboard.simulation import Simulation
+
+    simulation = Simulation(configure(lever_values(baseline), seed=20220401, horizon=120))
+    for _ in range(12):
+        simulation.step()
+    return simulation
+
+
+def _every_view_data(simulation) -> int:
+    """What the dashboard's views read after a month, for every view at once."""
+    from wfabm.dashboard.measures import MAP_MEASURES
+
+    series = simulation.series
+    arrays = [series.vacancy_rate(), series.turnover(), series.burnout()]
+    arrays += [series["sector_headcount"], series["sector_agency_spend"]]
+    arrays += [
+        simulation.burnout_histogram(),
+        simulation.flows(),
+        simulation.flows(cumulative=True),
+    ]
+    arrays += [series.local_authority(measure) for measure in MAP_MEASURES]
+    return sum(len(a) for a in arrays)
+
+
+def test_benchmark_dashboard_step(benchmark, workshop_session):
+    """One month in the dashboard: the model's step and the data of every view."""
+    simulation = workshop_session
+    start = simulation.month
+
+    def month():
+        simulation.step()
+        return _every_view_data(simulation)
+
+    benchmark.pedantic(month, rounds=12, iterations=1)
+    assert simulation.month > start
+    assert simulation.series.months == simulation.month
+
+
+def test_benchmark_dashboard_figures(benchmark, workshop_session):
+    """Building every view's charts from a month's data (the dashboard draws one view)."""
+    from wfabm.dashboard import charts
+    from wfabm.dashboard.app import live_figures
+
+    simulation = workshop_session
+
+    def figures():
+        built = [
+            figure
+            for view in ("workforce", "vacancies", "burnout", "agency")
+            for figure in live_figures(simulation, view).values()
+        ]
+        built.append(charts.sankey(simulation.flows(), "flows"))
+        codes = simulation.model.geography.codes
+        built.append(
+            charts.map_of_authorities(codes, simulation.series.local_authority("burnout"), "map")
+        )
+        return built
+
+    built = benchmark.pedantic(figures, rounds=5, iterations=1)
+    assert len(built) == 9
+    assert all(len(figure.data) > 0 for figure in built)
+
+
+def test_benchmark_dashboard_month_redrawn(benchmark):
+    """A month as the dashboard serves it: step, data, and the shown view's charts redrawn.
+
+    The app is rendered without a browser (``solara.render``); a step redraws the vacancy
+    view's two charts in their widgets, as it does for a browser watching that view.
+    """
+    import solara
+
+    from wfabm.dashboard.app import ChartWidget, Dashboard
+    from wfabm.dashboard.workshop import Workshop
+
+    workshop = Workshop()
+    workshop.view.set("vacancies")
+    _, rc = solara.render(Dashboard(workshop), handle_error=False)
+    for _ in range(12):
+        workshop.step()
+    benchmark.pedantic(workshop.step, rounds=12, iterations=1)
+    months = workshop.simulation.value.month
+    widgets = [widget for widget in rc.find(ChartWidget).widgets if widget.data]
+    assert len(widgets) == 2
+    assert all(len(widget.data[0].x) == months for widget in widgets)
+    rc.close()

@@ -1,5 +1,5 @@
 """The ``wfabm`` command line: ``run``, ``check``, ``compare``, ``calibrate``, ``report``,
-``experiment`` and ``analyse``.
+``experiment``, ``analyse`` and ``dashboard``.
 
 Every user mistake (a bad config, a bad option) ends as a single
 ``wfabm: error: ...`` line on stderr and exit status 2, never a traceback, and
@@ -168,6 +168,24 @@ def _build_parser() -> _Parser:
 
     add_calibration_commands(commands)
     _add_experiment_commands(commands)
+
+    dashboard = commands.add_parser(
+        "dashboard",
+        help="serve the policy workshop dashboard",
+        description=(
+            "Serve the policy workshop dashboard (works with no internet). Each browser "
+            "session gets its own model."
+        ),
+    )
+    dashboard.add_argument(
+        "--host",
+        default="127.0.0.1",
+        help="address to listen on (default: 127.0.0.1, this machine only)",
+    )
+    dashboard.add_argument(
+        "--port", type=_port, default=8765, metavar="N", help="port, 1-65535 (default: 8765)"
+    )
+    dashboard.set_defaults(handler=_dashboard)
     return parser
 
 
@@ -380,6 +398,17 @@ def _compare(args: argparse.Namespace) -> int:
     return 0
 
 
+def _dashboard(args: argparse.Namespace) -> int:
+    # Imported only now: the dashboard needs Solara, which the other commands do not.
+    from wfabm.dashboard.server import OfflineAssetsError, serve
+
+    try:
+        serve(args.host, args.port)
+    except OfflineAssetsError as error:
+        raise _UsageError(str(error)) from None
+    return 0
+
+
 class _RunsDone:
     """A one-line count of finished runs on stderr, redrawn in place."""
 
@@ -415,6 +444,13 @@ def _months(text: str) -> int:
 
 def _count(text: str) -> int:
     return _whole_number(text, minimum=1)
+
+
+def _port(text: str) -> int:
+    port = _whole_number(text, minimum=1)
+    if port > 65535:
+        raise argparse.ArgumentTypeError(f"must be a whole number from 1 to 65535, not {text!r}")
+    return port
 
 
 def _whole_number(text: str, *, minimum: int) -> int:

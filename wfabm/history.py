@@ -55,7 +55,35 @@ def worker_view(model: WorkforceModel, worker_id: int) -> dict[str, Any]:
         worker_id: The worker's permanent id.
 
     Returns:
-        A dict of attributes, with ``history`` listing the worker's moves.
+        A dict of attributes (:func:`worker_state`), with ``history`` listing the worker's
+        moves.
+
+    Raises:
+        KeyError: If no worker has this id.
+    """
+    view = worker_state(model, worker_id)
+    history = []
+    if model._events:
+        events = model.events().filter(pl.col("worker_id") == worker_id)
+        history = events.drop("worker_id").to_dicts()
+    view["history"] = history
+    return view
+
+
+def worker_state(model: WorkforceModel, worker_id: int) -> dict[str, Any]:
+    """One worker's attributes now (or when last seen), without the event history.
+
+    Cheap enough to call every month (it reads one row), unlike the history, which
+    gathers the whole event log.
+
+    Args:
+        model: The model.
+        worker_id: The worker's permanent id.
+
+    Returns:
+        A dict of attributes. ``workload`` is the workplace's workload this month (1 = the
+        work of a fully staffed team), None once the worker has left; ``hourly_pay`` is None
+        once a departed worker has been archived.
 
     Raises:
         KeyError: If no worker has this id.
@@ -85,13 +113,10 @@ def worker_view(model: WorkforceModel, worker_id: int) -> dict[str, Any]:
         pay, ties = None, []
     employer = int(values["employer"])
     employers = model.employers
-    history = []
-    if model._events:
-        events = model.events().filter(pl.col("worker_id") == worker_id)
-        history = events.drop("worker_id").to_dicts()
+    active = bool(values["active"])
     return {
         "worker_id": int(values["worker_id"]),
-        "active": bool(values["active"]),
+        "active": active,
         "role": ROLES[int(values["role"])],
         "sector": SECTORS[int(employers.sector[employer])],
         "employer": employer,
@@ -103,6 +128,7 @@ def worker_view(model: WorkforceModel, worker_id: int) -> dict[str, Any]:
         "experience_months": int(values["experience"]),
         "pay_point": int(values["point"]),
         "hourly_pay": pay,
+        "workload": round(float(model._workload_now[employer]), 3) if active else None,
         "hours": round(float(values["hours"]), 1),
         "zero_hours": bool(values["zero_hours"]),
         "visa": bool(values["visa"]),
@@ -110,5 +136,4 @@ def worker_view(model: WorkforceModel, worker_id: int) -> dict[str, Any]:
         "intent_to_leave": round(float(values["intent"]), 3),
         "arrival": ARRIVALS[int(values["arrival"])] if values["arrival"] >= 0 else "base_year",
         "ties": ties,
-        "history": history,
     }

@@ -1,0 +1,337 @@
+"""Real-browser tests of the dashboard, as a workshop uses it, with no internet.
+
+``wfabm dashboard`` is started as a process, as a user starts it, with Solara's public CDN
+pointed at a dead local address and every proxy variable set to one, so any file missing
+from the offline cache breaks the page. Debian's headless Chromium, driven by Playwright,
+loads the app; every request that would leave this machine is refused and recorded, and
+each test checks that there were none.
+
+Screenshots of the views go to a temporary folder, or to the folder named by
+``WFABM_DASHBOARD_SCREENSHOTS``; the ones in ``docs/dashboard/`` are made with::
+
+    WFABM_DASHBOARD_SCREENSHOTS=docs/dashboard \
+        .venv/bin/python -m pytest tests/test_dashboard_browser.py
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import os
+import socket
+import subprocess
+import sys
+import time
+from pathlib import Path
+from urllib.parse import urlparse
+
+import pytest
+from PIL import Image
+from playwright.sync_api import Page, expect
+
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_FLAGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
+DEAD = "http://127.0.0.1:9"  # the discard port: nothing listens there
+LOCAL_HOSTS = {"127.0.0.1", "localhost", "::1"}
+VIEWPORT = {"width": 1280, "height": 900}
+LOAD_TIMEOUT = 90_000  # ms; the first page builds a Wales-scale model on a busy machine
+PNG = b"\x89PNG\r\n\x1a\n"
+
+
+@pytest.fixture(scope="session")
+def browser_type_launch_args(browser_type_launch_args):
+    # Debian's chromium: Playwright cannot download its own browser here.
+    return {
+        **browser_type_launch_args,
+        "executable_path": CHROMIUM,
+        "headless": True,
+        "args": CHROMIUM_FLAGS,
+    }
+
+
+@pytest.fixture(scope="session")
+def browser_context_args(browser_context_args):
+    return {**browser_context_args, "viewport": VIEWPORT, "accept_downloads": True}
+
+
+@pytest.fixture(scope="session")
+def screenshots(tmp_path_factory) -> Path:
+    chosen = os.environ.get("WFABM_DASHBOARD_SCREENSHOTS")
+    folder = Path(chosen) if chosen else tmp_path_factory.mktemp("screenshots")
+    folder.mkdir(parents=True, exist_ok=True)
+    return folder
+
+
+def _free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+@pytest.fixture(scope="module")
+def dashboard_url(tmp_path_factory):
+    """``wfabm dashboard`` on a free port, cut off from the internet."""
+    port = _free_port()
+    log_path = tmp_path_factory.mktemp("server") / "server.log"
+    env = {
+        **os.environ,
+        "SOLARA_ASSETS_CDN": f"{DEAD}/npm/",
+        "HTTP_PROXY": DEAD,
+        "HTTPS_PROXY": DEAD,
+        "http_proxy": DEAD,
+        "https_proxy": DEAD,
+        "NO_PROXY": "",
+        "no_proxy": "",
+    }
+    with log_path.open("w") as log:
+        server = subprocess.Popen(
+            [sys.executable, "-m", "wfabm", "dashboard", "--port", str(port)],
+            env=env,
+            stdout=log,
+            stderr=subprocess.STDOUT,
+        )
+    deadline = time.monotonic() + 60
+    while True:
+        if server.poll() is not None:
+            pytest.fail(f"wfabm dashboard exited: {log_path.read_text()}")
+        try:
+            socket.create_connection(("127.0.0.1", port), timeout=1).close()
+            break
+        except OSError:
+            if time.monotonic() > deadline:
+                server.kill()
+                pytest.fail(f"wfabm dashboard did not start: {log_path.read_text()}")
+            time.sleep(0.3)
+    yield f"http://127.0.0.1:{port}/"
+    server.terminate()
+    try:
+        server.wait(timeout=15)
+    except subprocess.TimeoutExpired:
+        server.kill()
+
+
+def guard(context, refused: list[str]) -> None:
+    """Refuse, and list, every request of a browser context that would leave this machine."""
+
+    def route(route):
+        url = route.request.url
+        if urlparse(url).hostname in LOCAL_HOSTS:
+            route.continue_()
+        else:
+            refused.append(url)
+            route.abort()
+
+    context.route("**/*", route)
+
+
+@pytest.fixture
+def outside(page: Page) -> list[str]:
+    """Requests of the test's page that would have left this machine."""
+    refused: list[str] = []
+    guard(page.context, refused)
+    return refused
+
+
+def open_dashboard(page: Page, url: str) -> None:
+    page.goto(url)
+    expect(page.get_by_text("Month shown")).to_be_visible(timeout=LOAD_TIMEOUT)
+    # The page's hidden chart is drawn once plotly's widget code has loaded, as it will have
+    # by the time a person has read the page.
+    page.wait_for_selector(".js-plotly-plot", state="attached", timeout=LOAD_TIMEOUT)
+
+
+def points(page: Page) -> int:
+    """Points in the first trace of the first chart on the page (0 if none is drawn)."""
+    return page.evaluate(
+        "() => { const plot = document.querySelector('.js-plotly-plot');"
+        " return plot && plot.data && plot.data.length ? plot.data[0].x.length : 0; }"
+    )
+
+
+def screenshot(page: Page, path: Path) -> None:
+    """Save the page as a small PNG (256 colours are plenty for charts and text)."""
+    image = Image.open(io.BytesIO(page.screenshot()))
+    image.convert("RGB").quantize(colors=256).save(path, optimize=True)
+
+
+def step(page: Page, month: str) -> None:
+    page.get_by_role("button", name="Step a month").click()
+    expect(page.get_by_text(f"Month shown: {month}")).to_be_visible(timeout=30_000)
+
+
+def play(page: Page, *, speed: int, until_points: int) -> None:
+    """Play at ``speed`` months a second until the chart has ``until_points`` months, then pause."""
+    page.get_by_role("button", name=str(speed), exact=True).click()
+    page.get_by_role("button", name="Play").click()
+    page.wait_for_function(
+        f"() => document.querySelector('.js-plotly-plot').data[0].x.length >= {until_points}",
+        timeout=120_000,
+    )
+    page.get_by_role("button", name="Pause").click()
+    expect(page.get_by_role("button", name="Play")).to_be_visible()
+
+
+def show(page: Page, view: str) -> None:
+    page.get_by_role("button", name=view, exact=True).click()
+
+
+def chart_drawn(page: Page) -> None:
+    page.wait_for_function(
+        "() => { const plot = document.querySelector('.js-plotly-plot');"
+        " return plot && plot.data && plot.data.length > 0; }",
+        timeout=30_000,
+    )
+
+
+def set_field(page: Page, label: str, text: str) -> None:
+    field = page.get_by_label(label, exact=True)
+    field.fill(text)
+    field.press("Enter")
+
+
+def test_lever_play_and_charts_with_no_internet(page: Page, dashboard_url, outside, screenshots):
+    open_dashboard(page, dashboard_url)
+    expect(page.get_by_text("Scenario presets")).to_be_visible()
+    expect(page.get_by_text("Evidence: Moves between care employers")).to_be_visible()
+    screenshot(page, screenshots / "levers.png")
+
+    set_field(page, "Pay rise for care staff (share, 0.05 = +5 %)", "0.05")
+    page.get_by_role("button", name="Apply levers and restart").click()
+    step(page, "April 2022")
+    chart_drawn(page)
+    assert points(page) == 1
+
+    play(page, speed=5, until_points=4)
+    shown = points(page)
+    assert shown >= 4
+    time.sleep(1.5)
+    assert points(page) <= shown + 1  # paused (a step under way may still land)
+    screenshot(page, screenshots / "workforce.png")
+    assert outside == []
+
+
+def test_a_bad_lever_value_is_refused_with_a_clear_message(page: Page, dashboard_url, outside):
+    open_dashboard(page, dashboard_url)
+    set_field(page, "Pay rise for care staff (share, 0.05 = +5 %)", "9")
+    page.get_by_role("button", name="Apply levers and restart").click()
+    expect(
+        page.get_by_text(
+            "Pay rise for care staff (share, 0.05 = +5 %): policy.pay_change[0].fraction = 9.0 "
+            "is out of range; allowed: a number from -0.9 to 5 (share)."
+        )
+    ).to_be_visible()
+    set_field(page, "Seed", "twelve")
+    set_field(page, "Pay rise for care staff (share, 0.05 = +5 %)", "0")
+    page.get_by_role("button", name="Apply levers and restart").click()
+    expect(page.get_by_text('Seed: run.seed = "twelve" has the wrong type')).to_be_visible()
+    assert outside == []
+
+
+VIEWS = [
+    ("Vacancies and turnover", "vacancies", "Vacancy rate by role"),
+    ("Burnout", "burnout", "Burnout of Welsh social care workers"),
+    ("Agency and unmet care", "agency", "Agency spend"),
+    ("Flows", "flows", "Moves, arrivals and departures"),
+    ("Map", "map", "Vacancy rate in social care"),
+]
+
+
+def test_every_view_opens(page: Page, dashboard_url, outside, screenshots):
+    open_dashboard(page, dashboard_url)
+    step(page, "April 2022")
+    chart_drawn(page)
+    play(page, speed=10, until_points=24)  # two years, so the screenshots show lines
+    for button, name, title in VIEWS:
+        show(page, button)
+        expect(page.get_by_text(title).first).to_be_visible(timeout=30_000)
+        chart_drawn(page)
+        screenshot(page, screenshots / f"{name}.png")
+        assert (screenshots / f"{name}.png").read_bytes().startswith(PNG)
+    show(page, "Map")
+    credit = page.get_by_text("Martin Chorley").first  # the boundaries' attribution
+    credit.scroll_into_view_if_needed()
+    expect(credit).to_be_visible()
+    screenshot(page, screenshots / "map.png")
+    assert outside == []
+
+
+def test_follow_a_worker(page: Page, dashboard_url, outside, screenshots):
+    open_dashboard(page, dashboard_url)
+    show(page, "Follow a worker")
+    page.get_by_role("button", name="Follow someone").click()
+    expect(page.get_by_text("Their story starts with the next month")).to_be_visible()
+    for month in ("April 2022", "May 2022", "June 2022"):
+        step(page, month)
+    expect(page.get_by_text("Worker ").first).to_be_visible()
+    expect(page.get_by_text("in Powys").first).to_be_visible()
+    chart_drawn(page)
+    assert points(page) == 3
+    screenshot(page, screenshots / "follow.png")
+    assert outside == []
+
+
+def test_export_results_and_chart_png(page: Page, dashboard_url, outside, screenshots):
+    open_dashboard(page, dashboard_url)
+    step(page, "April 2022")
+    chart_drawn(page)
+    page.locator(".js-plotly-plot").first.hover()
+    with page.expect_download() as png:
+        page.locator(".modebar-btn[data-title^='Download plot']").first.click()
+    assert png.value.suggested_filename == "wfabm-headcount.png"
+    assert Path(png.value.path()).read_bytes().startswith(PNG)
+
+    show(page, "Export")
+    screenshot(page, screenshots / "export.png")
+    with page.expect_download() as table:
+        page.get_by_role("button", name="metrics.csv").click()
+    assert table.value.suggested_filename == "wfabm-metrics-2022-04.csv"
+    rows = list(csv.DictReader(io.StringIO(Path(table.value.path()).read_text())))
+    assert {row["month"] for row in rows} == {"2022-04-01"}
+    assert {"sector", "role", "local_authority", "vacancies"} <= set(rows[0])
+    with page.expect_download() as parquet:
+        page.get_by_role("button", name="flows.parquet").click()
+    assert Path(parquet.value.path()).read_bytes()[:4] == b"PAR1"
+    assert outside == []
+
+
+def test_compare_with_the_baseline(page: Page, dashboard_url, outside, screenshots):
+    open_dashboard(page, dashboard_url)
+    page.get_by_text("Workload and wellbeing").click()
+    set_field(page, "Growth of funded care posts (× baseline)", "5")
+    set_field(page, "Horizon (months)", "6")
+    page.get_by_role("button", name="Apply levers and restart").click()
+    show(page, "Compare")
+    set_field(page, "Replicates (seeds)", "2")
+    page.get_by_role("button", name="Run comparison").click()
+    expect(page.get_by_text("Differences over the last 6 months")).to_be_visible(timeout=300_000)
+    chart_drawn(page)
+    expect(page.get_by_text("Vacancy rate").first).to_be_visible()
+    page.get_by_text("Differences over the last 6 months").scroll_into_view_if_needed()
+    screenshot(page, screenshots / "compare.png")
+    assert outside == []
+
+
+def test_each_browser_session_has_its_own_model(page: Page, dashboard_url, outside):
+    open_dashboard(page, dashboard_url)
+    step(page, "April 2022")
+    # Another browser session: its own cookies, as another laptop in the room.
+    context = page.context.browser.new_context(viewport=VIEWPORT)
+    guard(context, outside)
+    try:
+        other = context.new_page()
+        open_dashboard(other, dashboard_url)
+        expect(other.get_by_text("Month shown: not started")).to_be_visible()
+        step(other, "April 2022")
+        step(other, "May 2022")
+    finally:
+        context.close()
+    expect(page.get_by_text("Month shown: April 2022")).to_be_visible()
+    assert outside == []

@@ -1,0 +1,431 @@
+"""The dashboard's plotly figures, built from plain arrays.
+
+Every chart is drawn by the browser's bundled plotly.js (plotly's FigureWidget), so nothing is
+fetched from the internet; its camera button saves the chart as a PNG in the browser. The map
+draws the authorities' boundaries as filled shapes on plain axes, because plotly's geographic
+maps fetch their base map from a CDN.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import math
+from collections.abc import Iterable, Sequence
+from functools import cache
+from importlib.resources import files
+from typing import Any
+
+import numpy as np
+import plotly.graph_objects as go
+import plotly.io as pio
+from plotly.colors import sample_colorscale
+
+from wfabm.reference import boundaries
+from wfabm.taxonomy import DESTINATIONS, ORIGINS
+
+__all__ = [
+    "ATTRIBUTION",
+    "DESTINATION_LABELS",
+    "ROLE_LABELS",
+    "SECTOR_LABELS",
+    "bands",
+    "bars",
+    "lines",
+    "map_of_authorities",
+    "sankey",
+    "worker_story",
+]
+
+SECTOR_LABELS: dict[str, str] = {
+    "la": "Welsh councils",
+    "independent": "Independent providers",
+    "agency": "Agencies",
+    "nhs": "NHS Wales",
+    "england_la": "English councils",
+    "england_independent": "English providers",
+    "england_nhs": "English NHS",
+}
+ROLE_LABELS: dict[str, str] = {
+    "care_worker": "Care workers",
+    "senior_care_worker": "Senior care workers",
+    "residential_child_care_worker": "Residential child care workers",
+    "social_worker": "Social workers",
+    "occupational_therapist": "Occupational therapists",
+    "amhp": "AMHPs",
+    "registered_manager": "Registered managers",
+    "healthcare_assistant": "Healthcare assistants",
+    "nurse": "Nurses",
+}
+DESTINATION_LABELS: dict[str, str] = {
+    **SECTOR_LABELS,
+    "entrant": "New entrants and returners",
+    "graduate": "Graduates",
+    "overseas": "Overseas recruits",
+    "retired": "Retired",
+    "left_sector": "Left for other work",
+}
+
+
+def _attribution() -> str:
+    text = (files("wfabm") / "data" / "LICENCE-boundaries.md").read_text(encoding="utf-8")
+    source = text[text.index("Source:") :].split("Any copy")[0]
+    # The licence file's own words, without the URL and Markdown line breaks.
+    return " ".join(source.replace(" (https://github.com/martinjc/UK-GeoJSON)", "").split())
+
+
+def _wrapped(text: str, width: int = 95) -> str:
+    """Text broken into lines for a plotly annotation (which does not wrap by itself)."""
+    lines: list[str] = []
+    for word in text.split():
+        if lines and len(lines[-1]) + len(word) < width:
+            lines[-1] += f" {word}"
+        else:
+            lines.append(word)
+    return "<br>".join(lines)
+
+
+ATTRIBUTION = _attribution()
+"""The boundaries' attribution, which must stay visible with the map."""
+
+_LAYOUT = {
+    "margin": {"l": 50, "r": 20, "t": 40, "b": 40},
+    "height": 340,
+    "legend": {"orientation": "h", "y": -0.18},
+    "font": {"size": 13},
+}
+
+
+@cache
+def _template() -> dict[str, Any]:
+    return pio.templates["plotly_white"].to_plotly_json()
+
+
+def _figure(title: str, **layout: Any) -> go.Figure:
+    """An empty figure in the dashboard's style.
+
+    The dashboard's figures are not validated by plotly: they are built here, from the
+    model's numbers, and validating every trace took about 20 ms a chart, a month.
+    """
+    return go.Figure(
+        layout={"title": {"text": title, "x": 0.01}, **_LAYOUT, "template": _template(), **layout},
+        _validate=False,
+    )
+
+
+def _monthly(title: str, months: int, y_title: str, percent: bool) -> go.Figure:
+    """An empty chart with a monthly time axis."""
+    # In a run's first year plotly would tick every half month, repeating month names.
+    ticks = {"tickformat": "%b %Y", **({"dtick": "M1"} if months <= 12 else {})}
+    return _figure(
+        title, xaxis=ticks, yaxis={"title": y_title, "tickformat": ".1%" if percent else ""}
+    )
+
+
+def lines(
+    title: str,
+    dates: Sequence[dt.date],
+    series: dict[str, np.ndarray],
+    *,
+    y_title: str = "",
+    percent: bool = False,
+) -> go.Figure:
+    """A line chart of monthly series.
+
+    Args:
+        title: Chart title.
+        dates: One date per month.
+        series: ``{label: values}``, one line each (NaN leaves a gap).
+        y_title: Axis title.
+        percent: Show values (shares) as percentages.
+
+    Returns:
+        The figure.
+    """
+    figure = _monthly(title, len(dates), y_title, percent)
+    for label, values in series.items():
+        figure.add_trace(
+            {
+                "type": "scatter",
+                "x": _iso(dates),
+                "y": _plain(values),
+                "mode": "lines",
+                "name": label,
+            }
+        )
+    return figure
+
+
+def bars(
+    title: str, labels: Sequence[str], values: np.ndarray, *, x_title: str, y_title: str
+) -> go.Figure:
+    """A bar chart (e.g. the burnout distribution)."""
+    figure = _figure(title, xaxis={"title": x_title}, yaxis={"title": y_title}, bargap=0.05)
+    figure.add_trace(
+        {"type": "bar", "x": list(labels), "y": _plain(values), "marker_color": "#b5473a"}
+    )
+    return figure
+
+
+def bands(
+    title: str,
+    dates: Sequence[dt.date],
+    runs: dict[str, np.ndarray],
+    *,
+    y_title: str = "",
+    percent: bool = False,
+) -> go.Figure:
+    """Mean and range over replicates for each of several scenarios.
+
+    Args:
+        title: Chart title.
+        dates: One date per month.
+        runs: ``{label: values}`` with values ``(replicates, months)``.
+        y_title: Axis title.
+        percent: Show values (shares) as percentages.
+
+    Returns:
+        The figure: a line for the mean and a shaded band from the lowest to the highest
+        replicate, per scenario.
+    """
+    figure = _monthly(title, len(dates), y_title, percent)
+    colours = ("#1f4e79", "#c0504d", "#4f8a3c", "#8064a2")
+    x = _iso(dates)
+    for (label, values), colour in zip(runs.items(), colours, strict=False):
+        low, high, mean = values.min(axis=0), values.max(axis=0), values.mean(axis=0)
+        figure.add_trace(
+            {
+                "type": "scatter",
+                "x": x + x[::-1],
+                "y": _plain(high) + _plain(low)[::-1],
+                "fill": "toself",
+                "fillcolor": _rgba(colour, 0.2),
+                "mode": "lines",
+                "line": {"width": 0},
+                "hoverinfo": "skip",
+                "name": f"{label}: range of {values.shape[0]} runs",
+            }
+        )
+        figure.add_trace(
+            {
+                "type": "scatter",
+                "x": x,
+                "y": _plain(mean),
+                "mode": "lines",
+                "line": {"color": colour},
+                "name": label,
+            }
+        )
+    return figure
+
+
+def sankey(flows: np.ndarray, title: str, *, minimum: int = 1) -> go.Figure:
+    """Flows of people between kinds: where workers came from and went.
+
+    Args:
+        flows: Counts ``(origins, destinations)`` over :data:`wfabm.taxonomy.ORIGINS` and
+            :data:`wfabm.taxonomy.DESTINATIONS`.
+        title: Chart title.
+        minimum: Flows smaller than this are left out.
+
+    Returns:
+        The figure: origins on the left, destinations on the right.
+    """
+    origin, destination = np.nonzero(flows >= minimum)
+    used_origins = sorted(set(origin.tolist()))
+    used_destinations = sorted(set(destination.tolist()))
+    left = {o: i for i, o in enumerate(used_origins)}
+    right = {d: len(left) + i for i, d in enumerate(used_destinations)}
+    labels = [DESTINATION_LABELS[ORIGINS[o]] for o in used_origins]
+    labels += [DESTINATION_LABELS[DESTINATIONS[d]] for d in used_destinations]
+    figure = _figure(title, height=460)
+    figure.add_trace(
+        {
+            "type": "sankey",
+            "arrangement": "snap",
+            "node": {"label": labels, "pad": 12, "thickness": 14},
+            "link": {
+                "source": [left[o] for o in origin.tolist()],
+                "target": [right[d] for d in destination.tolist()],
+                "value": flows[origin, destination].tolist(),
+            },
+        }
+    )
+    return figure
+
+
+@cache
+def _shapes() -> tuple[tuple[str, str, list[float | None], list[float | None]], ...]:
+    """Each authority's code, name and outline (x, y), projected for a true aspect."""
+    scale = math.cos(math.radians(52.3))  # equirectangular at Wales's latitude
+    shapes = []
+    for feature in boundaries()["features"]:
+        geometry = feature["geometry"]
+        polygons = (
+            [geometry["coordinates"]] if geometry["type"] == "Polygon" else geometry["coordinates"]
+        )
+        xs: list[float | None] = []
+        ys: list[float | None] = []
+        for polygon in polygons:
+            for ring in polygon:
+                xs.extend(point[0] * scale for point in ring)
+                ys.extend(point[1] for point in ring)
+                xs.append(None)
+                ys.append(None)
+        props = feature["properties"]
+        shapes.append((props["code"], props["name"], xs, ys))
+    return tuple(shapes)
+
+
+def map_of_authorities(
+    codes: Sequence[str], values: np.ndarray, title: str, *, percent: bool = False
+) -> go.Figure:
+    """The 22 Welsh and 7 English border authorities coloured by a measure.
+
+    Args:
+        codes: ONS codes, one per value.
+        values: The measure by authority (NaN: no data, drawn grey).
+        title: Chart title (the measure and month).
+        percent: Show values (shares) as percentages.
+
+    Returns:
+        The figure, with the boundaries' attribution beneath the map.
+    """
+    by_code = dict(zip(codes, np.asarray(values, dtype=float).tolist(), strict=True))
+    finite = [v for v in by_code.values() if math.isfinite(v)]
+    low, high = (min(finite), max(finite)) if finite else (0.0, 1.0)
+    span = (high - low) or 1.0
+    scale = "YlOrRd"
+    shown = "{:.1%}" if percent else "{:,.3g}"
+    figure = _figure(
+        title,
+        height=560,
+        showlegend=False,
+        xaxis={"visible": False},
+        yaxis={"visible": False, "scaleanchor": "x"},
+        margin={"l": 10, "r": 10, "t": 40, "b": 60},
+        annotations=[
+            {
+                "text": _wrapped(ATTRIBUTION),
+                "xref": "paper",
+                "yref": "paper",
+                "x": 0,
+                "y": -0.02,
+                "yanchor": "top",
+                "xanchor": "left",
+                "showarrow": False,
+                "font": {"size": 10, "color": "#555555"},
+                "align": "left",
+            }
+        ],
+    )
+    shapes = _shapes()
+    fractions = [(by_code.get(code, math.nan) - low) / span for code, *_ in shapes]
+    colours = sample_colorscale(scale, [f if math.isfinite(f) else 0.0 for f in fractions])
+    traces = []
+    for (code, name, xs, ys), colour in zip(shapes, colours, strict=True):
+        value = by_code.get(code, math.nan)
+        known = math.isfinite(value)
+        text = f"{name}: {shown.format(value) if known else 'no data'}"
+        traces.append(
+            {
+                "type": "scatter",
+                "x": xs,
+                "y": ys,
+                "fill": "toself",
+                "fillcolor": colour if known else "#d0d0d0",
+                "line": {"color": "#555555", "width": 0.6},
+                "mode": "lines",
+                "hoveron": "fills",
+                "hoverinfo": "text",
+                "text": text,
+                "name": name,
+            }
+        )
+    # An invisible point carries the colour bar.
+    traces.append(
+        {
+            "type": "scatter",
+            "x": [None],
+            "y": [None],
+            "mode": "markers",
+            "hoverinfo": "skip",
+            "marker": {
+                "colorscale": scale,
+                "cmin": low,
+                "cmax": high,
+                "color": [low],
+                "showscale": True,
+                "colorbar": {"tickformat": ".1%" if percent else ",.3~s", "thickness": 14},
+            },
+        }
+    )
+    figure.add_traces(traces)
+    return figure
+
+
+def worker_story(trace: Sequence[dict[str, Any]], moves: Sequence[dict[str, Any]]) -> go.Figure:
+    """One worker's pay, workload and burnout month by month, with their moves marked.
+
+    Args:
+        trace: Monthly states (:attr:`~wfabm.dashboard.simulation.Follow.trace`).
+        moves: The worker's events (``model.worker(id)["history"]``).
+
+    Returns:
+        The figure: three stacked panels sharing the time axis.
+    """
+    from plotly.subplots import make_subplots
+
+    figure = make_subplots(
+        rows=3,
+        cols=1,
+        shared_xaxes=True,
+        vertical_spacing=0.06,
+        subplot_titles=("Hourly pay (£)", "Workload (1 = fully staffed)", "Burnout (0-1)"),
+    )
+    months = _iso(entry["month"] for entry in trace)
+    for row, key in enumerate(("hourly_pay", "workload", "burnout"), start=1):
+        figure.add_trace(
+            {
+                "type": "scatter",
+                "x": months,
+                "y": [entry[key] for entry in trace],
+                "mode": "lines+markers",
+            },
+            row=row,
+            col=1,
+        )
+    for event in moves:
+        if event["kind"] == "arrival":
+            continue
+        for row in (1, 2, 3):
+            figure.add_vline(
+                x=event["month"].isoformat(),
+                line={"color": "#999999", "dash": "dot"},
+                row=row,
+                col=1,
+            )
+    figure.update_layout(
+        **{**_LAYOUT, "height": 520, "showlegend": False, "template": "plotly_white"}
+    )
+    figure.update_xaxes(tickformat="%b %Y", **({"dtick": "M1"} if len(months) <= 12 else {}))
+    return figure
+
+
+def sector_label(sector: str) -> str:
+    """A sector's plain-language name."""
+    return SECTOR_LABELS.get(sector, sector)
+
+
+def _iso(dates: Iterable[dt.date]) -> list[str]:
+    # The figure widget drops traces whose x are date objects; ISO strings make a date axis.
+    return [date.isoformat() for date in dates]
+
+
+def _plain(values: np.ndarray) -> list[float | None]:
+    # NaN is not valid JSON; None leaves a gap in the line.
+    return [None if not math.isfinite(v) else v for v in np.asarray(values, dtype=float)]
+
+
+def _rgba(hex_colour: str, alpha: float) -> str:
+    red, green, blue = (int(hex_colour[i : i + 2], 16) for i in (1, 3, 5))
+    return f"rgba({red},{green},{blue},{alpha})"
