@@ -489,7 +489,8 @@ def test_compare_view_runs_replicates_and_tabulates_differences(dashboard):
     workshop.horizon.set("3")
     workshop.replicates.set(2)
     workshop.compare_workers = 1
-    workshop.set_lever("policy.demand.growth", 5.0)
+    # Funded posts growing 10 % a year instead of 1 % (the lever's largest multiplier).
+    workshop.set_lever("policy.demand.growth", 10.0)
     button(rc, "Apply levers and restart").click()
     workshop.view.set("compare")
     assert "Run comparison" in texts(rc)

@@ -1,5 +1,7 @@
-"""The ``wfabm`` command line: ``run``, ``check``, ``compare``, ``calibrate``, ``report``,
-``experiment``, ``analyse`` and ``dashboard``.
+"""The ``wfabm`` command line and its subcommands.
+
+``run``, ``check``, ``compare``, ``calibrate``, ``report``, ``experiment``, ``analyse`` and
+``dashboard``.
 
 Every user mistake (a bad config, a bad option) ends as a single
 ``wfabm: error: ...`` line on stderr and exit status 2, never a traceback, and
