@@ -306,7 +306,19 @@ def _analyse(args: argparse.Namespace) -> int:
     return 0
 
 
-class _RunsBar:
+class _StderrLine:
+    """A progress line on stderr, redrawn in place and ended by :meth:`close`."""
+
+    open = False
+
+    def close(self) -> None:
+        if self.open:
+            sys.stderr.write("\n")
+            sys.stderr.flush()
+            self.open = False
+
+
+class _RunsBar(_StderrLine):
     """A one-line progress bar of finished runs, with the rate and time left, on stderr."""
 
     _WIDTH = 24
@@ -314,7 +326,6 @@ class _RunsBar:
     def __init__(self, name: str) -> None:
         self.name = name
         self.started = time.monotonic()
-        self.open = False
 
     def __call__(self, done: int, skipped: int, total: int) -> None:
         finished = skipped + done
@@ -330,12 +341,6 @@ class _RunsBar:
         sys.stderr.write(text + "  ")
         sys.stderr.flush()
         self.open = True
-
-    def close(self) -> None:
-        if self.open:
-            sys.stderr.write("\n")
-            sys.stderr.flush()
-            self.open = False
 
 
 def _duration(seconds: float) -> str:
@@ -411,22 +416,13 @@ def _dashboard(args: argparse.Namespace) -> int:
     return 0
 
 
-class _RunsDone:
+class _RunsDone(_StderrLine):
     """A one-line count of finished runs on stderr, redrawn in place."""
-
-    def __init__(self) -> None:
-        self.open = False
 
     def __call__(self, done: int, total: int) -> None:
         sys.stderr.write(f"\r  compare: {done}/{total} runs done")
         sys.stderr.flush()
         self.open = True
-
-    def close(self) -> None:
-        if self.open:
-            sys.stderr.write("\n")
-            sys.stderr.flush()
-            self.open = False
 
 
 def _from_config(config: Config, key: str, option: str) -> int:
