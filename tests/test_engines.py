@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+import os
 import textwrap
 from pathlib import Path
 
@@ -11,7 +12,13 @@ from polars.testing import assert_frame_equal
 
 from wfabm import cli
 from wfabm.config import ConfigError
-from wfabm.engines import batch_size, batches, load_cluster_settings, slurm_cluster
+from wfabm.engines import (
+    batch_size,
+    batches,
+    load_cluster_settings,
+    open_executor,
+    slurm_cluster,
+)
 from wfabm.experiment import load_experiment, run_experiment
 from wfabm.store import read_runs
 
@@ -85,6 +92,16 @@ def test_dask_local_cluster_gives_identical_results(experiment, serial, tmp_path
     outcome = run_experiment(experiment, out, engine="dask", workers=2)
     assert outcome.finished == 8
     assert_frame_equal(read_runs(out), serial)
+
+
+def test_dask_local_workers_keep_mallocs_adaptive_threshold():
+    # The nanny's default MALLOC_TRIM_THRESHOLD_ made every Dask run about twice as slow;
+    # its other settings (one BLAS thread a worker) stay.
+    with open_executor("dask", 2) as executor:
+        trim = executor.submit(os.getenv, "MALLOC_TRIM_THRESHOLD_").result()
+        blas = executor.submit(os.getenv, "OPENBLAS_NUM_THREADS").result()
+    assert trim is None
+    assert blas == "1"
 
 
 def test_completion_order_does_not_matter(experiment, serial, tmp_path):

@@ -38,6 +38,9 @@ __all__ = [
     "slurm_cluster",
 ]
 
+_TRIM_SETTING = "distributed.nanny.pre-spawn-environ.MALLOC_TRIM_THRESHOLD_"
+"""Dask setting of an environment variable its nanny gives workers (None: not set)."""
+
 ENGINES: tuple[str, ...] = ("local", "dask")
 
 _TASK_MONTHS = 24
@@ -134,10 +137,15 @@ def open_executor(
         return
     if engine != "dask":
         raise ConfigError(f"--engine {engine} is not an engine; allowed: {', '.join(ENGINES)}.")
+    import dask
     from dask.distributed import Client, LocalCluster
 
     with contextlib.ExitStack() as stack:
         if scheduler is None:
+            # Dask's nanny sets MALLOC_TRIM_THRESHOLD_ in its workers; on glibc that switches
+            # off malloc's adaptive mmap threshold, so every large numpy array of the monthly
+            # step is mapped and unmapped afresh (page faults), about doubling a run's time.
+            stack.enter_context(dask.config.set({_TRIM_SETTING: None}))
             cluster = stack.enter_context(
                 LocalCluster(
                     n_workers=workers,
