@@ -10,6 +10,10 @@
   social worker, than inland ones.
 - Local authority terms (``choice.la_terms``: pension and sick pay) keep care staff from
   moving to independent providers and draw them from there.
+- Burnout drives people out of the sector directly (``exits.leave_burnout``): without that
+  term fewer leave Welsh social care.
+- Outside hiring falls with a workplace's vacancy rate (``inflows.fill_congestion``): the
+  fall is largest at the workplaces with the most vacancies.
 
 Each scenario runs once in a module fixture; the baseline run is shared by every pair and
 its first 12 months are compared with the 12-month scenarios.
@@ -23,6 +27,8 @@ import numpy as np
 import polars as pl
 import pytest
 
+from wfabm import employers as employer_rules
+from wfabm import inflows
 from wfabm.config import load_config
 from wfabm.model import WorkforceModel
 from wfabm.taxonomy import ROLES, SECTORS
@@ -303,3 +309,48 @@ def test_la_terms_keep_care_staff_from_moving_to_independent_providers(
     assert _care_moves(year, "independent", "la") > _care_moves(
         no_la_terms["flows"], "independent", "la"
     )
+
+
+# ----------------------------------------------------------------------------------------------
+# burnout -> exits from the sector; vacancies -> outside hiring
+
+
+@pytest.fixture(scope="module")
+def no_burnout_exits() -> dict:
+    """The baseline without burnout's direct term in the hazard of leaving the sector."""
+    config = load_config(overrides={"exits": {"leave_burnout": 0.0}})
+    return _results(WorkforceModel(config, seed=SEED).run(SCENARIO_MONTHS))
+
+
+def _welsh_left_sector(flows: pl.DataFrame) -> int:
+    return int(
+        flows.filter(
+            pl.col("origin").is_in(["la", "independent"]) & (pl.col("destination") == "left_sector")
+        )["count"].sum()
+    )
+
+
+def test_burnout_drives_people_out_of_the_sector(baseline: dict, no_burnout_exits: dict) -> None:
+    with_term = _welsh_left_sector(_first_year(baseline)["flows"])
+    without = _welsh_left_sector(no_burnout_exits["flows"])
+    assert load_config().get("exits.leave_burnout") > 0
+    assert with_term > without > 0, (with_term, without)
+
+
+def test_outside_hiring_falls_most_where_vacancies_are_many() -> None:
+    """Same population and draws; hires with and without congestion, by vacancy rate."""
+    hires = {}
+    for congestion in (0.0, 5.0):
+        config = load_config(overrides={"inflows": {"fill_congestion": congestion}})
+        model = WorkforceModel(config, seed=SEED, record_events=False)
+        rate = inflows.workplace_vacancy_rate(model)
+        vacant = employer_rules.vacancies(model.employers, model._headcount_matrix())
+        open_posts = employer_rules.open_vacancies(vacant, model.vacancy_held)
+        employer, _, _ = inflows.entrants(model, open_posts)
+        hires[congestion] = np.bincount(employer, minlength=len(rate))
+    recruiting = rate > 0
+    high = recruiting & (rate > np.quantile(rate[recruiting], 0.75))
+    low = recruiting & (rate <= np.quantile(rate[recruiting], 0.25))
+    kept_high = hires[5.0][high].sum() / hires[0.0][high].sum()
+    kept_low = hires[5.0][low].sum() / hires[0.0][low].sum()
+    assert kept_high < kept_low < 1.0, (kept_high, kept_low)

@@ -413,9 +413,10 @@ def test_burnout_amplifies_the_turnover_response_to_demand(
 @pytest.mark.xfail(
     strict=True,
     reason="not reproduced with the calibrated baseline: in the third year the leaver rate "
-    "rises less than linearly with demand growth (13.1 %, 14.2 %, 15.1 % at 1, 4 and 7 times "
-    "the baseline growth); vacancies rise linearly, and the extra leavers burnout causes are "
-    "mostly moves between Welsh employers, which do not open vacancies in the pool",
+    "rises less than linearly with demand growth (12.8 %, 14.0 %, 15.1 % at 1, 4 and 7 times "
+    "the baseline growth); vacancies now rise faster than linearly (congested outside hiring), "
+    "but the extra leavers burnout causes are mostly moves between Welsh employers, which do "
+    "not open vacancies in the pool, and the fitted direct burnout exit is small",
 )
 def test_turnover_rises_faster_than_linearly_with_demand(
     growth_runs: dict[float, dict[str, float]],

@@ -233,6 +233,15 @@ FREE_PARAMETERS: tuple[FreeParameter, ...] = (
         0.014,
     ),
     FreeParameter(
+        "leave_burnout",
+        ("exits.leave_burnout",),
+        0.002,
+        0.3,
+        True,
+        "yearly probability of leaving the sector at full burnout, on top of intent",
+        0.05,
+    ),
+    FreeParameter(
         "search_base_care",
         _each("search.base_log_odds", _CARE),
         -7.0,

@@ -5,7 +5,8 @@ is a logit of burnout (odds ratio 3.55 from the nursing meta-analysis in
 ``behaviour_anchors.csv``), workload, pay against the outside option (a weak effect:
 leaving a profession is far less pay-sensitive than changing employer), zero-hours
 contracts, being new, and being young. Those who intend to leave do so with odds 5.68 times
-those who do not.
+those who do not; on top of that, burnout adds its own hazard of leaving the sector
+(``exits.leave_burnout`` at full burnout, applied in ``WorkforceModel.step``).
 """
 
 from __future__ import annotations

@@ -205,8 +205,20 @@ def overseas(
     return placed
 
 
+def workplace_vacancy_rate(model: WorkforceModel) -> np.ndarray:
+    """Vacant funded posts / funded posts of each workplace, all roles (0 with no posts)."""
+    funded = np.floor(model.employers.funded + 1e-9)
+    vacant = np.maximum(funded - model._headcount_matrix(), 0.0).sum(axis=1)
+    total = funded.sum(axis=1)
+    return np.where(total > 0, vacant / np.maximum(total, 1.0), 0.0)
+
+
 def entrants(model: WorkforceModel, open_posts: np.ndarray) -> tuple[np.ndarray, np.ndarray, int]:
-    """Open posts filled from outside the market, more readily where pay beats outside work."""
+    """Open posts filled from outside the market.
+
+    Posts fill more readily where pay beats outside work, and less readily where the
+    workplace has many vacancies.
+    """
     cfg = model.config.data["inflows"]
     outside = model.pay.rlw * model.outside_ratio
     # Only cells with open posts: a binomial draw with no trials uses no random numbers, so
@@ -215,7 +227,10 @@ def entrants(model: WorkforceModel, open_posts: np.ndarray) -> tuple[np.ndarray,
     attraction = (model.employers.pay[employer, role] / outside[role]) ** cfg[
         "entry_pay_elasticity"
     ]
-    probability = np.clip(model.fill_rate[role] * attraction, 0.0, 1.0)
+    # Recruiters of a workplace short of many staff are swamped, and such a workplace repels
+    # applicants: outside hiring per open post falls with the workplace's vacancy rate.
+    congestion = np.exp(-cfg["fill_congestion"] * workplace_vacancy_rate(model)[employer])
+    probability = np.clip(model.fill_rate[role] * attraction * congestion, 0.0, 1.0)
     hires = model.rng.binomial(open_posts[employer, role].astype(np.int64), probability)
     open_posts[employer, role] -= hires
     hired = hires > 0

@@ -201,6 +201,9 @@ class WorkforceModel(mesa.Model):
         # several times faster than double precision on long arrays.
         self._leave_cell = np.append(m0[cell_role], -2.0).astype(np.float32)
         self._leave_intent_cell = np.append((m1 - m0)[cell_role], 0.0).astype(np.float32)
+        # Burnout drives people out of care work directly too, not only through intent
+        # (a third of care-worker leavers leave because of burnout and stress).
+        self._leave_burnout = np.float32(1.0 - (1.0 - exits_cfg["leave_burnout"]) ** (1.0 / 12.0))
         self._search_cell = np.append(self.search_base[cell_role], -50.0).astype(np.float32)
         self._intent_base_cell = _role_vector(exits_cfg["intent_base"])[cell_role]
         self._retirement = exit_rules.retirement_table(
@@ -435,6 +438,7 @@ class WorkforceModel(mesa.Model):
         p_exit = (
             np.take(self._leave_cell, cell)
             + np.take(self._leave_intent_cell, cell) * intent
+            + self._leave_burnout * burnout
             + p_retire
         )
         u = rng.random(len(cell), dtype=np.float32)

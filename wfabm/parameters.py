@@ -174,6 +174,7 @@ SCHEMA: dict = {
         "intent_exit_odds_ratio": _num("odds ratio", 0.01, 100.0),
         "intent_base": _by_role(_num("log-odds", -20.0, 20.0)),
         "leave_base": _by_role(_share("probability per year")),
+        "leave_burnout": _share("probability per year at full burnout"),
     },
     "search": {
         "intent_log_odds": _num("log-odds", -20.0, 20.0),
@@ -205,6 +206,7 @@ SCHEMA: dict = {
         "wales_share_of_uk_visas": _share(),
         "england_border_share_of_uk_visas": _share(),
         "fill_rate": _by_role(_share("share per month")),
+        "fill_congestion": _num("per unit vacancy rate", 0.0, 50.0),
         "uk_care_visas": MapOf(
             ("y2022", "y2023", "y2024", "y2025", "after_data"),
             _num("visas per year", 0.0, 1e7),
