@@ -85,12 +85,6 @@ def test_every_target_cites_sources_that_exist() -> None:
             assert key in anchor_keys, key
 
 
-def test_targets_not_fitted_say_why() -> None:
-    for target in load_targets():
-        if not target.fitted:
-            assert "Not fitted:" in target.source, target.key
-
-
 def test_each_target_has_a_simulated_moment(small) -> None:
     moments = run_moments(small, seed=3, months=2)
     assert [t.key for t in load_targets()] == list(moments)

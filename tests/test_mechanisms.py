@@ -354,3 +354,185 @@ def test_outside_hiring_falls_most_where_vacancies_are_many() -> None:
     kept_high = hires[5.0][high].sum() / hires[0.0][high].sum()
     kept_low = hires[5.0][low].sum() / hires[0.0][low].sum()
     assert kept_high < kept_low < 1.0, (kept_high, kept_low)
+
+
+# ----------------------------------------------------------------------------------------------
+# reasons to leave: pay below typical earnings, and terms without the NHS pension and sick pay
+
+
+def _first_month(overrides: dict) -> WorkforceModel:
+    config = load_config(overrides=overrides)
+    model = WorkforceModel(config, seed=SEED)
+    w = model.workers
+    used = w.view()
+    # Who works where at the start: movers carry the intent of the job they left.
+    place = zip(w.sector[used].tolist(), w.role[used].tolist(), strict=True)
+    model.starting_place = dict(zip(w.worker_id[used].tolist(), place, strict=True))
+    return model.run(1)
+
+
+def _stayers_intent(model: WorkforceModel, sector: str, role: str) -> np.ndarray:
+    """This month's intent of the workers who started in ``sector`` and ``role``, by id."""
+    w = model.workers
+    used = w.view()
+    wanted = (SECTORS.index(sector), ROLES.index(role))
+    ids = w.worker_id[used]
+    mine = w.active[used] & np.array([model.starting_place.get(i) == wanted for i in ids.tolist()])
+    order = np.argsort(ids[mine])
+    return w.intent[used][mine][order]
+
+
+def _intent(model: WorkforceModel, sector: str, role: str = "care_worker") -> float:
+    row = model.metrics.filter(
+        (pl.col("sector") == sector) & (pl.col("role") == role) & (pl.col("headcount") > 0)
+    )
+    return float((row["intent_mean"] * row["headcount"]).sum() / row["headcount"].sum())
+
+
+@pytest.fixture(scope="module")
+def pay_gap_pair() -> dict[str, WorkforceModel]:
+    """The first month with the pay gap's term in the intent to leave, and without it."""
+    return {
+        "without": _first_month({"exits": {"intent_pay_gap": 0.0}}),
+        "with": _first_month({"exits": {"intent_pay_gap": 4.0}}),
+    }
+
+
+def test_pay_below_typical_earnings_raises_intent_most_where_pay_is_lowest(
+    pay_gap_pair: dict,
+) -> None:
+    """Independent care workers earn further below typical full-time pay than council care
+    workers; social workers earn above it, and the NHS's own staff are not compared."""
+    with_gap, without = pay_gap_pair["with"], pay_gap_pair["without"]
+    rise = {s: _intent(with_gap, s) - _intent(without, s) for s in ("independent", "la")}
+    assert rise["independent"] > rise["la"] > 0.02, rise
+    for sector, role in (("la", "social_worker"), ("nhs", "healthcare_assistant")):
+        np.testing.assert_array_equal(
+            _stayers_intent(with_gap, sector, role), _stayers_intent(without, sector, role)
+        )
+
+
+def test_pay_below_typical_earnings_leads_to_moves_not_out_of_the_labour_market(
+    pay_gap_pair: dict,
+) -> None:
+    """Same seed, same draws: the same people leave the sector and retire in the first
+    month, and more change employer."""
+
+    def departures(model: WorkforceModel, kinds: tuple[str, ...]) -> pl.Series:
+        events = model.events().filter(pl.col("kind").is_in(kinds))
+        return events["worker_id"].sort()
+
+    without, with_gap = pay_gap_pair["without"], pay_gap_pair["with"]
+    left = departures(without, ("left_sector", "retired"))
+    assert len(left) > 100
+    assert departures(with_gap, ("left_sector", "retired")).equals(left)
+    assert len(departures(with_gap, ("move",))) > 1.1 * len(departures(without, ("move",)))
+
+
+def test_a_sector_wide_pay_rise_lowers_intent_more_than_one_employers() -> None:
+    """The going rate of the sector, not one employer's own pay, sets the pay gap: 10 % more
+    for every independent care worker in Cardiff lowers their intent to leave more than the
+    same rise at one Cardiff provider lowers that provider's."""
+    cardiff = "W06000015"
+    baseline = _first_month({})
+    sector_wide = _first_month(
+        {
+            "policy": {
+                "pay_change": [
+                    {
+                        "sector": "independent",
+                        "role": "care_worker",
+                        "local_authority": cardiff,
+                        "fraction": 0.10,
+                        "start": "2022-04",
+                    }
+                ]
+            }
+        }
+    )
+
+    def cardiff_intent(model: WorkforceModel) -> float:
+        w = model.workers
+        used = w.view()
+        la = model.employers.la[w.employer[used]]
+        mine = (
+            w.active[used]
+            & (w.sector[used] == SECTORS.index("independent"))
+            & (w.role[used] == ROLES.index("care_worker"))
+            & (la == model.geography.index(cardiff))
+        )
+        return float(w.intent[used][mine].mean())
+
+    one = WorkforceModel(seed=SEED)
+    employers = one.employers
+    providers = np.flatnonzero(
+        (employers.sector == SECTORS.index("independent"))
+        & (employers.la == one.geography.index(cardiff))
+        & (employers.funded[:, ROLES.index("care_worker")] >= 5)
+    )
+    chosen = providers[0]
+    employers.premium[chosen] += 0.10 * (1.0 + employers.premium[chosen])
+    one.pay.refresh_floor_linked()
+    one._refresh_pay()
+    one.run(1)
+    w = one.workers
+    used = w.view()
+    at_chosen = w.active[used] & (w.employer[used] == chosen) & (w.role[used] == 0)
+    base_w = baseline.workers
+    base_used = base_w.view()
+    base_chosen = (
+        base_w.active[base_used]
+        & (base_w.employer[base_used] == chosen)
+        & (base_w.role[base_used] == 0)
+    )
+    own_fall = float(
+        base_w.intent[base_used][base_chosen].mean() - w.intent[used][at_chosen].mean()
+    )
+    sector_fall = cardiff_intent(baseline) - cardiff_intent(sector_wide)
+    assert sector_fall > 2 * own_fall > 0, (sector_fall, own_fall)
+
+
+def test_terms_without_nhs_pension_and_sick_pay_raise_intent_most_at_independent_providers() -> (
+    None
+):
+    """Independent posts lack all of the NHS terms, council posts some, NHS posts none."""
+    without = _first_month({"exits": {"intent_terms": 0.0}})
+    with_terms = _first_month({"exits": {"intent_terms": 1.0}})
+    rise = {s: _intent(with_terms, s) - _intent(without, s) for s in ("independent", "la")}
+    assert rise["independent"] > rise["la"] > 0.0, rise
+    np.testing.assert_array_equal(
+        _stayers_intent(with_terms, "nhs", "healthcare_assistant"),
+        _stayers_intent(without, "nhs", "healthcare_assistant"),
+    )
+
+
+def test_nhs_parity_for_care_workers_lowers_council_care_workers_intent() -> None:
+    """Parity in terms removes a reason to leave (the intent tables are refreshed when
+    parity starts); independent care workers are not covered."""
+    baseline = _first_month({})
+    parity = _first_month(
+        {
+            "policy": {
+                "nhs_parity": {"roles": ["care_worker"], "gap_closed": 1.0, "start": "2022-04"}
+            }
+        }
+    )
+    assert _intent(parity, "la") < _intent(baseline, "la") - 0.01
+    assert _intent(parity, "independent") == pytest.approx(
+        _intent(baseline, "independent"), abs=0.005
+    )
+
+
+def test_the_pay_weight_of_care_home_staff_sets_their_supply_elasticity() -> None:
+    """A larger pay weight for care home staff makes their separations more pay-elastic
+    (the care-home target is fitted through it), on the same seed."""
+    from wfabm.moments import run_moments
+
+    elasticity = {
+        weight: run_moments(
+            load_config(overrides={"choice": {"pay_service": {"residential": weight}}}),
+            seed=SEED,
+        )["care_worker_supply_elasticity_care_homes"]
+        for weight in (0.3, 3.0)
+    }
+    assert elasticity[3.0] > elasticity[0.3] + 2.0, elasticity

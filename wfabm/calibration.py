@@ -61,7 +61,7 @@ TARGET_MONTHS = 12
 CACHE_FILE = "evaluations.jsonl"
 CALIBRATED_FILE = "calibrated.toml"
 _TARGETS_FILE = "calibration_targets.csv"
-_DIFFERENCE_STEP = 0.05
+
 _SIGNIFICANT = 4
 
 
@@ -128,6 +128,10 @@ class FreeParameter:
         start: Where the search starts: the value set by hand before any calibration. The
             start never depends on the configuration being calibrated, so a calibration
             installed into the baseline does not change the next run of the same command.
+        difference_step: Step of the forward difference for the Jacobian, on [0, 1]. The
+            supply elasticities, measured from one year of separations, are noisy; the
+            parameters that mainly move them take a longer step, so that the difference is
+            larger than the noise.
     """
 
     name: str
@@ -137,6 +141,7 @@ class FreeParameter:
     log: bool
     meaning: str
     start: float
+    difference_step: float = 0.05  # on [0, 1]
 
     def value(self, unit: float) -> float:
         """The value at position ``unit`` in [0, 1], rounded to four significant figures."""
@@ -215,6 +220,24 @@ FREE_PARAMETERS: tuple[FreeParameter, ...] = (
         -1.0,
     ),
     FreeParameter(
+        "intent_pay_gap",
+        ("exits.intent_pay_gap",),
+        0.0,
+        8.0,
+        False,
+        "log-odds of intending to leave per log of typical full-time pay over the going rate",
+        2.5,
+    ),
+    FreeParameter(
+        "intent_terms",
+        ("exits.intent_terms",),
+        0.0,
+        3.0,
+        False,
+        "log-odds of intending to leave on terms without the NHS pension and sick pay",
+        0.5,
+    ),
+    FreeParameter(
         "leave_base_care",
         _each("exits.leave_base", _CARE),
         0.003,
@@ -285,6 +308,26 @@ FREE_PARAMETERS: tuple[FreeParameter, ...] = (
         True,
         "utility per log point of pay in job choice, care roles",
         4.0,
+    ),
+    FreeParameter(
+        "choice_pay_residential",
+        ("choice.pay_service.residential",),
+        0.1,
+        5.0,
+        True,
+        "multiplier of care home staff's sensitivity to pay in search and choice",
+        0.5,
+        0.2,
+    ),
+    FreeParameter(
+        "choice_pay_domiciliary",
+        ("choice.pay_service.domiciliary",),
+        0.1,
+        5.0,
+        True,
+        "multiplier of domiciliary care staff's sensitivity to pay in search and choice",
+        1.5,
+        0.2,
     ),
     FreeParameter(
         "agency_cover_social_worker",
@@ -533,7 +576,8 @@ def calibrate(
 
         def jac(unit: np.ndarray) -> np.ndarray:
             centre = fun(unit)
-            steps = np.where(unit + _DIFFERENCE_STEP <= 1.0, _DIFFERENCE_STEP, -_DIFFERENCE_STEP)
+            step = np.array([p.difference_step for p in FREE_PARAMETERS])
+            steps = np.where(unit + step <= 1.0, step, -step)
             shifted = [unit + np.eye(len(unit))[i] * steps[i] for i in range(len(unit))]
             columns = evaluator.moments([values_at(point) for point in shifted])
             return np.column_stack(
@@ -581,7 +625,8 @@ def calibrated_toml(calibration: Calibration) -> str:
         f"# Command: {command_line(calibration)}",
         "# Method of simulated moments, scipy.optimize.least_squares (trf), common random",
         f"# numbers: root seed {calibration.root_seed}, model seeds "
-        f"{', '.join(str(s) for s in calibration.seeds)}; {calibration.months} months a run.",
+        f"{', '.join(str(s) for s in calibration.seeds)}; {calibration.months} months a run, "
+        f"and {calibration.months} more for the year after.",
         f"# Candidates evaluated: {calibration.evaluations} of a budget of {calibration.budget}"
         f" ({calibration.stopped.rstrip('.')}).",
         f"# Objective (sum of squared (simulated - observed) / tolerance): "

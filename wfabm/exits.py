@@ -41,6 +41,36 @@ def retirement_table(mean_age: float, sd: float, max_months: int = 32767) -> np.
     return np.where(age >= 75.0, 1.0, monthly)
 
 
+def intent_log_odds(
+    base: np.ndarray,
+    burnout: np.ndarray,
+    excess_workload: np.ndarray,
+    static: np.ndarray,
+    coef: dict,
+) -> np.ndarray:
+    """Log-odds of intending to leave the sector within a year, before the NHS pay gap.
+
+    ``logit(I) = base + b_burnout * burnout + b_workload * excess + static`` where ``base``
+    holds the role's constant, ``b_pay * log(pay / outside option)`` and the term for terms
+    without the NHS pension and sick pay, and ``static`` the terms for zero-hours contracts,
+    a first year with the employer and being under 25.
+
+    Args:
+        base: Role constant plus the pay and terms terms, per worker.
+        burnout: Burnout.
+        excess_workload: Workload above the worker's tolerance (>= 0).
+        static: Zero-hours, new-starter and under-25 terms, per worker.
+        coef: The ``[exits]`` config table.
+
+    Returns:
+        Log-odds (single precision if the inputs are).
+    """
+    log_odds = base + static
+    log_odds += coef["intent_burnout"] * burnout
+    log_odds += coef["intent_workload"] * excess_workload
+    return log_odds
+
+
 def intent_to_leave(
     base: np.ndarray,
     burnout: np.ndarray,
@@ -48,26 +78,8 @@ def intent_to_leave(
     static: np.ndarray,
     coef: dict,
 ) -> np.ndarray:
-    """Probability of intending to leave the sector within a year.
-
-    ``logit(I) = base + b_burnout * burnout + b_workload * excess + static`` where ``base``
-    holds the role's constant and ``b_pay * log(pay / outside option)``, and ``static`` the
-    terms for zero-hours contracts, a first year with the employer and being under 25.
-
-    Args:
-        base: Role constant plus the pay term, per worker.
-        burnout: Burnout.
-        excess_workload: Workload above the worker's tolerance (>= 0).
-        static: Zero-hours, new-starter and under-25 terms, per worker.
-        coef: The ``[exits]`` config table.
-
-    Returns:
-        Intent probabilities (single precision).
-    """
-    log_odds = base + static
-    log_odds += coef["intent_burnout"] * burnout
-    log_odds += coef["intent_workload"] * excess_workload
-    return expit(log_odds)
+    """Probability of intending to leave: the logistic of :func:`intent_log_odds`."""
+    return expit(intent_log_odds(base, burnout, excess_workload, static, coef))
 
 
 def monthly_leave_hazards(

@@ -45,6 +45,7 @@ from wfabm.taxonomy import (
     LA,
     LEFT_SECTOR,
     N_ROLES,
+    N_SECTORS,
     NHS,
     NHS_SECTORS,
     NURSE,
@@ -134,6 +135,13 @@ class WorkforceModel(mesa.Model):
         self.agency_cover_share = _role_vector(cfg["employers"]["agency_cover"])
         self.search_base = _role_vector(cfg["search"]["base_log_odds"])
         self.choice_pay = _role_vector(cfg["choice"]["pay"])
+        # Sensitivity to pay also depends on the service one works in: care home staff change
+        # employer for pay less readily than domiciliary staff (behaviour_anchors). It scales
+        # the pay weight in job choice and the pay gap's weight in the decision to search.
+        self.choice_pay_service = np.array(
+            [cfg["choice"]["pay_service"][name] for name in SERVICES], dtype=float
+        )
+        self._pay_service_employer = self.choice_pay_service[employers.service].astype(np.float32)
         self.outside_ratio = _role_vector(cfg["pay"]["outside_option"])
         self.fill_rate = _role_vector(cfg["inflows"]["fill_rate"])
         commute = _role_vector(cfg["search"]["commute_km"])
@@ -230,6 +238,9 @@ class WorkforceModel(mesa.Model):
         self._promoted_out = np.zeros(n_cells + 1)
         self._agency_cell = np.isin(self._cell_employer, self.agency_rows)
         self.recorder.set_aggregation(employers.sector, employers.la)
+        # Social care posts are compared with typical pay in the economy (the NHS's own posts
+        # are not: the surveyed reasons are social care workers').
+        self._compared_cell = ~self.is_nhs[self._cell_employer]
         self._refresh_pay()
 
     # ------------------------------------------------------------------ helpers
@@ -248,10 +259,51 @@ class WorkforceModel(mesa.Model):
         self._pay_cell = np.append(pay_cell, 1.0)
         log_pay = np.log(np.maximum(pay_cell, 1e-9))
         self._log_pay_cell = np.append(log_pay, 0.0).astype(np.float32)
+        exits_cfg = cfg["exits"]
         log_outside = np.log(self.pay.rlw * self.outside_ratio)[self._cell_role]
+        # Posts without the NHS's pension and sick pay (independent providers, agencies; local
+        # authorities in part) raise the intent to leave: the "conditions" of the survey.
+        terms_lacking = 1.0 - self.terms.ravel()
         self._intent_cell = np.append(
-            self._intent_base_cell + cfg["exits"]["intent_pay"] * (log_pay - log_outside), 0.0
+            self._intent_base_cell
+            + exits_cfg["intent_pay"] * (log_pay - log_outside)
+            + exits_cfg["intent_terms"] * terms_lacking,
+            0.0,
         ).astype(np.float32)
+        self._intent_gap_cell = np.append(
+            exits_cfg["intent_pay_gap"] * self._log_pay_gap(log_pay), 0.0
+        ).astype(np.float32)
+
+    def _log_pay_gap(self, log_pay: np.ndarray) -> np.ndarray:
+        """Log points by which typical full-time pay exceeds each cell's going rate (>= 0).
+
+        The going rate is the mean log pay of the role in the cell's sector and local
+        authority, weighted by funded posts: what the job pays around here, which one
+        employer's own pay barely moves (the employer-level response to pay is the choice
+        model's). Typical pay is ``pay.typical_earnings``, grown by
+        ``pay.typical_earnings_growth`` each April.
+        """
+        employers = self.employers
+        pay_cfg = self.config.data["pay"]
+        n_la = self.geography.size
+        cells = np.flatnonzero(self._compared_cell)
+        employer = self._cell_employer[cells]
+        group = (
+            employers.sector[employer].astype(np.int64) * n_la + employers.la[employer]
+        ) * N_ROLES + self._cell_role[cells]
+        weight = np.maximum(employers.funded.ravel()[cells], 0.0) + 1e-9
+        size = N_SECTORS * n_la * N_ROLES
+        going = (
+            np.bincount(group, weights=weight * log_pay[cells], minlength=size)[group]
+            / (np.bincount(group, weights=weight, minlength=size)[group])
+        )
+        years = (self.start.month - 4 + self.month) // 12 + self.start.year - 2022
+        typical = pay_cfg["typical_earnings"] * (1.0 + pay_cfg["typical_earnings_growth"]) ** max(
+            years, 0
+        )
+        gap = np.zeros(self.n_cells)
+        gap[cells] = np.log(typical) - going
+        return np.maximum(gap, 0.0)
 
     def _pay_of(self, rows: np.ndarray | slice) -> np.ndarray:
         w = self.workers
@@ -346,6 +398,8 @@ class WorkforceModel(mesa.Model):
             self._join_framework()
         if month == policy.zero_hours_ban_start:
             self._ban_zero_hours()
+        # Parity's start is a pay event, so the intent tables, which read the terms, are
+        # refreshed with the pay below.
         for role, share in policy.parity_terms(month).items():
             self.terms[self.employers.sector == LA, role] = self.la_terms + share * (
                 1.0 - self.la_terms
@@ -370,6 +424,8 @@ class WorkforceModel(mesa.Model):
         vacant = employer_rules.vacancies(employers, headcount)
         self._agency_market(vacant, headcount)
         pay_changed |= self._pay_response(vacant)
+        # Typical pay in the economy steps up each April (it enters the intent tables).
+        pay_changed |= (self.start.month - 4 + month) % 12 == 0
         if pay_changed:
             self.pay.publish(month)
             self._refresh_pay()
@@ -426,18 +482,23 @@ class WorkforceModel(mesa.Model):
             + ((w.tenure[used] < 12).view(np.int8) << 1)
             + ((w.age_months[used] < 300).view(np.int8) << 2)
         )
-        intent = exit_rules.intent_to_leave(
+        log_odds = exit_rules.intent_log_odds(
             np.take(self._intent_cell, cell) + exits_cfg["intent_pay"] * log_point,
             burnout,
             excess,
             np.take(self._intent_static, static_code),
             exits_cfg,
         )
+        # Pay below the NHS equivalent is a reason to leave for a better-paid job: it raises
+        # the intent to leave (as surveyed) and so search, but leaving the labour market
+        # follows the intent without it, which keeps that exit's small pay elasticity.
+        leaving_intent = exit_rules.expit(log_odds)
+        intent = exit_rules.expit(log_odds + np.take(self._intent_gap_cell, cell))
         w.intent[used] = intent
         p_retire = np.take(self._retirement, w.age_months[used])
         p_exit = (
             np.take(self._leave_cell, cell)
-            + np.take(self._leave_intent_cell, cell) * intent
+            + np.take(self._leave_intent_cell, cell) * leaving_intent
             + self._leave_burnout * burnout
             + p_retire
         )
@@ -456,7 +517,9 @@ class WorkforceModel(mesa.Model):
         p_search = exit_rules.expit(
             np.take(self._search_cell, cell)
             + search_cfg["intent_log_odds"] * intent
-            + search_cfg["pay_gap_log_odds"] * np.maximum(gap, 0.0)
+            + search_cfg["pay_gap_log_odds"]
+            * np.take(self._pay_service_employer, employer)
+            * np.maximum(gap, 0.0)
         )
         # For those who stay, (u - p_exit) / (1 - p_exit) is again uniform on [0, 1).
         searching = ~exiting & ((u - p_exit) < p_search * (1.0 - p_exit))
@@ -682,7 +745,8 @@ class WorkforceModel(mesa.Model):
         la_new = employers.la[cand_employer]
         distance = geography.distance
         utility = (
-            self.choice_pay[role][:, None] * np.log(np.maximum(offer, 1e-9) / current)
+            (self.choice_pay[role] * self.choice_pay_service[employers.service[employer]])[:, None]
+            * np.log(np.maximum(offer, 1e-9) / current)
             + choice_cfg["hours_security"] * (zero_hours.astype(float) - keeps_zero_hours)
             + choice_cfg["workload"]
             * (self._workload_now[employer][:, None] - self._workload_now[cand_employer])

@@ -87,6 +87,9 @@ class StartingCohort:
 def run_moments(config: Config, seed: int, months: int = 12) -> dict[str, float]:
     """Run ``config`` from the base year and return its moments over ``months`` months.
 
+    The run then goes on for as many months again, for the one target of the year after
+    (``intent_to_leave_2024``).
+
     A module-level function so that worker processes can run it.
 
     Args:
@@ -100,7 +103,12 @@ def run_moments(config: Config, seed: int, months: int = 12) -> dict[str, float]
     model = WorkforceModel(config, seed=seed, record_events=True)
     cohort = StartingCohort.of(model)
     model.run(months)
-    return moments_of(model, cohort)
+    moments = moments_of(model, cohort)
+    # The intent to leave a year later (the 2024 survey): whether it persists.
+    model.run(months)
+    later = model.metrics.filter(pl.col("month") >= model.metrics["month"].unique().sort()[months])
+    moments["intent_to_leave_2024"] = float(_intent_to_leave(later))
+    return moments
 
 
 def moments_of(model: WorkforceModel, cohort: StartingCohort) -> dict[str, float]:
@@ -124,6 +132,7 @@ def moments_of(model: WorkforceModel, cohort: StartingCohort) -> dict[str, float
         "leavers_staying_in_sector": _leavers_staying(flows),
         **_supply_elasticities(model, cohort),
         "leaving_pay_elasticity": _leaving_pay_elasticity(model),
+        "leavers_due_to_burnout": _leavers_due_to_burnout(model),
     }
     return {key: float(value) for key, value in moments.items()}
 
@@ -186,6 +195,10 @@ def _leave_reasons(model: WorkforceModel) -> dict[str, float]:
     For worker i with intent I_i and a group of terms adding t_i >= 0 to its log-odds, the
     intent without them is I_i^- = σ(logit I_i − t_i); the share is Σ (I_i − I_i^-) / Σ I_i.
     Terms that lower intent (pay above the outside option) are no reason to leave.
+
+    Pay is the pay term (own pay against the outside option) and the NHS pay gap; workload
+    is burnout and workload above tolerance; conditions are zero-hours contracts and terms
+    without the NHS pension and sick pay.
     """
     cfg = model.config.data["exits"]
     w = model.workers
@@ -195,7 +208,11 @@ def _leave_reasons(model: WorkforceModel) -> dict[str, float]:
     workload = cfg["intent_burnout"] * w.burnout[rows] + cfg["intent_workload"] * excess
     outside = model.pay.rlw * model.outside_ratio[w.role[rows]]
     pay = np.maximum(cfg["intent_pay"] * np.log(model._pay_of(rows) / outside), 0.0)
-    conditions = cfg["intent_zero_hours"] * w.zero_hours[rows]
+    pay = pay + model._intent_gap_cell[w.cell[rows]]
+    terms_lacking = 1.0 - model.terms[w.employer[rows], w.role[rows]]
+    conditions = cfg["intent_zero_hours"] * w.zero_hours[rows] + cfg["intent_terms"] * np.maximum(
+        terms_lacking, 0.0
+    )
     log_odds = np.log(intent / (1 - intent))
     total = intent.sum()
 
@@ -301,11 +318,12 @@ def separation_elasticity(
     return float(beta)
 
 
-def _leaving_pay_elasticity(model: WorkforceModel) -> float:
-    """Elasticity of Welsh care workers' expected departures from the sector to their pay.
+def _care_worker_exit_hazards(model: WorkforceModel) -> dict[str, np.ndarray]:
+    """Monthly hazards of leaving the sector of Welsh care workers, at the last month's state.
 
-    The monthly leaving hazard is m0 + (m1 − m0)·I with dI/d ln w = intent_pay · I (1 − I)
-    (7.6, 7.7 of the ODD), so the elasticity is exact, with no simulation noise.
+    The hazard is ``m0 + (m1 − m0)·I_s + b·burnout`` (retirement aside), where ``I_s`` is the
+    intent that leads out of the labour market: the surveyed intent without the NHS pay gap
+    (7.6, 7.7 of the ODD).
     """
     cfg = model.config.data["exits"]
     leave_base = np.array([cfg["leave_base"][name] for name in ROLES])
@@ -315,8 +333,42 @@ def _leaving_pay_elasticity(model: WorkforceModel) -> float:
     rows = used[
         w.active[used] & (w.role[used] == CARE_WORKER) & np.isin(w.sector[used], (LA, INDEPENDENT))
     ]
-    intent = w.intent[rows].astype(np.float64)
+    intent = np.clip(w.intent[rows].astype(np.float64), 1e-9, 1 - 1e-9)
+    log_odds = np.log(intent / (1 - intent)) - model._intent_gap_cell[w.cell[rows]]
+    leaving = 1.0 / (1.0 + np.exp(-log_odds))
+    burnout = w.burnout[rows].astype(np.float64)
+    without_burnout = 1.0 / (1.0 + np.exp(-(log_odds - cfg["intent_burnout"] * burnout)))
     role = w.role[rows]
-    hazard = m0[role] + (m1 - m0)[role] * intent
-    slope = (m1 - m0)[role] * intent * (1 - intent) * cfg["intent_pay"]
-    return float(slope.sum() / hazard.sum())
+    direct = 1.0 - (1.0 - cfg["leave_burnout"]) ** (1.0 / 12.0)
+    return {
+        "m0": m0[role],
+        "intent_gain": (m1 - m0)[role],
+        "leaving_intent": leaving,
+        "hazard": m0[role] + (m1 - m0)[role] * leaving + direct * burnout,
+        "hazard_without_burnout": m0[role] + (m1 - m0)[role] * without_burnout,
+    }
+
+
+def _leaving_pay_elasticity(model: WorkforceModel) -> float:
+    """Elasticity of Welsh care workers' expected departures from the sector to their pay.
+
+    With the hazard of :func:`_care_worker_exit_hazards`, dI_s/d ln w = intent_pay·I_s(1 − I_s),
+    so the elasticity is exact, with no simulation noise. The NHS pay gap leads to moves, not
+    out of the labour market, so it has no part here.
+    """
+    cfg = model.config.data["exits"]
+    h = _care_worker_exit_hazards(model)
+    leaving = h["leaving_intent"]
+    slope = h["intent_gain"] * leaving * (1 - leaving) * cfg["intent_pay"]
+    return float(slope.sum() / h["hazard"].sum())
+
+
+def _leavers_due_to_burnout(model: WorkforceModel) -> float:
+    """Share of Welsh care workers' departures from the sector that burnout accounts for.
+
+    Σ (h − h without burnout) / Σ h over the hazards of :func:`_care_worker_exit_hazards`:
+    without burnout, neither its direct hazard nor its term in the intent to leave.
+    """
+    h = _care_worker_exit_hazards(model)
+    total = h["hazard"].sum()
+    return float((total - h["hazard_without_burnout"].sum()) / total)

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from wfabm import reference
 from wfabm.schema import ListOf, MapOf, Param
-from wfabm.taxonomy import ROLES, SECTORS
+from wfabm.taxonomy import ROLES, SECTORS, SERVICES
 
 _SERVICES = ("residential", "domiciliary", "supported_living", "day_services")
 
@@ -129,6 +129,8 @@ SCHEMA: dict = {
         "agency_charge_ratio": _num("ratio", 1.0, 5.0),
         "provider_premium_sd": _num("share", 0.0, 1.0),
         "la_spread_sd": _num("share", 0.0, 1.0),
+        "typical_earnings": _num("£/hour", 0.0, 500.0),
+        "typical_earnings_growth": _num("per year", -0.5, 1.0),
         "point_step": _by_role(_num("share", 0.0, 1.0)),
         "la": _pay_table(_WELSH_CARE_ROLES),
         "independent": _pay_table(_WELSH_CARE_ROLES),
@@ -168,6 +170,8 @@ SCHEMA: dict = {
         "intent_burnout": _num("log-odds per unit burnout", -20.0, 20.0),
         "intent_workload": _num("log-odds", -20.0, 20.0),
         "intent_pay": _num("log-odds per log pay", -20.0, 20.0),
+        "intent_pay_gap": _num("log-odds per log pay below typical earnings", 0.0, 100.0),
+        "intent_terms": _num("log-odds at no NHS terms", -20.0, 20.0),
         "intent_zero_hours": _num("log-odds", -20.0, 20.0),
         "intent_new_starter": _num("log-odds", -20.0, 20.0),
         "intent_young": _num("log-odds", -20.0, 20.0),
@@ -195,6 +199,7 @@ SCHEMA: dict = {
         "referral_bonus": _num("utility", -20.0, 20.0),
         "stay_burnout": _num("utility per unit burnout", -20.0, 20.0),
         "pay": _by_role(_num("utility per log pay", 0.0, 100.0)),
+        "pay_service": MapOf(SERVICES, _num("× choice.pay", 0.0, 20.0), True),
     },
     "inflows": {
         "entry_pay_elasticity": _num("elasticity", -10.0, 20.0),
