@@ -523,8 +523,8 @@ class Calibration:
 def calibrate(
     base: Config,
     *,
-    budget: int = 200,
-    seeds: int = 3,
+    budget: int = 300,
+    seeds: int = 8,
     root_seed: int | None = None,
     workers: int = 1,
     cache: Path | None = None,

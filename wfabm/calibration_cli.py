@@ -45,16 +45,16 @@ def add_calibration_commands(commands: argparse._SubParsersAction) -> None:
     calibrate.add_argument(
         "--budget",
         type=_count,
-        default=200,
+        default=300,
         metavar="N",
-        help="most candidates to evaluate, each on every seed (default: 200, as shipped)",
+        help="most candidates to evaluate, each on every seed (default: 300, as shipped)",
     )
     calibrate.add_argument(
         "--seeds",
         type=_count,
-        default=3,
+        default=8,
         metavar="K",
-        help="seeds every candidate runs on (default: 3, as shipped)",
+        help="seeds every candidate runs on (default: 8, as shipped)",
     )
     calibrate.add_argument(
         "--seed",
