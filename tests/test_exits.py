@@ -2,7 +2,7 @@
 
 ``expit`` is the logistic function; ``retirement_table`` gives monthly retirement hazards
 that are negligible at 40, rise with age, are certain from 75, and imply retirement ages
-with about the configured mean; ``intent_to_leave`` has the configured log-odds effects of
+with about the configured mean; ``intent_log_odds`` has the configured log-odds effects of
 burnout (odds ratio 3.55 per half unit of burnout with the baseline coefficient), workload
 and the static terms; ``monthly_leave_hazards`` compound back to the yearly probabilities,
 with the configured odds ratio between those intending to leave and the others.
@@ -14,7 +14,7 @@ import numpy as np
 import pytest
 
 from wfabm.config import load_config
-from wfabm.exits import expit, intent_to_leave, monthly_leave_hazards, retirement_table
+from wfabm.exits import expit, intent_log_odds, monthly_leave_hazards, retirement_table
 
 COEF = {"intent_burnout": 2.53, "intent_workload": 1.0}
 
@@ -78,7 +78,14 @@ def test_implied_retirement_ages_have_the_configured_mean(mean, sd):
     assert sd_age == pytest.approx(sd, rel=0.05)
 
 
-# ------------------------------------------------------------------ intent_to_leave
+# ------------------------------------------------------------------ intent_log_odds
+
+
+def intent_to_leave(*args) -> np.ndarray:
+    """The intent to leave of the log-odds (without the pay-gap term, as in the tests)."""
+    return expit(intent_log_odds(*args))
+
+
 def test_half_a_unit_of_burnout_multiplies_the_odds_of_intent_by_exp_half_the_coefficient():
     base = np.full(5, -2.2)
     burnout = np.array([0.0, 0.1, 0.2, 0.3, 0.5])

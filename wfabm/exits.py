@@ -3,10 +3,13 @@
 Leaving works through intent. Each worker's probability of intending to leave within a year
 is a logit of burnout (odds ratio 3.55 from the nursing meta-analysis in
 ``behaviour_anchors.csv``), workload, pay against the outside option (a weak effect:
-leaving a profession is far less pay-sensitive than changing employer), zero-hours
-contracts, being new, and being young. Those who intend to leave do so with odds 5.68 times
-those who do not; on top of that, burnout adds its own hazard of leaving the sector
-(``exits.leave_burnout`` at full burnout, applied in ``WorkforceModel.step``).
+leaving a profession is far less pay-sensitive than changing employer), terms without the
+NHS pension and sick pay, zero-hours contracts, being new, being young, and the going rate
+of one's job below typical earnings. Those who intend to leave do so with odds 5.68 times
+those who do not, where that intent leaves out the pay below typical earnings (a reason to
+move to a better-paid job, not out of work); on top of that, burnout adds its own hazard of
+leaving the sector (``exits.leave_burnout`` at full burnout, applied in
+``WorkforceModel.step``).
 """
 
 from __future__ import annotations
@@ -48,7 +51,12 @@ def intent_log_odds(
     static: np.ndarray,
     coef: dict,
 ) -> np.ndarray:
-    """Log-odds of intending to leave the sector within a year, before the NHS pay gap.
+    """Log-odds of intending to leave the sector within a year, before the pay-gap term.
+
+    The intent to leave is the logistic of these log-odds plus the term for pay below typical
+    earnings (``exits.intent_pay_gap``, by cell); the hazard of leaving the labour market
+    reads the logistic of these log-odds alone (``WorkforceModel.step``).
+
 
     ``logit(I) = base + b_burnout * burnout + b_workload * excess + static`` where ``base``
     holds the role's constant, ``b_pay * log(pay / outside option)`` and the term for terms
@@ -69,17 +77,6 @@ def intent_log_odds(
     log_odds += coef["intent_burnout"] * burnout
     log_odds += coef["intent_workload"] * excess_workload
     return log_odds
-
-
-def intent_to_leave(
-    base: np.ndarray,
-    burnout: np.ndarray,
-    excess_workload: np.ndarray,
-    static: np.ndarray,
-    coef: dict,
-) -> np.ndarray:
-    """Probability of intending to leave: the logistic of :func:`intent_log_odds`."""
-    return expit(intent_log_odds(base, burnout, excess_workload, static, coef))
 
 
 def monthly_leave_hazards(
