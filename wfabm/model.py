@@ -67,6 +67,10 @@ def _role_vector(table: dict[str, float]) -> np.ndarray:
     return np.array([table[name] for name in ROLES], dtype=np.float64)
 
 
+TYPICAL_EARNINGS_YEAR = 2022
+"""``pay.typical_earnings`` is for April of this year; it grows each April after."""
+
+
 class WorkforceModel(mesa.Model):
     """Agent-based model of the Welsh social care labour market.
 
@@ -297,12 +301,14 @@ class WorkforceModel(mesa.Model):
             np.bincount(group, weights=weight * log_pay[cells], minlength=size)[group]
             / (np.bincount(group, weights=weight, minlength=size)[group])
         )
-        years = (self.start.month - 4 + self.month) // 12 + self.start.year - 2022
+        years = (self.start.month - 4 + self.month) // 12 + self.start.year - TYPICAL_EARNINGS_YEAR
         typical = pay_cfg["typical_earnings"] * (1.0 + pay_cfg["typical_earnings_growth"]) ** max(
             years, 0
         )
         gap = np.zeros(self.n_cells)
-        gap[cells] = np.log(typical) - going
+        # Roles a sector does not pay (no rate) have no going rate to compare.
+        paid = log_pay[cells] > np.log(1e-9) + 1.0
+        gap[cells] = np.where(paid, np.log(typical) - going, 0.0)
         return np.maximum(gap, 0.0)
 
     def _pay_of(self, rows: np.ndarray | slice) -> np.ndarray:
@@ -489,7 +495,7 @@ class WorkforceModel(mesa.Model):
             np.take(self._intent_static, static_code),
             exits_cfg,
         )
-        # Pay below the NHS equivalent is a reason to leave for a better-paid job: it raises
+        # Pay below typical earnings is a reason to leave for a better-paid job: it raises
         # the intent to leave (as surveyed) and so search, but leaving the labour market
         # follows the intent without it, which keeps that exit's small pay elasticity.
         leaving_intent = exit_rules.expit(log_odds)

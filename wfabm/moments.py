@@ -115,6 +115,7 @@ def moments_of(model: WorkforceModel, cohort: StartingCohort) -> dict[str, float
     """Every moment of a finished run (see ``calibration_targets.csv``)."""
     metrics, flows = model.metrics, model.flows
     months = metrics["month"].n_unique()
+    hazards = _care_worker_exit_hazards(model)
     summary = summarise_run(metrics, window_months=months)
     moments = {
         "vacancy_rate_wales": _outcome(summary, WALES, "all", "vacancy_rate"),
@@ -131,8 +132,10 @@ def moments_of(model: WorkforceModel, cohort: StartingCohort) -> dict[str, float
         "zero_hours_share_care_worker": _zero_hours_share(model),
         "leavers_staying_in_sector": _leavers_staying(flows),
         **_supply_elasticities(model, cohort),
-        "leaving_pay_elasticity": _leaving_pay_elasticity(model),
-        "leavers_due_to_burnout": _leavers_due_to_burnout(model),
+        "leaving_pay_elasticity": _leaving_pay_elasticity(
+            hazards, model.config.data["exits"]["intent_pay"]
+        ),
+        "leavers_due_to_burnout": _leavers_due_to_burnout(hazards),
     }
     return {key: float(value) for key, value in moments.items()}
 
@@ -196,9 +199,9 @@ def _leave_reasons(model: WorkforceModel) -> dict[str, float]:
     intent without them is I_i^- = σ(logit I_i − t_i); the share is Σ (I_i − I_i^-) / Σ I_i.
     Terms that lower intent (pay above the outside option) are no reason to leave.
 
-    Pay is the pay term (own pay against the outside option) and the NHS pay gap; workload
-    is burnout and workload above tolerance; conditions are zero-hours contracts and terms
-    without the NHS pension and sick pay.
+    Pay is the pay term (own pay against the outside option) and pay below typical
+    earnings; workload is burnout and workload above tolerance; conditions are zero-hours
+    contracts and terms without the NHS pension and sick pay.
     """
     cfg = model.config.data["exits"]
     w = model.workers
@@ -322,8 +325,8 @@ def _care_worker_exit_hazards(model: WorkforceModel) -> dict[str, np.ndarray]:
     """Monthly hazards of leaving the sector of Welsh care workers, at the last month's state.
 
     The hazard is ``m0 + (m1 − m0)·I_s + b·burnout`` (retirement aside), where ``I_s`` is the
-    intent that leads out of the labour market: the surveyed intent without the NHS pay gap
-    (7.6, 7.7 of the ODD).
+    intent that leads out of the labour market: the surveyed intent without the term for pay
+    below typical earnings (7.6, 7.7 of the ODD).
     """
     cfg = model.config.data["exits"]
     leave_base = np.array([cfg["leave_base"][name] for name in ROLES])
@@ -341,7 +344,6 @@ def _care_worker_exit_hazards(model: WorkforceModel) -> dict[str, np.ndarray]:
     role = w.role[rows]
     direct = 1.0 - (1.0 - cfg["leave_burnout"]) ** (1.0 / 12.0)
     return {
-        "m0": m0[role],
         "intent_gain": (m1 - m0)[role],
         "leaving_intent": leaving,
         "hazard": m0[role] + (m1 - m0)[role] * leaving + direct * burnout,
@@ -349,26 +351,24 @@ def _care_worker_exit_hazards(model: WorkforceModel) -> dict[str, np.ndarray]:
     }
 
 
-def _leaving_pay_elasticity(model: WorkforceModel) -> float:
+def _leaving_pay_elasticity(h: dict[str, np.ndarray], intent_pay: float) -> float:
     """Elasticity of Welsh care workers' expected departures from the sector to their pay.
 
-    With the hazard of :func:`_care_worker_exit_hazards`, dI_s/d ln w = intent_pay·I_s(1 − I_s),
-    so the elasticity is exact, with no simulation noise. The NHS pay gap leads to moves, not
-    out of the labour market, so it has no part here.
+    With the hazards ``h`` of :func:`_care_worker_exit_hazards`,
+    dI_s/d ln w = intent_pay·I_s(1 − I_s), so the elasticity is exact, with no simulation
+    noise. Pay below typical earnings leads to moves, not out of the labour market, so it has
+    no part here.
     """
-    cfg = model.config.data["exits"]
-    h = _care_worker_exit_hazards(model)
     leaving = h["leaving_intent"]
-    slope = h["intent_gain"] * leaving * (1 - leaving) * cfg["intent_pay"]
+    slope = h["intent_gain"] * leaving * (1 - leaving) * intent_pay
     return float(slope.sum() / h["hazard"].sum())
 
 
-def _leavers_due_to_burnout(model: WorkforceModel) -> float:
+def _leavers_due_to_burnout(h: dict[str, np.ndarray]) -> float:
     """Share of Welsh care workers' departures from the sector that burnout accounts for.
 
     Σ (h − h without burnout) / Σ h over the hazards of :func:`_care_worker_exit_hazards`:
     without burnout, neither its direct hazard nor its term in the intent to leave.
     """
-    h = _care_worker_exit_hazards(model)
     total = h["hazard"].sum()
     return float((total - h["hazard_without_burnout"].sum()) / total)
