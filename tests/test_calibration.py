@@ -95,6 +95,38 @@ def test_each_target_has_a_simulated_moment(small) -> None:
 # ---------------------------------------------------------------------------------- moments
 
 
+def _moments(small, exits: dict) -> dict[str, float]:
+    return run_moments(small.with_overrides({"exits": exits}), seed=3, months=2)
+
+
+def test_a_reason_for_leaving_is_the_share_of_intent_its_terms_account_for(small) -> None:
+    """With a group's terms at zero it accounts for none of the intent; with more weight on
+    them, for more (same seed)."""
+    none = _moments(small, {"intent_pay_gap": 0.0, "intent_terms": 0.0, "intent_zero_hours": 0.0})
+    more = _moments(small, {"intent_pay_gap": 4.0, "intent_terms": 1.0})
+    assert none["leave_reason_conditions"] == pytest.approx(0.0, abs=1e-12)
+    assert none["leave_reason_pay"] < 0.01  # only pay below the outside option is left
+    assert more["leave_reason_pay"] > none["leave_reason_pay"] + 0.3
+    assert more["leave_reason_conditions"] > 0.2
+
+
+def test_departures_due_to_burnout_vanish_without_its_two_routes(small) -> None:
+    none = _moments(small, {"intent_burnout": 0.0, "leave_burnout": 0.0})
+    direct = _moments(small, {"intent_burnout": 0.0, "leave_burnout": 0.1})
+    both = _moments(small, {"leave_burnout": 0.1})
+    assert none["leavers_due_to_burnout"] == pytest.approx(0.0, abs=1e-12)
+    assert both["leavers_due_to_burnout"] > direct["leavers_due_to_burnout"] > 0.05
+
+
+def test_intent_a_year_later_is_read_from_the_second_window(small) -> None:
+    """Burnout that is shed more slowly keeps the intent of the second year higher."""
+    base = _moments(small, {})
+    hotter = run_moments(
+        small.with_overrides({"burnout": {"recovery_rate": 0.01}}), seed=3, months=2
+    )
+    assert hotter["intent_to_leave_2024"] > base["intent_to_leave_2024"]
+
+
 def test_separation_elasticity_recovers_a_known_slope() -> None:
     rng = np.random.default_rng(0)
     groups = np.repeat(np.arange(40), 50)
