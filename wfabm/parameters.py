@@ -129,7 +129,7 @@ SCHEMA: dict = {
         "agency_charge_ratio": _num("ratio", 1.0, 5.0),
         "provider_premium_sd": _num("share", 0.0, 1.0),
         "la_spread_sd": _num("share", 0.0, 1.0),
-        "typical_earnings": _num("£/hour", 0.0, 500.0),
+        "typical_earnings": _num("£/hour", 0.01, 500.0),
         "typical_earnings_growth": _num("per year", -0.5, 1.0),
         "point_step": _by_role(_num("share", 0.0, 1.0)),
         "la": _pay_table(_WELSH_CARE_ROLES),
