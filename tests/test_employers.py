@@ -17,6 +17,7 @@ import pytest
 from wfabm.employers import (
     SUM_BLOCK,
     EmployerTable,
+    affordable_rise,
     allocate_agency,
     grow_posts,
     headcount_by_cell,
@@ -39,6 +40,9 @@ from wfabm.taxonomy import (
     SOCIAL_WORKER,
 )
 
+ROOMY_FEES = (1.0, 0.825)
+"""Fee surplus and staff share that leave room for any rise here."""
+
 
 def _employers(sector, funded=None, premium=None, region=None):
     sector = np.asarray(sector, dtype=np.int8)
@@ -52,6 +56,7 @@ def _employers(sector, funded=None, premium=None, region=None):
         funded=np.full((n, N_ROLES), 10.0) if funded is None else np.asarray(funded, float),
         pay=np.zeros((n, N_ROLES)),
         premium=np.zeros(n) if premium is None else np.asarray(premium, float),
+        funded_premium=np.zeros(n) if premium is None else np.asarray(premium, float),
         vacancy_streak=np.zeros(n, dtype=np.int16),
         agency_fte=np.zeros((n, N_ROLES)),
         region=np.zeros(n, dtype=np.int16) if region is None else np.asarray(region, np.int16),
@@ -130,7 +135,7 @@ def test_only_independent_providers_respond_with_pay():
     rate = np.full(len(ALL_SECTORS), 0.5)
     raised = np.zeros(len(ALL_SECTORS), dtype=bool)
     for _ in range(3):
-        raised |= respond_with_pay(employers, rate, 0.12, 3, 0.01, 0.15)
+        raised |= respond_with_pay(employers, rate, 0.12, 3, 0.01, *ROOMY_FEES)
     independent = np.isin(ALL_SECTORS, [INDEPENDENT, ENGLAND_INDEPENDENT])
     np.testing.assert_array_equal(raised, independent)
     np.testing.assert_allclose(employers.premium, np.where(independent, 0.01, 0.0))
@@ -141,7 +146,7 @@ def test_pay_rise_needs_the_set_number_of_consecutive_months_above_the_trigger()
     high, low = np.array([0.2]), np.array([0.05])
     history = []
     for rate in (high, high, low, high, high, high, high):
-        history.append(bool(respond_with_pay(employers, rate, 0.12, 3, 0.01, 0.15)[0]))
+        history.append(bool(respond_with_pay(employers, rate, 0.12, 3, 0.01, *ROOMY_FEES)[0]))
         if len(history) == 2:
             assert employers.vacancy_streak[0] == 2
     # The low month resets the streak; the rise comes on the third month in a row.
@@ -153,19 +158,44 @@ def test_pay_rise_needs_the_set_number_of_consecutive_months_above_the_trigger()
 def test_rate_at_the_trigger_does_not_count():
     employers = _employers([INDEPENDENT])
     for _ in range(5):
-        respond_with_pay(employers, np.array([0.12]), 0.12, 3, 0.01, 0.15)
+        respond_with_pay(employers, np.array([0.12]), 0.12, 3, 0.01, *ROOMY_FEES)
     assert employers.vacancy_streak[0] == 0
     assert employers.premium[0] == 0.0
 
 
-def test_pay_response_stops_at_the_cap():
-    employers = _employers([INDEPENDENT, ENGLAND_INDEPENDENT], premium=[0.13, 0.145])
-    rate = np.array([0.5, 0.5])
+def test_affordable_rise_shrinks_as_vacancies_cut_fee_income():
+    surplus, staff_share = 0.05, 0.8
+    rate = np.array([0.0, 0.1, 0.2, 0.25, 0.4, 1.0])
+    rise = affordable_rise(rate, surplus, staff_share)
+    # Fully staffed, the whole surplus can go on pay: 5 % of the fee is 6.25 % of the pay bill.
+    assert rise[0] == pytest.approx(surplus / staff_share)
+    assert np.all(np.diff(rise) < 0)
+    # Running costs of 15 % of the fee are met from the 20 % margin on delivered hours: the
+    # surplus is gone at a quarter of posts vacant, and beyond that the funded pay runs at a loss.
+    assert rise[3] == pytest.approx(0.0, abs=1e-12)
+    assert rise[4] < 0
+    assert rise[5] == -np.inf
+
+
+def test_pay_response_stops_where_the_fee_runs_out():
+    employers = _employers([INDEPENDENT, INDEPENDENT], premium=[0.02, 0.02])
+    # 15 % vacant: the fee allows 3.4 % over the funded pay, so three rises from 2 % to 5 %;
+    # 30 % vacant: the provider already runs at a loss and cannot raise pay at all.
+    rate = np.array([0.15, 0.30])
     rises = sum(
-        respond_with_pay(employers, rate, 0.1, 1, 0.01, 0.15).astype(int) for _ in range(10)
+        respond_with_pay(employers, rate, 0.1, 1, 0.01, 0.05, 0.825).astype(int) for _ in range(10)
     )
-    np.testing.assert_array_equal(rises, [2, 0])
-    np.testing.assert_allclose(employers.premium, [0.15, 0.145])
+    np.testing.assert_array_equal(rises, [3, 0])
+    np.testing.assert_allclose(employers.premium, [0.05, 0.02])
+
+
+def test_pay_response_is_limited_by_the_pay_the_fee_was_set_for():
+    employers = _employers([INDEPENDENT, INDEPENDENT], premium=[0.10, 0.10])
+    # The second provider already pays 10 % over what its fee funds (a premium added since).
+    employers.funded_premium[:] = [0.10, 0.0]
+    rate = np.array([0.15, 0.15])
+    raised = respond_with_pay(employers, rate, 0.1, 1, 0.01, 0.05, 0.825)
+    np.testing.assert_array_equal(raised, [True, False])
 
 
 # ------------------------------------------------------------------ sum_by_group

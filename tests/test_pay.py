@@ -68,6 +68,7 @@ def _employers():
         funded=np.full((n, N_ROLES), 5.0),
         pay=np.zeros((n, N_ROLES)),
         premium=premium,
+        funded_premium=premium.copy(),
         vacancy_streak=np.zeros(n, dtype=np.int16),
         agency_fte=np.zeros((n, N_ROLES)),
         region=np.zeros(n, dtype=np.int16),

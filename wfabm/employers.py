@@ -34,6 +34,9 @@ class EmployerTable:
         funded: Funded posts by role, shape ``(E, R)`` (people; fractional while growing).
         pay: Hourly pay at pay point 0 by role, shape ``(E, R)``.
         premium: Independent provider's pay premium over the floor (share).
+        funded_premium: Premium the provider's commissioning fee was set to pay (share): its
+            premium at the start. Fees follow the floor, so a floor rise is paid for; a rise
+            of the premium beyond this one comes out of the provider's surplus.
         vacancy_streak: Consecutive months with care vacancies above the trigger.
         agency_fte: Agency cover received this month by role, shape ``(E, R)``.
         region: Health board region index for Welsh workplaces (-1 in England).
@@ -47,6 +50,7 @@ class EmployerTable:
     funded: np.ndarray
     pay: np.ndarray
     premium: np.ndarray
+    funded_premium: np.ndarray
     vacancy_streak: np.ndarray
     agency_fte: np.ndarray
     region: np.ndarray
@@ -102,23 +106,57 @@ def open_vacancies(vacant: np.ndarray, held_share: np.ndarray) -> np.ndarray:
     return np.floor(vacant * (1.0 - held_share) + 0.5)
 
 
+def affordable_rise(vacancy_rate: np.ndarray, surplus: float, staff_share: float) -> np.ndarray:
+    """Largest pay rise over the fee-funded pay that keeps a provider's surplus at or above 0.
+
+    An hour of care is bought at a fee P. At full staffing the provider spends the share
+    ``staff_share`` of it on pay and pay-linked costs, keeps the share ``surplus``, and the
+    rest goes on running costs that do not shrink with the hours delivered. Vacancies are
+    hours not delivered, so with a vacancy rate v and pay raised by the share d over what the
+    fee funds the surplus (as a share of the full fee income) is
+
+        (1 - v) (1 - staff_share (1 + d)) - (1 - staff_share - surplus)
+
+    which is at least 0 while d <= (surplus - v (1 - staff_share)) / ((1 - v) staff_share).
+    The more posts a provider cannot fill, the less it can afford to raise pay to fill them.
+
+    Args:
+        vacancy_rate: Each workplace's vacancy rate in care roles.
+        surplus: Surplus share of the fee at full staffing and the funded pay.
+        staff_share: Share of the fee spent on pay and pay-linked costs at full staffing.
+
+    Returns:
+        The largest affordable rise (share), negative where even the funded pay runs at a
+        loss; ``-inf`` where nothing is delivered.
+    """
+    delivered = 1.0 - vacancy_rate
+    return np.divide(
+        surplus - vacancy_rate * (1.0 - staff_share),
+        delivered * staff_share,
+        out=np.full(len(vacancy_rate), -np.inf),
+        where=delivered > 0,
+    )
+
+
 def respond_with_pay(
     employers: EmployerTable,
     vacancy_rate: np.ndarray,
     trigger: float,
     months: int,
     step: float,
-    cap: float,
+    surplus: float,
+    staff_share: float,
 ) -> np.ndarray:
-    """Independent providers with persistent vacancies raise their pay premium.
+    """Independent providers with persistent vacancies raise pay within what fees allow.
 
     Args:
         employers: The workplaces (``premium`` and ``vacancy_streak`` updated in place).
         vacancy_rate: Each workplace's vacancy rate in care roles.
         trigger: Vacancy rate above which a month counts toward a rise.
         months: Months above the trigger before a rise.
-        step: Size of a rise (share).
-        cap: Highest premium fees allow.
+        step: Size of a rise (share of the floor).
+        surplus: Surplus share of the fee at full staffing (see :func:`affordable_rise`).
+        staff_share: Share of the fee spent on pay at full staffing.
 
     Returns:
         Mask of workplaces that raised pay this month.
@@ -126,7 +164,10 @@ def respond_with_pay(
     independent = np.isin(employers.sector, INDEPENDENT_SECTORS)
     above = independent & (vacancy_rate > trigger)
     employers.vacancy_streak = np.where(above, employers.vacancy_streak + 1, 0).astype(np.int16)
-    rise = (employers.vacancy_streak >= months) & (employers.premium + step <= cap + 1e-12)
+    # Pay relative to what the fee funds after the rise: (1 + premium) / (1 + funded premium).
+    raised_pay = (1.0 + employers.premium + step) / (1.0 + employers.funded_premium) - 1.0
+    affordable = raised_pay <= affordable_rise(vacancy_rate, surplus, staff_share) + 1e-12
+    rise = (employers.vacancy_streak >= months) & affordable
     employers.premium[rise] += step
     employers.vacancy_streak[rise] = 0
     return rise

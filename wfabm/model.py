@@ -628,7 +628,8 @@ class WorkforceModel(mesa.Model):
             cfg["vacancy_trigger"],
             cfg["vacancy_months"],
             cfg["pay_response_step"],
-            cfg["pay_response_cap"],
+            cfg["fee_surplus"],
+            cfg["staff_cost_share"],
         )
         if raised.any():
             self.pay.refresh_floor_linked()

@@ -500,6 +500,7 @@ def synthesise(config: dict, geography: Geography, rng: np.random.Generator) -> 
         funded=funded,
         pay=np.zeros((n_employers, N_ROLES)),
         premium=premium,
+        funded_premium=premium.copy(),
         vacancy_streak=np.zeros(n_employers, dtype=np.int16),
         agency_fte=np.zeros((n_employers, N_ROLES)),
         region=region,
