@@ -14,6 +14,8 @@
   term fewer leave Welsh social care.
 - Outside hiring falls with a workplace's vacancy rate (``inflows.fill_congestion``): the
   fall is largest at the workplaces with the most vacancies.
+- A thinner fee surplus (``employers.fee_surplus``) holds back providers' pay rises, most
+  where vacancies are many.
 
 Each scenario runs once in a module fixture; the baseline run is shared by every pair and
 its first 12 months are compared with the 12-month scenarios.
@@ -536,3 +538,36 @@ def test_the_pay_weight_of_care_home_staff_sets_their_supply_elasticity() -> Non
         for weight in (0.3, 3.0)
     }
     assert elasticity[3.0] > elasticity[0.3] + 2.0, elasticity
+
+
+def test_a_tighter_fee_holds_back_the_pay_response_most_where_vacancies_are_many() -> None:
+    """Providers pay for rises out of their fee's surplus (``employers.fee_surplus``): with a
+    thinner surplus they raise pay less, and the gap is widest at the providers with the
+    most vacancies, which would raise pay most. (That unfilled hours cut the income for a
+    rise is checked in tests/test_employers.py.)"""
+    growth = {"policy": {"demand": {"growth": 4.0}}}
+    rise: dict[float, np.ndarray] = {}
+    vacancy_rate: dict[float, np.ndarray] = {}
+    for surplus in (0.03, 0.10):
+        config = load_config(overrides=growth | {"employers": {"fee_surplus": surplus}})
+        model = WorkforceModel(config, seed=SEED, record_events=False)
+        start = model.employers.premium.copy()
+        model.run(24)
+        employers = model.employers
+        care = employers.funded[:, [ROLES.index("care_worker"), ROLES.index("senior_care_worker")]]
+        posts = np.floor(care + 1e-9).sum(axis=1)
+        staff = model._headcount_matrix()[
+            :, [ROLES.index("care_worker"), ROLES.index("senior_care_worker")]
+        ].sum(axis=1)
+        independent = (employers.sector == SECTORS.index("independent")) & (posts >= 5)
+        rise[surplus] = (employers.premium - start)[independent]
+        vacancy_rate[surplus] = (np.maximum(posts - staff, 0) / np.maximum(posts, 1))[independent]
+    # The same providers in both runs (the table is built before any draw of the dynamics).
+    assert rise[0.03].mean() < rise[0.10].mean(), (rise[0.03].mean(), rise[0.10].mean())
+    many = vacancy_rate[0.10] >= np.quantile(vacancy_rate[0.10], 0.75)
+    few = vacancy_rate[0.10] <= np.quantile(vacancy_rate[0.10], 0.25)
+    held_back = rise[0.10] - rise[0.03]
+    assert held_back[many].mean() > held_back[few].mean(), (
+        held_back[many].mean(),
+        held_back[few].mean(),
+    )
