@@ -540,6 +540,10 @@ def test_the_pay_weight_of_care_home_staff_sets_their_supply_elasticity() -> Non
     assert elasticity[3.0] > elasticity[0.3] + 2.0, elasticity
 
 
+CARE_ROLES = [ROLES.index("care_worker"), ROLES.index("senior_care_worker")]
+"""The roles whose vacancies set a provider's pay response (ODD 7.1)."""
+
+
 def test_a_tighter_fee_holds_back_the_pay_response_most_where_vacancies_are_many() -> None:
     """Providers pay for rises out of their fee's surplus (``employers.fee_surplus``): with a
     thinner surplus they raise pay less, and the gap is widest at the providers with the
@@ -554,11 +558,8 @@ def test_a_tighter_fee_holds_back_the_pay_response_most_where_vacancies_are_many
         start = model.employers.premium.copy()
         model.run(24)
         employers = model.employers
-        care = employers.funded[:, [ROLES.index("care_worker"), ROLES.index("senior_care_worker")]]
-        posts = np.floor(care + 1e-9).sum(axis=1)
-        staff = model._headcount_matrix()[
-            :, [ROLES.index("care_worker"), ROLES.index("senior_care_worker")]
-        ].sum(axis=1)
+        posts = np.floor(employers.funded[:, CARE_ROLES] + 1e-9).sum(axis=1)
+        staff = model._headcount_matrix()[:, CARE_ROLES].sum(axis=1)
         independent = (employers.sector == SECTORS.index("independent")) & (posts >= 5)
         rise[surplus] = (employers.premium - start)[independent]
         vacancy_rate[surplus] = (np.maximum(posts - staff, 0) / np.maximum(posts, 1))[independent]

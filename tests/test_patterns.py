@@ -409,7 +409,11 @@ def _growth_scenario(
 
 @pytest.fixture(scope="module")
 def growth_runs(baseline: list[dict]) -> dict[float, list[dict[str, float]]]:
-    """Third-year outcomes of each seed at each demand growth (the baseline is growth 1)."""
+    """Third-year outcomes of each seed at each demand growth (the baseline is growth 1).
+
+    Growth 1 has no premium: the baseline runs past the third year, so its providers'
+    premiums are those of a later month.
+    """
     observed = {1.0: [_year([run], GROWTH_YEAR) for run in baseline]}
     return observed | {growth: _growth_scenario(growth) for growth in GROWTH[1:]}
 
