@@ -16,13 +16,43 @@ import polars as pl
 import pytest
 
 from wfabm.calibration import load_targets
+from wfabm.config import load_config
 from wfabm.model import WorkforceModel
-from wfabm.taxonomy import ARRIVALS, DEPARTURES, ROLES, SECTORS
+from wfabm.pay import scale_rate
+from wfabm.taxonomy import ARRIVALS, DEPARTURES, NHS, NURSE, ROLES, SECTORS
 
 MONTHS = 24
 CELL = ["sector", "role", "local_authority"]
 WELSH_SECTORS = ("la", "independent", "nhs", "agency")
 ENGLISH_SECTORS = ("england_la", "england_independent", "england_nhs")
+# A Wales a tenth the size, with its NHS and English neighbours scaled alike: the same model,
+# quick enough to run for decades.
+SMALL_WALES = {
+    "workforce": {
+        "total": 8413,
+        "headcount": {
+            "social_worker": 397,
+            "amhp": 21,
+            "occupational_therapist": 23,
+            "residential_child_care_worker": 434,
+            "registered_manager": 267,
+        },
+        "agency": {"social_workers": 38},
+    },
+    "nhs_wales": {
+        "healthcare_assistant_fte": 583,
+        "nurse_fte": 3932,
+        "occupational_therapists": 140,
+        "social_workers": 15,
+    },
+    "england": {
+        "population": 5649005,
+        "social_care_jobs": 160000,
+        "social_workers": 5400,
+        "occupational_therapists": 380,
+        "amhps": 380,
+    },
+}
 
 
 @pytest.fixture(scope="module")
@@ -341,3 +371,29 @@ def test_pay_fte_and_wage_bill_in_metrics_match_the_workers(run: dict) -> None:
     np.testing.assert_allclose(last["pay_mean"], last["pay"], rtol=1e-9)
     np.testing.assert_allclose(last["fte"], last["hours"] / full_time, rtol=1e-9)
     np.testing.assert_allclose(last["wage_bill"], last["wage"], rtol=1e-9)
+
+
+# ----------------------------------------------------------------------------------------------
+# the calendar
+
+
+def test_pay_uplifts_go_on_however_far_past_run_months_a_model_is_stepped() -> None:
+    config = load_config(overrides={**SMALL_WALES, "run": {"months": 1}})
+    growth = config["pay"]["growth_after_data"]
+    model = WorkforceModel(config, record_events=False)
+    nhs_wales = model.employers.sector == NHS
+    rlw: dict[int, float] = {}
+    nurse_pay: dict[int, float] = {}
+    # To April 2044: the Aprils of 2043 and 2044 are more than 240 months past run.months.
+    months = 12 * 22 + 1
+    for _ in range(months):
+        model.step()
+        if (model.month - 1) % 12 == 0:
+            year = model.start.year + (model.month - 1) // 12
+            rlw[year] = model.pay.rlw
+            nurse_pay[year] = float(model.employers.pay[nhs_wales, NURSE].mean())
+    for year in (2042, 2043, 2044):
+        assert rlw[year] == pytest.approx(scale_rate("rlw", "all", dt.date(year, 4, 1), growth))
+        # Agenda for Change beyond its data is a pure percentage award.
+        assert nurse_pay[year] == pytest.approx(nurse_pay[year - 1] * (1.0 + growth))
+    assert model.metrics["month"].n_unique() == months

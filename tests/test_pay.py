@@ -3,7 +3,8 @@
 ``uplift_schedule`` has one uplift per April after the start, carries the published Real
 Living Wage (10.90 from April 2023, 13.45 from April 2026), grows every scale by
 ``growth_after_data`` a year beyond the data, and turns the NJC award into a line that maps
-one year's published SCP2 (and SCP43) onto the next year's. ``PayTables``, built on one
+one year's published SCP2 (and SCP43) onto the next year's. ``UpliftCalendar`` gives the
+same uplifts, month by month, to any month however far ahead. ``PayTables``, built on one
 workplace per sector with the baseline config, pays Welsh independent care workers the RLW
 times (1 + premium), keeps them at or above the new RLW after an uplift, never pays NHS Wales
 healthcare assistants below the RLW, pays agency social workers the local authority rate
@@ -20,7 +21,7 @@ import pytest
 from wfabm import reference
 from wfabm.config import load_config
 from wfabm.employers import EmployerTable
-from wfabm.pay import NJC_HOURS, PayTables, uplift_schedule
+from wfabm.pay import NJC_HOURS, PayTables, UpliftCalendar, uplift_schedule
 from wfabm.taxonomy import (
     AGENCY,
     CARE_WORKER,
@@ -125,6 +126,27 @@ def test_flat_njc_award_is_bigger_in_percent_for_the_lowest_paid(schedule):
     assert b == pytest.approx(1.0)
     low, high = 10.0, 25.0
     assert (a + b * low) / low > (a + b * high) / high
+
+
+def test_calendar_gives_the_schedule_uplifts_to_the_last_bit(config, schedule):
+    calendar = UpliftCalendar(START, config["pay"]["growth_after_data"])
+    found = {m: calendar.get(m) for m in range(12 * 10) if calendar.get(m) is not None}
+    assert found == schedule
+
+
+def test_calendar_has_no_uplift_at_the_start_or_outside_april():
+    calendar = UpliftCalendar(dt.date(2022, 6, 1), 0.04)
+    assert [m for m in range(40) if calendar.get(m) is not None] == [10, 22, 34]
+    assert UpliftCalendar(START, 0.04).get(0) is None
+
+
+def test_calendar_grows_pay_by_its_rule_centuries_ahead():
+    calendar = UpliftCalendar(START, 0.04)
+    month = 12 * (2200 - 2022)  # April 2200
+    uplift = calendar.get(month)
+    assert uplift.rlw == pytest.approx(13.45 * 1.04 ** (2200 - 2026))
+    assert uplift.afc == pytest.approx((0.0, 1.04), abs=1e-9)
+    assert calendar.get(month + 12).nlw == pytest.approx(uplift.nlw * 1.04)
 
 
 # ------------------------------------------------------------------ PayTables

@@ -31,7 +31,7 @@ from wfabm.config import Config, load_config
 from wfabm.geography import load_geography
 from wfabm.history import LEFT_EVENT, MOVE_EVENT, PROMOTION_EVENT, RETIRED_EVENT
 from wfabm.metrics import MetricsRecorder, month_dates
-from wfabm.pay import FRAMEWORK_GROUP, PayTables, uplift_schedule
+from wfabm.pay import FRAMEWORK_GROUP, PayTables, UpliftCalendar
 from wfabm.policy import WELSH_EMPLOYERS, Policy
 from wfabm.population import commute_table, synthesise
 from wfabm.taxonomy import (
@@ -119,9 +119,8 @@ class WorkforceModel(mesa.Model):
         )
         self.pay.transform = self.policy
         self.pay.publish(0)
-        self.uplifts = uplift_schedule(
-            self.start, self.months_planned + 240, cfg["pay"]["growth_after_data"]
-        )
+        # Built as the run reaches each April, so a run stepped past run.months keeps them.
+        self.uplifts = UpliftCalendar(self.start, cfg["pay"]["growth_after_data"])
         self.recorder = MetricsRecorder(
             self.months_planned, self.geography.size, self.geography.codes, self.start
         )
@@ -971,7 +970,12 @@ class WorkforceModel(mesa.Model):
 
     # ------------------------------------------------------------------ results
     def run(self, months: int | None = None) -> WorkforceModel:
-        """Run for ``months`` months (default: the config's ``run.months``)."""
+        """Run for ``months`` more months (default: the config's ``run.months``).
+
+        A model may be run, or stepped, past ``run.months``: uplifts keep coming each April
+        by their rule (``pay.growth_after_data`` beyond the published rates) and the tables
+        grow to hold the extra months.
+        """
         for _ in range(self.months_planned if months is None else months):
             self.step()
         return self

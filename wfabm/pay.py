@@ -90,6 +90,74 @@ def scale_rate(scale: str, point: str, on: dt.date, growth_after_data: float) ->
     return value * (1.0 + growth_after_data) ** years_beyond
 
 
+def april_uplift(year: int, growth_after_data: float) -> Uplift:
+    """The uplift taking effect on 1 April of a year.
+
+    The floors are the rates in force that day; the award lines map the bottom and top
+    points in force on 1 April of the year before onto this year's.
+
+    Args:
+        year: Calendar year of the uplift.
+        growth_after_data: Yearly growth of every scale after the last published rate.
+
+    Returns:
+        The uplift.
+    """
+
+    def rate(scale: str, point: str, on: dt.date) -> float:
+        return scale_rate(scale, point, on, growth_after_data)
+
+    on = dt.date(year, 4, 1)
+    before = dt.date(year - 1, 4, 1)
+    njc_old = (rate("njc", "scp2", before), rate("njc", "scp43", before))
+    njc_new = (rate("njc", "scp2", on), rate("njc", "scp43", on))
+    afc_old = (rate("afc", "band3_entry", before), rate("afc", "band8a_top", before))
+    afc_new = (rate("afc", "band3_entry", on), rate("afc", "band8a_top", on))
+    return Uplift(
+        rlw=rate("rlw", "all", on),
+        nlw=rate("nlw", "all", on),
+        njc=_line(njc_old, njc_new, NJC_HOURS),
+        afc=_line(afc_old, afc_new, AFC_HOURS),
+    )
+
+
+class UpliftCalendar:
+    """The April uplifts of a run of any length, each built when it is first asked for.
+
+    Every April after the start month has an uplift (:func:`april_uplift`); the start month
+    has none, as the configured rates are already in force then. Nothing limits how far a
+    run goes: beyond the published rates every scale grows by ``growth_after_data`` a year.
+
+    Args:
+        start: First simulated month (month index 0).
+        growth_after_data: Yearly growth of every scale after the last published rate.
+    """
+
+    def __init__(self, start: dt.date, growth_after_data: float) -> None:
+        self.start = start
+        self.growth_after_data = growth_after_data
+        self._built: dict[int, Uplift] = {}
+
+    def get(self, month: int) -> Uplift | None:
+        """The uplift taking effect in a month, if it is an April after the start.
+
+        Args:
+            month: Month index (0 = the start month).
+
+        Returns:
+            The uplift, or None in any other month.
+        """
+        months_from_january = self.start.month - 1 + month
+        if month < 1 or months_from_january % 12 != 3:
+            return None
+        uplift = self._built.get(month)
+        if uplift is None:
+            year = self.start.year + months_from_january // 12
+            uplift = april_uplift(year, self.growth_after_data)
+            self._built[month] = uplift
+        return uplift
+
+
 def uplift_schedule(start: dt.date, months: int, growth_after_data: float) -> dict[int, Uplift]:
     """Uplifts by month index (0 = ``start``) for every April after the start.
 
@@ -101,29 +169,9 @@ def uplift_schedule(start: dt.date, months: int, growth_after_data: float) -> di
     Returns:
         Month index -> the uplift taking effect that month.
     """
-
-    def rate(scale: str, point: str, on: dt.date) -> float:
-        return scale_rate(scale, point, on, growth_after_data)
-
-    schedule: dict[int, Uplift] = {}
-    for month in range(1, months):
-        year = start.year + (start.month - 1 + month) // 12
-        calendar_month = (start.month - 1 + month) % 12 + 1
-        if calendar_month != 4:
-            continue
-        on = dt.date(year, 4, 1)
-        before = dt.date(year - 1, 4, 1)
-        njc_old = (rate("njc", "scp2", before), rate("njc", "scp43", before))
-        njc_new = (rate("njc", "scp2", on), rate("njc", "scp43", on))
-        afc_old = (rate("afc", "band3_entry", before), rate("afc", "band8a_top", before))
-        afc_new = (rate("afc", "band3_entry", on), rate("afc", "band8a_top", on))
-        schedule[month] = Uplift(
-            rlw=rate("rlw", "all", on),
-            nlw=rate("nlw", "all", on),
-            njc=_line(njc_old, njc_new, NJC_HOURS),
-            afc=_line(afc_old, afc_new, AFC_HOURS),
-        )
-    return schedule
+    calendar = UpliftCalendar(start, growth_after_data)
+    uplifts = {month: calendar.get(month) for month in range(1, months)}
+    return {month: uplift for month, uplift in uplifts.items() if uplift is not None}
 
 
 class PayTables:
