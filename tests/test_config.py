@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import pickle
 import textwrap
 import tomllib
@@ -18,7 +19,7 @@ from wfabm.config import (
     load_config,
     named_config_path,
 )
-from wfabm.schema import ListOf, MapOf, Param, format_path, parse_path, validate
+from wfabm.schema import ListOf, MapOf, Param, SchemaError, format_path, parse_path, validate
 
 ROLES = ("care_worker", "nurse")
 
@@ -550,6 +551,36 @@ def test_validate_returns_schema_order() -> None:
 def test_bad_declarations_fail_early(kwargs: dict) -> None:
     with pytest.raises(ValueError):  # noqa: PT011 - each case has its own message
         Param(**kwargs)
+
+
+START_SCHEMA = {
+    "run": {
+        "start": Param(
+            "month", "month", choices=("2022-04", "2023-04"), reason="the data are for them"
+        )
+    }
+}
+
+
+@pytest.mark.parametrize("value", ["2023-04", "2023-04-30", dt.date(2022, 4, 1)])
+def test_month_choices_accept_any_spelling_of_an_allowed_month(value) -> None:
+    assert validate({"run": {"start": value}}, START_SCHEMA)["run"]["start"] == str(value)[:7]
+
+
+def test_month_choices_refuse_other_months_and_say_why() -> None:
+    with pytest.raises(SchemaError) as caught:
+        validate({"run": {"start": "2024-04-01"}}, START_SCHEMA)
+    assert caught.value.reason == (
+        'run.start = "2024-04-01" is not an allowed month; allowed: one of the months '
+        '"2022-04", "2023-04" (the data are for them).'
+    )
+    assert caught.value.path == ("run", "start")
+
+
+@pytest.mark.parametrize("choices", [("2022-4",), ("April",), ("2022-13",)])
+def test_month_choices_must_be_months(choices: tuple[str, ...]) -> None:
+    with pytest.raises(ValueError, match="YYYY-MM"):
+        Param("month", "month", choices=choices)
 
 
 LEVER_SCHEMA = {

@@ -10,13 +10,15 @@ One default model (``WorkforceModel()``) is built and stepped once for the whole
 from __future__ import annotations
 
 import datetime as dt
+from pathlib import Path
 
 import numpy as np
 import polars as pl
 import pytest
 
+from wfabm import cli
 from wfabm.calibration import load_targets
-from wfabm.config import load_config
+from wfabm.config import ConfigError, load_config
 from wfabm.model import WorkforceModel
 from wfabm.pay import scale_rate
 from wfabm.taxonomy import ARRIVALS, DEPARTURES, NHS, NURSE, ROLES, SECTORS
@@ -397,3 +399,29 @@ def test_pay_uplifts_go_on_however_far_past_run_months_a_model_is_stepped() -> N
         # Agenda for Change beyond its data is a pure percentage award.
         assert nurse_pay[year] == pytest.approx(nurse_pay[year - 1] * (1.0 + growth))
     assert model.metrics["month"].n_unique() == months
+
+
+@pytest.mark.parametrize("start", ["2023-04", "2021-04", "2022-05"])
+def test_a_start_other_than_april_2022_is_refused_by_check_run_and_the_model(
+    start: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    Path("later.toml").write_text(
+        f'extends = "baseline"\n[run]\nstart = "{start}"\nmonths = 2\n', encoding="utf-8"
+    )
+    expected = (
+        f'later.toml: run.start = "{start}" is not an allowed month; allowed: the month '
+        '"2022-04" (the initial workforce is built from the March 2022 workforce collection, '
+        "and the configured pay, vacancy rates and visa share are April 2022's, so a run from "
+        "another month would start that month's market from 2022's figures)."
+    )
+    with pytest.raises(ConfigError) as caught:
+        WorkforceModel("later.toml")
+    assert str(caught.value) == expected
+    assert caught.value.key == "run.start"
+    for command in (["check", "later.toml"], ["run", "later.toml", "--out", "out"]):
+        assert cli.main(command) == 2
+        captured = capsys.readouterr()
+        assert captured.err == f"wfabm: error: {expected}\n"
+        assert captured.out == ""
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["later.toml"]

@@ -12,6 +12,14 @@ from wfabm.schema import ListOf, MapOf, Param
 from wfabm.taxonomy import ROLES, SECTORS, SERVICES
 
 _SERVICES = ("residential", "domiciliary", "supported_living", "day_services")
+BASE_MONTH = "2022-04"
+"""The one month a run can start in (``run.start``).
+
+The initial workforce (``population.synthesise``) is the March 2022 workforce collection, and
+the configured pay tables, vacancy rates and visa share are April 2022's; started later, that
+workforce would meet another date's pay uplifts and policies, and earlier there are no pay
+scales (``pay_scales.csv`` begins in April 2022).
+"""
 
 
 def _share(unit: str = "share") -> Param:
@@ -50,7 +58,16 @@ _NAMED_ROLES = (
 
 SCHEMA: dict = {
     "run": {
-        "start": Param("month", "month"),
+        "start": Param(
+            "month",
+            "month",
+            choices=(BASE_MONTH,),
+            reason=(
+                "the initial workforce is built from the March 2022 workforce collection, and "
+                "the configured pay, vacancy rates and visa share are April 2022's, so a run "
+                "from another month would start that month's market from 2022's figures"
+            ),
+        ),
         "months": _int("months", 1, 1200),
         "seed": _int("seed", 0, 2**63 - 1),
     },

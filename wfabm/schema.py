@@ -77,10 +77,12 @@ class Param:
         unit: Unit shown in error messages and docs, e.g. ``"share"`` or ``"£/hour"``.
         minimum: Inclusive lower bound for ``"float"`` and ``"int"`` kinds.
         maximum: Inclusive upper bound for ``"float"`` and ``"int"`` kinds.
-        choices: Allowed values for the ``"str"`` kind, and for each item of the
-            ``"str_list"`` kind (a list of strings).
+        choices: Allowed values for the ``"str"`` kind, for each item of the
+            ``"str_list"`` kind (a list of strings), and the allowed months (``"YYYY-MM"``)
+            of the ``"month"`` kind.
         doc: One-line description for generated documentation.
         optional: When true the key may be left out (and is then absent from the result).
+        reason: Why only ``choices`` are allowed, said after them in error messages.
     """
 
     kind: str
@@ -90,6 +92,7 @@ class Param:
     choices: tuple[str, ...] | None = None
     doc: str = ""
     optional: bool = False
+    reason: str = ""
 
     def __post_init__(self) -> None:
         # Schema mistakes are programming errors: fail at import, not mid-run.
@@ -101,12 +104,20 @@ class Param:
         if self.minimum is not None and self.maximum is not None and self.minimum > self.maximum:
             raise ValueError(f"minimum {self.minimum} is greater than maximum {self.maximum}")
         if self.choices is not None:
-            if self.kind not in ("str", "str_list"):
+            if self.kind not in ("str", "str_list", "month"):
                 raise ValueError(
-                    f"choices only apply to kinds 'str' and 'str_list', not {self.kind!r}"
+                    f"choices only apply to kinds 'str', 'str_list' and 'month', not {self.kind!r}"
                 )
             if not self.choices:
                 raise ValueError("choices must not be empty")
+            malformed = [
+                choice
+                for choice in self.choices
+                if self.kind == "month"
+                and (not _MONTH_RE.fullmatch(choice) or _parse_calendar(choice) is None)
+            ]
+            if malformed:
+                raise ValueError(f"month choices must be 'YYYY-MM', not {malformed[0]!r}")
 
 
 @dataclass(frozen=True)
@@ -217,6 +228,12 @@ def describe(spec: Param | MapOf | ListOf | dict) -> str:
             return "one of " + ", ".join(toml_value(c) for c in spec.choices)
         return f"a string{unit}"
     if spec.kind == "month":
+        if spec.choices:
+            months = ", ".join(toml_value(c) for c in spec.choices)
+            allowed = (
+                f"the month {months}" if len(spec.choices) == 1 else f"one of the months {months}"
+            )
+            return f"{allowed} ({spec.reason})" if spec.reason else allowed
         return 'a month as "YYYY-MM" (or a date as "YYYY-MM-DD")'
     if spec.kind == "date":
         return 'a date as "YYYY-MM-DD"'
@@ -422,7 +439,10 @@ def _check_calendar(value: Any, param: Param, path: KeyPath) -> str:
         if not has_day:
             raise _bad_value(value, param, path, "is a month, not a date")
         return day.isoformat()
-    return f"{day.year:04d}-{day.month:02d}"
+    month = f"{day.year:04d}-{day.month:02d}"
+    if param.choices is not None and month not in param.choices:
+        raise _bad_value(value, param, path, "is not an allowed month")
+    return month
 
 
 def _parse_calendar(value: str | datetime.date) -> tuple[datetime.date, bool] | None:
