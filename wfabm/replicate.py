@@ -17,7 +17,7 @@ from __future__ import annotations
 import json
 import shutil
 import tempfile
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -29,14 +29,19 @@ from wfabm.provenance import git_commit, package_versions
 
 __all__ = [
     "COMPARE",
+    "COMPARE_TABLES",
     "MANIFEST",
     "RUN",
+    "RUN_TABLES",
+    "TABLE_KEYS",
     "Replay",
     "Replication",
     "TableCheck",
     "compare_tables",
     "load_replay",
     "provenance_warnings",
+    "read_manifest",
+    "read_table",
 ]
 
 MANIFEST = "manifest.json"
@@ -46,11 +51,19 @@ COMPARE = "compare"
 
 RUN_TABLES: tuple[str, ...] = ("metrics.parquet", "flows.parquet")
 COMPARE_TABLES: tuple[str, ...] = ("comparison.parquet", "comparison.csv", "runs.parquet")
+TABLE_KEYS: dict[str, tuple[str, ...]] = {
+    "metrics.parquet": ("month", "sector", "role", "local_authority"),
+    "flows.parquet": ("month", "role", "origin", "destination"),
+    "comparison.parquet": ("sector", "role", "outcome"),
+    "comparison.csv": ("sector", "role", "outcome"),
+    "runs.parquet": ("scenario", "seed", "sector", "role", "outcome"),
+}
+"""The columns that say what a row of each table is, shown beside a differing cell."""
+
 SHOWN_DIFFERENCES = 3
 """How many differing cells a table's report shows."""
 
 _FOLDERS = "a folder written by `wfabm run` or `wfabm compare --out`"
-_KEY_TYPES = (pl.String, pl.Date, pl.Datetime, pl.Categorical, pl.Enum)
 
 
 # --------------------------------------------------------------------------- table comparison
@@ -97,13 +110,16 @@ class TableCheck:
         ]
 
 
-def compare_tables(name: str, original: pl.DataFrame, rerun: pl.DataFrame) -> TableCheck:
+def compare_tables(
+    name: str, original: pl.DataFrame, rerun: pl.DataFrame, keys: Sequence[str] = ()
+) -> TableCheck:
     """Compare two tables cell for cell, in the original's row and column order.
 
     Args:
         name: The table's file name, for the report.
         original: The table as published.
         rerun: The same table from the re-run.
+        keys: Columns that say what a row is, shown with each differing cell.
 
     Returns:
         The comparison; cells are compared where both tables have the column (with the same
@@ -131,7 +147,7 @@ def compare_tables(name: str, original: pl.DataFrame, rerun: pl.DataFrame) -> Ta
         return check
     any_row = differs.select(pl.any_horizontal(pl.all())).to_series()
     rows = any_row.arg_true()
-    keys = [c for c in original.columns if isinstance(original.schema[c], _KEY_TYPES)]
+    keys = [key for key in keys if key in original.columns]
     examples: list[str] = []
     for row in rows.head(SHOWN_DIFFERENCES).to_list():
         for column in shared:
@@ -313,7 +329,7 @@ class Replay:
         try:
             self._rerun(target, workers=workers, progress=progress, runs_done=runs_done)
             checks = tuple(
-                compare_tables(name, table, read_table(target / name))
+                compare_tables(name, table, read_table(target / name), TABLE_KEYS[name])
                 for name, table in self.tables.items()
             )
         finally:
