@@ -1,9 +1,10 @@
-"""Wheel build step: record the git commit the wheel is built from inside the package.
+"""Build step: record the git commit a wheel or source archive is built from in the package.
 
 An installed wheel has no repository around it, so without this the manifests it writes
-could not say which code made them (see ``wfabm/provenance.py``). Editable installs ask
-git directly and get nothing; so does a build outside a git checkout (e.g. from a source
-archive), whose results then record no commit.
+could not say which code made them (see ``wfabm/provenance.py``). A source archive carries
+the file, so a wheel built from it records the same commit. Editable installs ask git
+directly and get nothing; so does a build outside a git checkout from files that do not
+carry it, whose results then record no commit.
 """
 
 from __future__ import annotations
@@ -22,10 +23,10 @@ COMMIT_FILE = "wfabm/git_commit.txt"
 
 
 class CommitBuildHook(BuildHookInterface):
-    """Adds ``wfabm/git_commit.txt``, holding the checkout's ``HEAD``, to a wheel."""
+    """Adds ``wfabm/git_commit.txt``, holding the checkout's ``HEAD``, to what is built."""
 
     def initialize(self, version: str, build_data: dict[str, Any]) -> None:
-        """Write the commit to a temporary file and include it in the wheel.
+        """Write the commit to a temporary file and include it in the wheel or archive.
 
         Args:
             version: ``"standard"`` or ``"editable"``.
@@ -43,12 +44,12 @@ class CommitBuildHook(BuildHookInterface):
         build_data["force_include"][str(recorded)] = COMMIT_FILE
 
     def finalize(self, version: str, build_data: dict[str, Any], artifact_path: str) -> None:
-        """Remove the temporary file once the wheel is written.
+        """Remove the temporary file once the wheel or archive is written.
 
         Args:
             version: As for :meth:`initialize`.
             build_data: As for :meth:`initialize`.
-            artifact_path: The wheel written.
+            artifact_path: The file written.
         """
         if self._folder is not None:
             shutil.rmtree(self._folder, ignore_errors=True)
