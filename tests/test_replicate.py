@@ -124,7 +124,7 @@ def test_an_altered_cell_is_reported_with_exit_1(
     month, sector, role, authority = metrics.select(
         pl.col("month").cast(pl.String), "sector", "role", "local_authority"
     ).row(row)
-    assert f"  metrics.parquet: differs: 1 cell differs, in 1 of {metrics.height:,} rows" in lines
+    assert f"  metrics.parquet: differs: 1 cell in 1 of {metrics.height:,} rows" in lines
     assert (
         f"      row {row} ({month}, {sector}, {role}, {authority}), headcount: "
         f"{original + 1} in the original, {original} re-run"

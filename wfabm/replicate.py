@@ -100,10 +100,9 @@ class TableCheck:
             return [f"  {self.name}: identical ({self.rows:,} rows × {self.columns} columns)"]
         parts = list(self.problems)
         if self.differing_cells:
-            verb = "differs" if self.differing_cells == 1 else "differ"
             parts.append(
-                f"{_plural(self.differing_cells, 'cell')} {verb}, in {self.differing_rows:,} "
-                f"of {self.rows:,} rows"
+                f"{_plural(self.differing_cells, 'cell')} in {self.differing_rows:,} of "
+                f"{self.rows:,} rows"
             )
         return [f"  {self.name}: differs: {'; '.join(parts)}"] + [
             f"      {example}" for example in self.examples
@@ -128,11 +127,13 @@ def compare_tables(
     problems: list[str] = []
     if original.columns != rerun.columns:
         problems.append(_column_difference(original.columns, rerun.columns))
-    shared = [
-        column
-        for column in original.columns
-        if column in rerun.columns and _same_type(original, rerun, column, problems)
-    ]
+    shared = []
+    for column in (c for c in original.columns if c in rerun.columns):
+        before, after = original.schema[column], rerun.schema[column]
+        if before == after:
+            shared.append(column)
+        else:
+            problems.append(f"column {column} is {before} in the original, {after} re-run")
     if original.height != rerun.height:
         problems.append(f"{original.height:,} rows in the original, {rerun.height:,} re-run")
     height = min(original.height, rerun.height)
@@ -175,14 +176,6 @@ def _column_difference(original: list[str], rerun: list[str]) -> str:
     if not parts:
         parts.append(f"the columns are in another order in the re-run ({', '.join(rerun)})")
     return "; ".join(parts)
-
-
-def _same_type(original: pl.DataFrame, rerun: pl.DataFrame, column: str, problems: list) -> bool:
-    before, after = original.schema[column], rerun.schema[column]
-    if before == after:
-        return True
-    problems.append(f"column {column} is {before} in the original, {after} re-run")
-    return False
 
 
 def _describe_cell(
