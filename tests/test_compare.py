@@ -8,6 +8,7 @@ from the worker count and the command line.
 from __future__ import annotations
 
 import datetime as dt
+import json
 import math
 from pathlib import Path
 
@@ -30,6 +31,7 @@ from wfabm.compare import (
     t_quantile,
 )
 from wfabm.config import Config, ConfigError, load_config
+from wfabm.provenance import git_commit
 
 MORE_POSTS = {"employers": {"funded_post_growth": 0.5}}
 RUNS_COLUMNS = ["scenario", "seed", "sector", "role", "outcome", "value"]
@@ -322,10 +324,16 @@ def test_comparing_a_config_with_itself_gives_zero(with_itself: Comparison) -> N
         assert f" {row} " in words
 
 
-def test_cli_writes_the_three_files(cli_run: dict) -> None:
+def test_cli_writes_the_tables_and_a_manifest(cli_run: dict) -> None:
     assert cli_run["status"] == 0
     out = cli_run["out"]
-    assert sorted(path.name for path in out.iterdir()) == sorted(FILES)
+    assert sorted(path.name for path in out.iterdir()) == [
+        "comparison.csv",
+        "comparison.parquet",
+        "manifest.json",
+        "runs.parquet",
+    ]
+    assert sorted(FILES) == sorted(path.name for path in out.iterdir())
     assert [p.name for p in out.parent.iterdir() if p.name.startswith(".")] == []
     table = pl.read_parquet(out / "comparison.parquet")
     assert table.columns == TABLE_COLUMNS
@@ -334,6 +342,31 @@ def test_cli_writes_the_three_files(cli_run: dict) -> None:
     runs = pl.read_parquet(out / "runs.parquet")
     assert runs.columns == RUNS_COLUMNS
     assert runs["scenario"].unique().sort().to_list() == ["baseline", "scenario"]
+
+
+def test_the_manifest_records_what_was_compared(cli_run: dict) -> None:
+    manifest = json.loads((cli_run["out"] / "manifest.json").read_text())
+    baseline = load_config()
+    scenario = load_config(cli_run["scenario"])
+    assert manifest["baseline"] == {
+        "config_name": "baseline",
+        "config_hash": baseline.hash,
+        "config": baseline.to_dict(),
+    }
+    assert manifest["scenario"] == {
+        "config_name": "more_posts",
+        "config_hash": scenario.hash,
+        "config": scenario.to_dict(),
+    }
+    root = baseline.get("run.seed")
+    assert manifest["root_seed"] == root
+    assert manifest["seeds"] == comparison_seeds(root, 2)
+    assert (manifest["months"], manifest["window_months"]) == (2, 2)
+    runs = pl.read_parquet(cli_run["out"] / "runs.parquet")
+    assert runs["seed"].unique(maintain_order=True).to_list() == manifest["seeds"]
+    for package in ("python", "wfabm", "mesa", "numpy", "polars", "networkx"):
+        assert manifest["package_versions"][package], package
+    assert manifest["git_commit"] == git_commit()
 
 
 def test_more_funded_posts_raise_the_wales_vacancy_rate(cli_run: dict) -> None:

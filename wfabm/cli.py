@@ -1,7 +1,7 @@
 """The ``wfabm`` command line and its subcommands.
 
-``run``, ``check``, ``compare``, ``calibrate``, ``report``, ``experiment``, ``analyse`` and
-``dashboard``.
+``run``, ``check``, ``compare``, ``calibrate``, ``report``, ``experiment``, ``analyse``,
+``replicate`` and ``dashboard``.
 
 Every user mistake (a bad config, a bad option) ends as a single
 ``wfabm: error: ...`` line on stderr and exit status 2, never a traceback, and
@@ -170,6 +170,7 @@ def _build_parser() -> _Parser:
 
     add_calibration_commands(commands)
     _add_experiment_commands(commands)
+    _add_replicate_command(commands)
 
     dashboard = commands.add_parser(
         "dashboard",
@@ -255,6 +256,57 @@ def _add_experiment_commands(commands: argparse._SubParsersAction) -> None:
         help="write the expected summary (for CI replay) to this file",
     )
     analyse.set_defaults(handler=_analyse)
+
+
+def _add_replicate_command(commands: argparse._SubParsersAction) -> None:
+    replicate = commands.add_parser(
+        "replicate",
+        help="re-run a results folder from its manifest and check every table is identical",
+        description=(
+            "Re-run the folder of a `wfabm run` or `wfabm compare --out` from its manifest "
+            "(configs, seeds, months) into another folder, never touching DIR, and compare "
+            "every table cell for cell. Warns when the installed versions or git commit "
+            "differ from the manifest's. Exit status 0 when every table is identical, 1 when "
+            "any differs, 2 for a folder that cannot be replicated."
+        ),
+    )
+    replicate.add_argument("folder", metavar="DIR", help="the results folder to check")
+    replicate.add_argument(
+        "--out", metavar="DIR2", help="keep the re-run's files here (default: not kept)"
+    )
+    replicate.add_argument(
+        "--workers",
+        type=_count,
+        default=1,
+        metavar="N",
+        help="processes for a comparison's runs, a whole number >= 1 (default: 1); results "
+        "do not depend on it",
+    )
+    replicate.add_argument("--quiet", action="store_true", help="do not show progress")
+    replicate.set_defaults(handler=_replicate)
+
+
+def _replicate(args: argparse.Namespace) -> int:
+    from wfabm.replicate import load_replay
+
+    # Everything is checked before the (slow) re-run starts.
+    replay = load_replay(args.folder)
+    if args.out is not None:
+        replay.check_out(args.out)
+    for warning in replay.warnings:
+        print(f"wfabm: warning: {' '.join(warning.split())}", file=sys.stderr)
+    progress = _RunsDone()
+    try:
+        replication = replay.run(
+            args.out,
+            workers=args.workers,
+            progress=not args.quiet,
+            runs_done=None if args.quiet else progress,
+        )
+    finally:
+        progress.close()
+    print(replication.text())
+    return 0 if replication.identical else 1
 
 
 def _experiment(args: argparse.Namespace) -> int:

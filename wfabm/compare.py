@@ -12,6 +12,8 @@ processes.
 
 from __future__ import annotations
 
+import datetime as dt
+import json
 import math
 from collections.abc import Callable, Sequence
 from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
@@ -23,6 +25,7 @@ import numpy as np
 import polars as pl
 
 from wfabm.config import Config, ConfigError, display_path
+from wfabm.provenance import git_commit, package_versions
 from wfabm.runner import check_results_folder, write_atomically
 from wfabm.taxonomy import ROLES, SECTORS, WELSH_SOCIAL_CARE
 
@@ -30,12 +33,14 @@ __all__ = [
     "ALL_ROLES",
     "BASELINE",
     "FILES",
+    "MANIFEST",
     "OUTCOMES",
     "SCENARIO",
     "WALES",
     "Comparison",
     "check_out",
     "compare_configs",
+    "comparison_manifest",
     "comparison_seeds",
     "format_comparison",
     "monthly_outcomes",
@@ -69,7 +74,10 @@ OUTCOMES: tuple[str, ...] = (
 )
 """Outcomes in the order they are reported; ``unmet_hours`` only when the model records it."""
 
-FILES: tuple[str, ...] = ("comparison.csv", "comparison.parquet", "runs.parquet")
+MANIFEST = "manifest.json"
+"""The file of a comparison's folder that says what was run (:func:`comparison_manifest`)."""
+
+FILES: tuple[str, ...] = ("comparison.csv", "comparison.parquet", MANIFEST, "runs.parquet")
 """What :func:`write_comparison` writes, and all that may already be in a folder it replaces."""
 
 # Outcomes that are totals: a (sector, role) cell absent from a run had none of them, whereas a
@@ -602,11 +610,42 @@ def check_out(out: str | Path) -> Path:
     return check_results_folder(out, FILES)
 
 
+def comparison_manifest(comparison: Comparison) -> dict:
+    """What a comparison ran, so that it can be repeated (``wfabm replicate``).
+
+    Args:
+        comparison: The finished comparison.
+
+    Returns:
+        ``baseline`` and ``scenario`` (each ``config_name``, ``config_hash`` and the resolved
+        ``config``), ``root_seed``, ``seeds`` (the model seeds), ``months``,
+        ``window_months``, ``package_versions``, ``git_commit`` and ``finished`` (UTC).
+    """
+    return {
+        **{
+            label: {
+                "config_name": config.name,
+                "config_hash": config.hash,
+                "config": config.to_dict(),
+            }
+            for label, config in ((BASELINE, comparison.baseline), (SCENARIO, comparison.scenario))
+        },
+        "root_seed": comparison.root_seed,
+        "seeds": list(comparison.seeds),
+        "months": comparison.months,
+        "window_months": comparison.window_months,
+        "package_versions": package_versions(),
+        "git_commit": git_commit(),
+        "finished": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
+    }
+
+
 def write_comparison(comparison: Comparison, out: str | Path) -> Path:
-    """Write ``comparison.parquet``, ``comparison.csv`` and ``runs.parquet`` to ``out``.
+    """Write ``comparison.parquet``, ``comparison.csv``, ``runs.parquet`` and the manifest.
 
     The files are written to a temporary folder beside ``out`` and moved into place only
-    when all three are complete; an earlier comparison in ``out`` is replaced.
+    when all four are complete; an earlier comparison in ``out`` is replaced. The manifest
+    (``manifest.json``, :func:`comparison_manifest`) records what was run.
 
     Args:
         comparison: What to write.
@@ -623,6 +662,8 @@ def write_comparison(comparison: Comparison, out: str | Path) -> Path:
         comparison.table.write_parquet(folder / "comparison.parquet")
         comparison.table.write_csv(folder / "comparison.csv")
         comparison.runs.write_parquet(folder / "runs.parquet")
+        manifest = comparison_manifest(comparison)
+        (folder / MANIFEST).write_text(json.dumps(manifest, indent=2, default=str))
 
     return write_atomically(check_out(out), write)
 

@@ -42,6 +42,7 @@ __all__ = [
     "Config",
     "ConfigError",
     "baseline_path",
+    "config_from_data",
     "default_schema",
     "display_path",
     "load_config",
@@ -314,6 +315,34 @@ def load_config(
         schema=default_schema() if schema is None else schema,
         baseline=baseline_file,
         provenance=provenance,
+    )
+
+
+def config_from_data(data: Mapping[str, Any], *, name: str, file: str | Path) -> Config:
+    """Rebuild a resolved config from its data, such as a results manifest's ``config``.
+
+    The data is validated as it stands, with nothing inherited: it must be a whole resolved
+    config (:meth:`Config.to_dict`), not a file that ``extends`` another.
+
+    Args:
+        data: The resolved config's nested tables.
+        name: The config's name (:attr:`Config.name`), e.g. ``"baseline"``.
+        file: Where the data was read from, named in errors.
+
+    Returns:
+        The validated config; its :attr:`Config.hash` equals the original's when the data
+        is unchanged.
+
+    Raises:
+        ConfigError: If any key or value is one the schema does not allow.
+    """
+    return _build(
+        _plain(data),
+        source=name,
+        chain=[Path(file)],
+        schema=default_schema(),
+        baseline=baseline_path(),
+        provenance={},
     )
 
 

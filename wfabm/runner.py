@@ -3,13 +3,10 @@
 from __future__ import annotations
 
 import datetime as dt
-import importlib.metadata
 import json
 import math
 import os
-import platform
 import shutil
-import subprocess
 import sys
 import tempfile
 import time
@@ -21,8 +18,8 @@ import polars as pl
 
 from wfabm.config import Config, ConfigError, display_path
 from wfabm.model import WorkforceModel
+from wfabm.provenance import git_commit, package_versions
 
-PACKAGES = ("wfabm", "mesa", "numpy", "polars", "networkx")
 RUN_FILES = ("flows.parquet", "manifest.json", "metrics.parquet")
 
 
@@ -79,31 +76,6 @@ class RunResult:
         return summarise(self.metrics, self.flows, self.out)
 
 
-def _git_commit() -> str | None:
-    try:
-        result = subprocess.run(
-            ["git", "rev-parse", "HEAD"],
-            cwd=Path(__file__).resolve().parent,
-            capture_output=True,
-            text=True,
-            timeout=5,
-            check=False,
-        )
-    except (OSError, subprocess.SubprocessError):
-        return None
-    return result.stdout.strip() or None
-
-
-def _versions() -> dict[str, str | None]:
-    versions: dict[str, str | None] = {"python": platform.python_version()}
-    for name in PACKAGES:
-        try:
-            versions[name] = importlib.metadata.version(name)
-        except importlib.metadata.PackageNotFoundError:
-            versions[name] = None
-    return versions
-
-
 def write_atomically(out: Path, write: Callable[[Path], None]) -> Path:
     """Write a results folder whole or not at all.
 
@@ -139,8 +111,8 @@ def manifest_for(config: Config, seed: int, months: int, wall_time: float) -> di
         "config": config.to_dict(),
         "seed": seed,
         "months": months,
-        "package_versions": _versions(),
-        "git_commit": _git_commit(),
+        "package_versions": package_versions(),
+        "git_commit": git_commit(),
         "wall_time_seconds": round(wall_time, 3),
         "finished": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
     }

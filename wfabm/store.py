@@ -42,6 +42,7 @@ import polars as pl
 
 from wfabm.compare import monthly_outcomes, summarise_run
 from wfabm.config import Config, ConfigError, display_path
+from wfabm.provenance import git_commit, package_versions
 
 if TYPE_CHECKING:
     from wfabm.experiment import Experiment, Run
@@ -403,14 +404,8 @@ class ResultsStore:
         experiment = self.experiment
         # Imported here so that reading a store does not load the model.
         from wfabm.experiment import salib_problem
-        from wfabm.runner import _git_commit, _versions
 
-        versions = _versions()
-        for name in _EXTRA_PACKAGES:
-            try:
-                versions[name] = importlib.metadata.version(name)
-            except importlib.metadata.PackageNotFoundError:
-                versions[name] = None
+        versions = package_versions(_EXTRA_PACKAGES)
         return {
             "experiment": experiment.name,
             "hash": experiment.hash,
@@ -436,7 +431,7 @@ class ResultsStore:
             "seeds": list(experiment.seeds),
             "runs": len(experiment.runs),
             "package_versions": versions,
-            "git_commit": _git_commit(),
+            "git_commit": git_commit(),
             "sessions": [],
             "timings": {},
         }
@@ -488,12 +483,9 @@ def _now() -> str:
 
 def session_entry(engine: str, workers: int, scheduler: str | None) -> dict[str, Any]:
     """The manifest entry of a session that is starting."""
-    # Imported here so that reading a store does not load the model.
-    from wfabm.runner import _git_commit
-
     return {
         "started": _now(),
-        "git_commit": _git_commit(),
+        "git_commit": git_commit(),
         "wfabm": importlib.metadata.version("wfabm"),
         "engine": engine,
         "workers": workers,
