@@ -101,7 +101,7 @@ SHIFTED: dict[str, dict[str, Any]] = {
 }
 
 SYNTHETIC: dict[str, Any] = {
-    "caseload": {"cap": 20.0, "start": IN_WINDOW},
+    "caseload": {"cap": 18.0, "start": IN_WINDOW},
     "agency": {"cap": 1.2, "roles": ["social_worker", "care_worker"], "start": IN_WINDOW},
     "demand": {"growth": 1.5},
     # No course: the extra places graduate from the first September.
