@@ -19,7 +19,7 @@ from wfabm.schema import Param
 REPO = Path(__file__).resolve().parents[1]
 
 SCHEMA = {
-    "run": {"months": Param("int", "months", 1, 600), "seed": Param("int", "", 0)},
+    "run": {"months": Param("int", "months", 1, 600), "seed": Param("int", "seed", 0, 2**63 - 1)},
     "burnout": {"recovery_rate": Param("float", "share per month", 0.0, 1.0)},
 }
 
@@ -179,9 +179,113 @@ def test_usage_errors_exit_2_with_one_line(
 def test_bad_seed_message(capsys: pytest.CaptureFixture[str]) -> None:
     assert cli.main(["run", "--seed", "abc"]) == 2
     assert error_line(capsys) == (
-        "wfabm: error: argument --seed: must be a whole number >= 0, not 'abc'; "
-        "see 'wfabm run --help'."
+        'wfabm: error: --seed="abc" has the wrong type (a string) for run.seed; '
+        "allowed: a whole number from 0 to 9223372036854775807 (seed)."
     )
+
+
+@pytest.mark.parametrize(
+    ("argv", "expected"),
+    [
+        (
+            ["run", "--months", "1000000000"],
+            "--months=1000000000 is out of range for run.months; "
+            "allowed: a whole number from 1 to 600 (months).",
+        ),
+        (
+            ["run", "--months", "-5"],
+            "--months=-5 is out of range for run.months; "
+            "allowed: a whole number from 1 to 600 (months).",
+        ),
+        (
+            ["run", "--seed", str(2**70)],
+            f"--seed={2**70} is out of range for run.seed; "
+            "allowed: a whole number from 0 to 9223372036854775807 (seed).",
+        ),
+        (
+            ["compare", "baseline", "baseline", "--months", "2.5"],
+            "--months=2.5 has the wrong type (a number) for run.months; "
+            "allowed: a whole number from 1 to 600 (months).",
+        ),
+    ],
+)
+def test_options_mapped_to_config_keys_are_checked_as_those_keys(
+    argv: list[str],
+    expected: str,
+    runner: list[dict],
+    comparer: list[tuple],
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    assert cli.main(argv) == 2
+    assert error_line(capsys) == f"wfabm: error: {expected}"
+    assert runner == []
+    assert comparer == []
+
+
+def test_option_limits_follow_the_config_schema(
+    monkeypatch: pytest.MonkeyPatch, runner: list[dict], capsys: pytest.CaptureFixture[str]
+) -> None:
+    narrow = {**SCHEMA, "run": {**SCHEMA["run"], "months": Param("int", "months", 1, 30)}}
+    monkeypatch.setattr(config_module, "default_schema", lambda: narrow)
+    assert cli.main(["run", "--months", "31"]) == 2
+    assert "allowed: a whole number from 1 to 30 (months)" in error_line(capsys)
+    assert cli.main(["run", "--months", "30"]) == 0
+    assert runner[0]["months"] == 30
+
+
+@pytest.mark.parametrize(
+    ("argv", "expected"),
+    [
+        (
+            ["compare", "baseline", "baseline", "--seeds", "0"],
+            "--seeds=0 is out of range; allowed: a whole number from 1 to 10000 (seeds).",
+        ),
+        (
+            ["compare", "baseline", "baseline", "--workers", "100000"],
+            "--workers=100000 is out of range; allowed: a whole number from 1 to 1024 (processes).",
+        ),
+        (
+            ["dashboard", "--port", "70000"],
+            "--port=70000 is out of range; allowed: a whole number from 1 to 65535 (port).",
+        ),
+        (
+            ["experiment", "spec.toml", "--engine", "dusk"],
+            '--engine="dusk" is not one of the allowed choices; did you mean "dask"? '
+            'Allowed: one of "local", "dask".',
+        ),
+        (
+            ["calibrate", "--budget", "1e3"],
+            "--budget=1000.0 has the wrong type (a number); "
+            "allowed: a whole number from 1 to 100000 (candidates).",
+        ),
+        (
+            ["report", "calibrashun"],
+            'KIND="calibrashun" is not one of the allowed choices; did you mean "calibration"? '
+            'Allowed: one of "calibration".',
+        ),
+        (
+            ["run", "--out", "a\x00b"],
+            '--out="a\\u0000b" is not a usable path (it holds a NUL character); '
+            "allowed: a path (folder).",
+        ),
+        (
+            ["check", ""],
+            'CONFIG="" is not a usable path (it is empty); '
+            'allowed: a path (a .toml file or "baseline").',
+        ),
+    ],
+)
+def test_every_option_goes_through_the_schema(
+    argv: list[str],
+    expected: str,
+    runner: list[dict],
+    comparer: list[tuple],
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    assert cli.main(argv) == 2
+    assert error_line(capsys) == f"wfabm: error: {expected}"
+    assert runner == []
+    assert comparer == []
 
 
 def test_config_error_from_the_runner_is_reported(
@@ -290,7 +394,7 @@ def test_compare_usage_errors(
     extra: list[str], comparer: list[tuple], capsys: pytest.CaptureFixture[str]
 ) -> None:
     assert cli.main(["compare", "baseline", "baseline", *extra]) == 2
-    assert "see 'wfabm compare --help'" in error_line(capsys)
+    assert error_line(capsys).startswith(f"wfabm: error: {extra[0]}=")
     assert comparer == []
 
 
