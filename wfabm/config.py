@@ -137,7 +137,11 @@ def display_path(path: str | Path) -> str:
         The relative path if ``path`` is under the working directory, else the
         absolute path.
     """
-    resolved = Path(path).resolve()
+    try:
+        resolved = Path(path).resolve()
+    except (OSError, RuntimeError):
+        # A loop of symbolic links cannot be resolved; it is shown as given.
+        resolved = Path(path).absolute()
     try:
         return resolved.relative_to(Path.cwd()).as_posix()
     except ValueError:
@@ -541,7 +545,7 @@ def _resolve_extends(value: Any, child: Path, baseline: Path) -> Path:
                 key=_EXTENDS,
             )
         return baseline
-    parent = child.parent / value
+    parent = _resolved(child.parent / value, [child])
     try:
         found = parent.is_file()
     except OSError as error:

@@ -338,6 +338,8 @@ def toml_value(value: Any) -> str:
         return repr(float(value))
     if isinstance(value, datetime.date | datetime.time):
         return value.isoformat()
+    if isinstance(value, bytes | bytearray):
+        return repr(value)
     if isinstance(value, Mapping):
         if not value:
             return "{}"
@@ -623,6 +625,8 @@ def _type_name(value: Any) -> str:
         return "a date-time"
     if isinstance(value, datetime.date):
         return "a date"
+    if isinstance(value, bytes | bytearray):
+        return "bytes"
     if isinstance(value, Mapping):
         return "a table"
     if isinstance(value, Sequence):
