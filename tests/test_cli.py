@@ -24,6 +24,9 @@ SCHEMA = {
 }
 
 BASELINE = "[run]\nmonths = 24\nseed = 7\n\n[burnout]\nrecovery_rate = 0.2\n"
+# The packaged ones, before the fixture below stands in for them.
+REAL_BASELINE = config_module.baseline_path
+REAL_SCHEMA = config_module.default_schema
 
 
 @pytest.fixture(autouse=True)
@@ -59,10 +62,17 @@ def runner(monkeypatch: pytest.MonkeyPatch) -> list[dict]:
         )
         return Result()
 
+    stub_runner(monkeypatch, run_to_directory)
+    return calls
+
+
+def stub_runner(monkeypatch: pytest.MonkeyPatch, run_to_directory) -> None:
+    """Stand in for wfabm.runner: its folder checks pass and ``run_to_directory`` runs."""
     module = types.ModuleType("wfabm.runner")
     module.run_to_directory = run_to_directory
+    module.results_folder = lambda config, seed, out=None: Path(out or "results")
+    module.check_results_folder = lambda out: out
     monkeypatch.setitem(sys.modules, "wfabm.runner", module)
-    return calls
 
 
 def error_line(capsys: pytest.CaptureFixture[str]) -> str:
@@ -294,9 +304,7 @@ def test_config_error_from_the_runner_is_reported(
     def run_to_directory(config, **kwargs):
         raise ConfigError("policy starts after the run ends.", file="baseline.toml")
 
-    module = types.ModuleType("wfabm.runner")
-    module.run_to_directory = run_to_directory
-    monkeypatch.setitem(sys.modules, "wfabm.runner", module)
+    stub_runner(monkeypatch, run_to_directory)
     assert cli.main(["run"]) == 2
     assert error_line(capsys) == "wfabm: error: baseline.toml: policy starts after the run ends."
 
@@ -307,9 +315,7 @@ def test_interrupt_exits_130(
     def run_to_directory(config, **kwargs):
         raise KeyboardInterrupt
 
-    module = types.ModuleType("wfabm.runner")
-    module.run_to_directory = run_to_directory
-    monkeypatch.setitem(sys.modules, "wfabm.runner", module)
+    stub_runner(monkeypatch, run_to_directory)
     assert cli.main(["run"]) == 130
     err = capsys.readouterr().err
     assert err == "wfabm: interrupted\n"
@@ -417,3 +423,23 @@ def test_compare_bad_config_fails_before_running(
     assert "recovery_rate = 1.7 is out of range" in error_line(capsys)
     assert comparer == []
     assert not Path("cmp").exists()
+
+
+def test_run_warns_of_a_lever_that_never_acts_in_the_run(
+    monkeypatch: pytest.MonkeyPatch, runner: list[dict], capsys: pytest.CaptureFixture[str]
+) -> None:
+    monkeypatch.setattr(config_module, "baseline_path", REAL_BASELINE)
+    monkeypatch.setattr(config_module, "default_schema", REAL_SCHEMA)
+    Path("ban.toml").write_text(
+        'extends = "baseline"\n[policy.zero_hours]\nban = true\nstart = "2026-04"\n',
+        encoding="utf-8",
+    )
+    assert cli.main(["run", "ban.toml", "--months", "12", "--quiet"]) == 0
+    assert capsys.readouterr().err == (
+        "wfabm: warning: ban.toml: policy.zero_hours.start: the ban comes in 2026-04, after the "
+        "run's last month (2023-03), so this lever never acts; start it earlier or run longer.\n"
+    )
+    assert runner[0]["months"] == 12
+    # A run long enough to reach the ban says nothing.
+    assert cli.main(["run", "ban.toml", "--months", "49", "--quiet"]) == 0
+    assert capsys.readouterr().err == ""

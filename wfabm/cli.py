@@ -18,7 +18,7 @@ from collections.abc import Sequence
 from typing import NoReturn
 
 from wfabm import __version__
-from wfabm.config import BASELINE_NAME, ConfigError, display_path, load_config
+from wfabm.config import BASELINE_NAME, Config, ConfigError, display_path, load_config
 from wfabm.options import (
     CONFIG,
     FILE,
@@ -405,8 +405,10 @@ def _run(args: argparse.Namespace) -> int:
         args.months if args.months is not None else config_value(config, "run.months", "--months")
     )
     # Imported only now so that `wfabm check` works without the model's dependencies.
-    from wfabm.runner import run_to_directory
+    from wfabm.runner import check_results_folder, results_folder, run_to_directory
 
+    check_results_folder(results_folder(config, seed, args.out))
+    _warn_idle_levers(config, months)
     result = run_to_directory(
         config, seed=seed, months=months, out=args.out, progress=not args.quiet
     )
@@ -435,6 +437,8 @@ def _compare(args: argparse.Namespace) -> int:
 
     if args.out is not None:
         check_out(args.out)
+    for config in (baseline, scenario):
+        _warn_idle_levers(config, months)
     progress = _RunsDone()
     try:
         comparison = compare_configs(
@@ -472,6 +476,14 @@ class _RunsDone(_StderrLine):
         sys.stderr.write(f"\r  compare: {done}/{total} runs done")
         sys.stderr.flush()
         self.open = True
+
+
+def _warn_idle_levers(config: Config, months: int) -> None:
+    """Say on stderr which of the config's levers never act in a run of ``months`` months."""
+    from wfabm.levers import idle_levers
+
+    for text in idle_levers(config.data, months):
+        print(f"wfabm: warning: {display_path(config.chain[-1])}: {text}", file=sys.stderr)
 
 
 def _fail(message: str) -> None:

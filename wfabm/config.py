@@ -50,6 +50,7 @@ __all__ = [
     "ConfigError",
     "as_config",
     "baseline_path",
+    "check_argument",
     "check_as",
     "default_schema",
     "display_path",
@@ -148,6 +149,26 @@ def display_path(path: str | Path) -> str:
         return str(resolved)
 
 
+def check_argument(value: Any, spec: Param, *, name: str) -> Any:
+    """Check a value that stands for no config key (an option or argument) by ``spec``.
+
+    Args:
+        value: The value.
+        spec: Its declaration.
+        name: How the caller calls it, e.g. ``"--workers"``; the message names it.
+
+    Returns:
+        The normalised value.
+
+    Raises:
+        ConfigError: If ``spec`` does not allow the value.
+    """
+    try:
+        return check_value(value, spec, (), name=name)
+    except SchemaError as error:
+        raise ConfigError(error.reason, key=name) from None
+
+
 def check_as(key: str, value: Any, *, name: str, schema: dict | None = None) -> Any:
     """Check a value given outside a config (an option or argument) as the config key ``key``.
 
@@ -186,7 +207,7 @@ def as_config(value: Any, *, name: str = "config") -> Config:
     """
     if isinstance(value, Config):
         return value
-    return load_config(_source_name(value, name))
+    return load_config(None if value is None else _source_name(value, name))
 
 
 class Config:
@@ -436,10 +457,7 @@ def _build(
 def _source_name(value: Any, name: str) -> str | Path:
     """Check that ``value`` can name a config file, keeping a path a path."""
     text = os.fspath(value) if isinstance(value, os.PathLike) else value
-    try:
-        check_value(text, _SOURCE, (), name=name)
-    except SchemaError as error:
-        raise ConfigError(error.reason, key=name) from None
+    check_argument(text, _SOURCE, name=name)
     return value if isinstance(value, Path) else text
 
 

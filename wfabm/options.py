@@ -16,8 +16,8 @@ from collections.abc import Callable
 from typing import Any
 
 from wfabm import config as configs
-from wfabm.config import Config, ConfigError, check_as
-from wfabm.schema import Param, SchemaError, check_value, parse_path, spec_at
+from wfabm.config import Config, ConfigError, check_argument, check_as
+from wfabm.schema import Param, parse_path, spec_at
 
 __all__ = [
     "BUDGET",
@@ -73,10 +73,7 @@ def option_value(
             # Looked up now, not at import, so the limits are the schema's of the moment.
             declared = spec_at(configs.default_schema(), parse_path(key))
             return check_as(key, _from_text(text, declared), name=name)
-        try:
-            return check_value(_from_text(text, spec), spec, (), name=name)
-        except SchemaError as error:
-            raise ConfigError(error.reason, key=name) from None
+        return check_argument(_from_text(text, spec), spec, name=name)
 
     # argparse names a failing type by its __name__; ours raise their own messages.
     convert.__name__ = name
