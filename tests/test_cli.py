@@ -279,6 +279,11 @@ def test_option_limits_follow_the_config_schema(
             "allowed: a path (folder).",
         ),
         (
+            ["dashboard", "--host", ""],
+            '--host="" is not a usable name (it is empty); '
+            "allowed: a name (a host name or IP address).",
+        ),
+        (
             ["check", ""],
             'CONFIG="" is not a usable path (it is empty); '
             'allowed: a path (a .toml file or "baseline").',

@@ -25,6 +25,7 @@ from wfabm.options import (
     FOLDER,
     HOST,
     PORT,
+    SCHEDULER,
     SEEDS,
     WORKERS,
     choice,
@@ -255,7 +256,7 @@ def _add_experiment_commands(commands: argparse._SubParsersAction) -> None:
     )
     experiment.add_argument(
         "--scheduler",
-        type=option_value("--scheduler", HOST),
+        type=option_value("--scheduler", SCHEDULER),
         metavar="ADDRESS",
         help="with --engine dask: the address of a running Dask scheduler (default: start a "
         "local cluster of --workers processes)",

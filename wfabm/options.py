@@ -26,6 +26,7 @@ __all__ = [
     "FOLDER",
     "HOST",
     "PORT",
+    "SCHEDULER",
     "SEEDS",
     "WORKERS",
     "choice",
@@ -37,7 +38,8 @@ SEEDS = Param("int", "seeds", 1, 10_000)
 WORKERS = Param("int", "processes", 1, 1024)
 BUDGET = Param("int", "candidates", 1, 100_000)
 PORT = Param("int", "port", 1, 65535)
-HOST = Param("path", "an address or host name")
+HOST = Param("name", "a host name or IP address")
+SCHEDULER = Param("name", "a Dask scheduler address")
 CONFIG = Param("path", 'a .toml file or "baseline"')
 FOLDER = Param("path", "folder")
 FILE = Param("path", "file")

@@ -55,6 +55,7 @@ KINDS = (
     "month_or_never",
     "date_or_never",
     "path",
+    "name",
 )
 _NUMERIC_KINDS = ("float", "int")
 _NEVER = "never"
@@ -264,8 +265,8 @@ def describe(spec: Param | MapOf | ListOf | dict) -> str:
         return 'a month as "YYYY-MM" (or a date as "YYYY-MM-DD")'
     if spec.kind == "date":
         return 'a date as "YYYY-MM-DD"'
-    if spec.kind == "path":
-        return f"a path{unit}"
+    if spec.kind in ("path", "name"):
+        return f"a {spec.kind}{unit}"
     if spec.kind == "date_or_never":
         return 'a date as "YYYY-MM-DD" (or a month as "YYYY-MM"), or "never"'
     return 'a month as "YYYY-MM" (or a date as "YYYY-MM-DD"), or "never"'
@@ -457,20 +458,19 @@ def _check_param(value: Any, param: Param, path: KeyPath, name: str | None = Non
                     name=name,
                 )
         return [str(item) for item in value]
-    if kind == "path":
-        return _check_file_name(value, param, path, name)
+    if kind in ("path", "name"):
+        return _check_name(value, param, path, name)
     return _check_calendar(value, param, path, name)
 
 
-def _check_file_name(value: Any, param: Param, path: KeyPath, name: str | None) -> str:
+def _check_name(value: Any, param: Param, path: KeyPath, name: str | None) -> str:
     if not isinstance(value, str):
         raise _wrong_type(value, param, path, name)
-    # The operating system cannot open either, and says so only once something is written.
-    if not value:
-        raise _bad_value(value, param, path, "is not a usable path (it is empty)", name=name)
-    if "\0" in value:
-        problem = "is not a usable path (it holds a NUL character)"
-        raise _bad_value(value, param, path, problem, name=name)
+    # The operating system takes neither, and would say so only once something is written.
+    for flaw, present in (("it is empty", not value), ("it holds a NUL character", "\0" in value)):
+        if present:
+            problem = f"is not a usable {param.kind} ({flaw})"
+            raise _bad_value(value, param, path, problem, name=name)
     return value
 
 
