@@ -448,3 +448,11 @@ def test_run_warns_of_a_lever_that_never_acts_in_the_run(
     # A run long enough to reach the ban says nothing.
     assert cli.main(["run", "ban.toml", "--months", "49", "--quiet"]) == 0
     assert capsys.readouterr().err == ""
+
+
+def test_a_path_the_file_system_cannot_hold_is_refused(capsys: pytest.CaptureFixture[str]) -> None:
+    assert cli.main(["analyse", "a" * 300]) == 2
+    assert error_line(capsys) == (
+        f'wfabm: error: DIR="{"a" * 56}... is not a usable path (a name in it is longer than '
+        "255 bytes); allowed: a path (folder)."
+    )

@@ -725,3 +725,14 @@ def test_overrides_that_contain_themselves_are_refused(load) -> None:
 def test_with_overrides_checks_the_type_too(load) -> None:
     with pytest.raises(ConfigError, match=r"^overrides=3 has the wrong type \(a whole number\)"):
         load().with_overrides(3)
+
+
+@pytest.mark.parametrize("key", ["run.months", "burnout.rise_rate"])
+def test_a_whole_number_beyond_any_float_is_out_of_range(load, tmp_path: Path, key: str) -> None:
+    table, name = key.split(".")
+    huge = write(
+        tmp_path / "huge.toml", f'extends = "baseline"\n[{table}]\n{name} = 1{"0" * 400}\n'
+    )
+    assert error_of(load, huge).startswith(
+        f"huge.toml: {key} = (a whole number of about 401 digits) is out of range; allowed: "
+    )

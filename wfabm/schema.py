@@ -64,6 +64,7 @@ _DATE_RE = re.compile(r"(\d{4})-(\d{2})-(\d{2})")
 _BARE_KEY_RE = re.compile(r"[A-Za-z0-9_-]+")
 _PATH_TOKEN_RE = re.compile(r"\.?([^.\[\]]+)|\[(\d+)\]")
 _MAX_SHOWN = 60
+_MAX_NAME_BYTES = 255
 
 KeyPath = tuple[str | int, ...]
 
@@ -418,8 +419,12 @@ def _check_param(value: Any, param: Param, path: KeyPath, name: str | None = Non
         wanted = numbers.Integral if kind == "int" else numbers.Real
         if isinstance(value, bool) or not isinstance(value, wanted):
             raise _wrong_type(value, param, path, name)
-        number = int(value) if kind == "int" else float(value)
-        if not math.isfinite(number):
+        try:
+            number = int(value) if kind == "int" else float(value)
+        except OverflowError:
+            # A whole number beyond any float is beyond every range a number may have.
+            raise _bad_value(value, param, path, "is out of range", name=name) from None
+        if kind == "float" and not math.isfinite(number):
             raise _bad_value(value, param, path, "is not a finite number", name=name)
         too_low = param.minimum is not None and number < param.minimum
         too_high = param.maximum is not None and number > param.maximum
@@ -466,8 +471,18 @@ def _check_param(value: Any, param: Param, path: KeyPath, name: str | None = Non
 def _check_name(value: Any, param: Param, path: KeyPath, name: str | None) -> str:
     if not isinstance(value, str):
         raise _wrong_type(value, param, path, name)
-    # The operating system takes neither, and would say so only once something is written.
-    for flaw, present in (("it is empty", not value), ("it holds a NUL character", "\0" in value)):
+    # The operating system takes none of these, and would say so only once something is
+    # written. File systems hold names of at most 255 bytes.
+    too_long = param.kind == "path" and any(
+        len(part.encode("utf-8", "surrogatepass")) > _MAX_NAME_BYTES
+        for part in re.split(r"[\\/]", value)
+    )
+    flaws = (
+        ("it is empty", not value),
+        ("it holds a NUL character", "\0" in value),
+        (f"a name in it is longer than {_MAX_NAME_BYTES} bytes", too_long),
+    )
+    for flaw, present in flaws:
         if present:
             problem = f"is not a usable {param.kind} ({flaw})"
             raise _bad_value(value, param, path, problem, name=name)
