@@ -138,9 +138,21 @@ def setting(draw) -> tuple[tuple, object]:
     return path, draw(toml_values)
 
 
+TIDY_KEYS = [path for path in KEYS if example_values(spec_of(path))[0]]
+
+
 @st.composite
 def config_bytes(draw, folder: Path) -> bytes:
-    """A config file's bytes: a few settings over an extends, then perhaps some damage."""
+    """A config file's bytes: a few settings over an extends, then perhaps some damage.
+
+    One in three is tidy: it extends the baseline and sets only values the schema allows.
+    """
+    if draw(st.integers(0, 2)) == 0:
+        lines = ['extends = "baseline"']
+        for path in draw(st.lists(st.sampled_from(TIDY_KEYS), max_size=3, unique=True)):
+            value = draw(st.sampled_from(example_values(spec_of(path))[0]))
+            lines.append(f"{format_path(path)} = {toml_value(value)}")
+        return ("\n".join(lines) + "\n").encode("utf-8")
     extends = draw(
         st.sampled_from(
             [
@@ -287,10 +299,12 @@ def test_malformed_configs_are_checked_or_refused_in_one_paragraph(stand_ins: Pa
     check()
     # Both outcomes must be common, or the property says little about one of them.
     assert seen["refused"] >= EXAMPLES // 4, seen
-    assert seen["valid"] >= EXAMPLES // 20, seen
+    assert seen["valid"] >= EXAMPLES // 5, seen
 
 
 NUMBERS = st.one_of(
+    st.integers(1, 30).map(str),
+    st.integers(1, 30).map(str),
     st.integers(-5, 1300).map(str),
     st.integers(-(2**70), 2**70).map(str),
     st.sampled_from(["", "1.5", "1e3", "inf", "nan", "-0", "+3", " 5", "0x10", "1_000", "٣"]),
@@ -383,11 +397,17 @@ def usable(path: Path) -> bool:
 def test_command_lines_run_or_are_refused_in_one_paragraph(stand_ins: Path) -> None:
     seen = {"refused": 0, "ran": 0, "reached the work": 0}
 
+    fixtures = set(stand_ins.iterdir())
+
     @PROPERTY
     @given(argv=command_lines())
     def check(argv: list[str]) -> None:
-        shutil.rmtree(stand_ins / "out", ignore_errors=True)
-        shutil.rmtree(stand_ins / "results", ignore_errors=True)
+        # Each command line starts from the same folder: what an earlier one wrote goes.
+        for path in set(stand_ins.iterdir()) - fixtures:
+            if path.is_dir():
+                shutil.rmtree(path)
+            else:
+                path.unlink()
         outputs = [path for path in output_paths(argv) if usable(path)]
         existed = {path: path.exists() for path in outputs}
         status, out, err = outcome(argv)
@@ -411,10 +431,13 @@ def test_command_lines_run_or_are_refused_in_one_paragraph(stand_ins: Path) -> N
         assert status == 0, (argv, status, err)
         assert all(line.startswith("wfabm: warning: ") for line in err.splitlines()), err
         if argv[0] == "run":
-            folder = Path(out.splitlines()[0].rpartition("results in ")[2])
+            # The summary's first line ends with the folder, whatever characters it holds.
+            written = out.partition(", results in ")[2].partition("\nWales social care")[0]
+            folder = Path(written)
             assert sorted(p.name for p in folder.iterdir()) == sorted(runner.RUN_FILES)
         seen["ran"] += 1
 
     check()
     assert seen["refused"] >= EXAMPLES // 4, seen
-    assert seen["ran"] + seen["reached the work"] >= EXAMPLES // 20, seen
+    assert seen["ran"] >= EXAMPLES // 50, seen
+    assert seen["ran"] + seen["reached the work"] >= EXAMPLES // 10, seen
