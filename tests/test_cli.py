@@ -441,8 +441,9 @@ def test_run_warns_of_a_lever_that_never_acts_in_the_run(
     )
     assert cli.main(["run", "ban.toml", "--months", "12", "--quiet"]) == 0
     assert capsys.readouterr().err == (
-        "wfabm: warning: ban.toml: policy.zero_hours.start: the ban comes in 2026-04, after the "
-        "run's last month (2023-03), so this lever never acts; start it earlier or run longer.\n"
+        "wfabm: warning: ban.toml: policy.zero_hours.start: the lever first acts in 2026-04, "
+        "after the run's last month (2023-03), so it never acts in this run; start it earlier or "
+        "run longer.\n"
     )
     assert runner[0]["months"] == 12
     # A run long enough to reach the ban says nothing.

@@ -421,8 +421,8 @@ def test_a_lever_that_never_acts_in_the_run_is_warned_about(short: WorkforceMode
         short.run(1)
     (warning,) = caught
     assert str(warning.message) == (
-        "policy.zero_hours.start: the ban comes in 2040-01, after the run's last month "
-        "(2022-04), so this lever never acts; start it earlier or run longer."
+        "policy.zero_hours.start: the lever first acts in 2040-01, after the run's last month "
+        "(2022-04), so it never acts in this run; start it earlier or run longer."
     )
     assert short.month == 1
 

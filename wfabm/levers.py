@@ -26,12 +26,12 @@ class LeverStart:
     Attributes:
         key: The dotted config key of its start, e.g. ``"policy.zero_hours.start"``.
         month: Months from the run's first month to the month it first acts (may be < 0).
-        what: What acts then, for messages, e.g. ``"the ban"``.
+        when: Why it first acts then, where that is not its start, for messages.
     """
 
     key: str
     month: int
-    what: str
+    when: str = ""
 
 
 def lever_starts(config: dict) -> list[LeverStart]:
@@ -54,35 +54,40 @@ def lever_starts(config: dict) -> list[LeverStart]:
     run_start = dt.date.fromisoformat(config["run"]["start"] + "-01")
     starts: list[LeverStart] = []
 
-    def add(key: str, text: str, what: str, delay: int = 0) -> None:
-        starts.append(LeverStart(key, months_between(run_start, text) + delay, what))
+    def add(key: str, text: str, delay: int = 0, when: str = "") -> None:
+        starts.append(LeverStart(key, months_between(run_start, text) + delay, when))
 
     for index, entry in enumerate(policy["pay_change"]):
         if entry["fraction"] != 0.0:
-            add(f"policy.pay_change[{index}].start", entry["start"], "the pay change")
+            add(f"policy.pay_change[{index}].start", entry["start"])
     if policy["pay_framework"]["mode"] != "none":
-        add("policy.pay_framework.start", policy["pay_framework"]["start"], "the framework")
+        add("policy.pay_framework.start", policy["pay_framework"]["start"])
     parity = policy["nhs_parity"]
     if parity["roles"] and parity["gap_closed"]:
-        add("policy.nhs_parity.start", parity["start"], "parity")
+        add("policy.nhs_parity.start", parity["start"])
     if policy["social_worker_terms"]["harmonised"]:
-        add("policy.social_worker_terms.start", policy["social_worker_terms"]["start"], "one rate")
+        add("policy.social_worker_terms.start", policy["social_worker_terms"]["start"])
     if policy["agency"].get("cap") is not None and policy["agency"]["roles"]:
-        add("policy.agency.start", policy["agency"]["start"], "the cap")
+        add("policy.agency.start", policy["agency"]["start"])
     if policy["wellbeing"]["recovery_boost"] > 0:
-        add("policy.wellbeing.start", policy["wellbeing"]["start"], "the faster recovery")
+        add("policy.wellbeing.start", policy["wellbeing"]["start"])
     if policy["zero_hours"]["ban"]:
-        add("policy.zero_hours.start", policy["zero_hours"]["start"], "the ban")
+        add("policy.zero_hours.start", policy["zero_hours"]["start"])
     if policy["caseload"].get("cap") is not None:
-        add("policy.caseload.start", policy["caseload"]["start"], "the cap")
+        add("policy.caseload.start", policy["caseload"]["start"])
     england = policy["england"]
     if england["pay_change"] != 0.0 and england["roles"]:
-        add("policy.england.start", england["start"], "the pay change")
+        add("policy.england.start", england["start"])
     training = policy["training"]
     if (training["social_work_places"], training["occupational_therapy_places"]) != (1.0, 1.0):
         # Extra places change nothing until their first graduates arrive.
         delay = 12 * training["course_years"]
-        add("policy.training.start", training["start"], "the first extra graduates", delay)
+        add(
+            "policy.training.start",
+            training["start"],
+            delay,
+            "when its first extra graduates arrive",
+        )
     return starts
 
 
@@ -103,9 +108,10 @@ def idle_levers(config: dict, months: int) -> list[str]:
         run_start = dt.date.fromisoformat(config["run"]["start"] + "-01")
         last = _month_after(run_start, months - 1)
         acts = _month_after(run_start, lever.month)
+        when = f" ({lever.when})" if lever.when else ""
         found.append(
-            f"{lever.key}: {lever.what} comes in {acts:%Y-%m}, after the run's last month "
-            f"({last:%Y-%m}), so this lever never acts; start it earlier or run longer."
+            f"{lever.key}: the lever first acts in {acts:%Y-%m}{when}, after the run's last "
+            f"month ({last:%Y-%m}), so it never acts in this run; start it earlier or run longer."
         )
     return found
 
