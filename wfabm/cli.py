@@ -108,13 +108,13 @@ def _build_parser() -> _Parser:
         "--seed",
         type=_seed,
         metavar="N",
-        help="random seed, a whole number >= 0 (default: the config's run.seed)",
+        help="random seed, as run.seed allows (default: the config's run.seed)",
     )
     run.add_argument(
         "--months",
         type=_months,
         metavar="N",
-        help="months to simulate, a whole number >= 1 (default: the config's run.months)",
+        help="months to simulate, as run.months allows (default: the config's run.months)",
     )
     run.add_argument(
         "--out",
@@ -164,20 +164,19 @@ def _build_parser() -> _Parser:
         type=option_value("--seeds", SEEDS),
         default=10,
         metavar="N",
-        help="seeds to run each config on, a whole number >= 1 (default: 10; "
-        "intervals need 2 or more)",
+        help="seeds to run each config on, 1 to 10000 (default: 10; intervals need 2 or more)",
     )
     compare.add_argument(
         "--months",
         type=_months,
         metavar="N",
-        help="months per run, a whole number >= 1 (default: BASELINE's run.months)",
+        help="months per run, as run.months allows (default: BASELINE's run.months)",
     )
     compare.add_argument(
         "--seed",
         type=_seed,
         metavar="ROOT",
-        help="root seed the run seeds derive from, a whole number >= 0 "
+        help="root seed the run seeds derive from, as run.seed allows "
         "(default: BASELINE's run.seed)",
     )
     compare.add_argument(
@@ -185,7 +184,7 @@ def _build_parser() -> _Parser:
         type=option_value("--workers", WORKERS),
         default=1,
         metavar="N",
-        help="processes to run in, a whole number >= 1 (default: 1); results do not depend on it",
+        help="processes to run in, 1 to 1024 (default: 1); results do not depend on it",
     )
     compare.add_argument(
         "--out",
@@ -252,7 +251,7 @@ def _add_experiment_commands(commands: argparse._SubParsersAction) -> None:
         type=option_value("--workers", WORKERS),
         default=1,
         metavar="N",
-        help="worker processes, a whole number >= 1 (default: 1); results do not depend on it",
+        help="worker processes, 1 to 1024 (default: 1); results do not depend on it",
     )
     experiment.add_argument(
         "--scheduler",
