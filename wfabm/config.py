@@ -397,8 +397,9 @@ def load_config(
         The validated config.
 
     Raises:
-        ConfigError: For a missing or malformed file, a cycle in ``extends``, or
-            any key or value the schema does not allow.
+        ConfigError: For a missing or malformed file, a cycle in ``extends`` or a chain
+            longer than :data:`MAX_EXTENDS`, any key or value the schema does not allow,
+            or a ``source``, ``overrides`` or ``baseline`` of the wrong type.
     """
     schema = default_schema() if schema is None else schema
     source = None if source is None else _source_name(source, "source")
