@@ -297,7 +297,10 @@ def test_shipped_calibration_gives_the_objective_in_its_header() -> None:
 def test_calibrate_command_refuses_a_bad_budget(capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["calibrate", "--budget", "0"]) == 2
     error = capsys.readouterr().err
-    assert error.startswith("wfabm: error: argument --budget: must be a whole number >= 1")
+    assert error == (
+        "wfabm: error: --budget=0 is out of range; "
+        "allowed: a whole number from 1 to 100000 (candidates).\n"
+    )
     assert "Traceback" not in error
 
 

@@ -19,11 +19,14 @@ from wfabm.schema import Param
 REPO = Path(__file__).resolve().parents[1]
 
 SCHEMA = {
-    "run": {"months": Param("int", "months", 1, 600), "seed": Param("int", "", 0)},
+    "run": {"months": Param("int", "months", 1, 600), "seed": Param("int", "seed", 0, 2**63 - 1)},
     "burnout": {"recovery_rate": Param("float", "share per month", 0.0, 1.0)},
 }
 
 BASELINE = "[run]\nmonths = 24\nseed = 7\n\n[burnout]\nrecovery_rate = 0.2\n"
+# The packaged ones, before the fixture below stands in for them.
+REAL_BASELINE = config_module.baseline_path
+REAL_SCHEMA = config_module.default_schema
 
 
 @pytest.fixture(autouse=True)
@@ -59,10 +62,17 @@ def runner(monkeypatch: pytest.MonkeyPatch) -> list[dict]:
         )
         return Result()
 
+    stub_runner(monkeypatch, run_to_directory)
+    return calls
+
+
+def stub_runner(monkeypatch: pytest.MonkeyPatch, run_to_directory) -> None:
+    """Stand in for wfabm.runner: its folder checks pass and ``run_to_directory`` runs."""
     module = types.ModuleType("wfabm.runner")
     module.run_to_directory = run_to_directory
+    module.results_folder = lambda config, seed, out=None: Path(out or "results")
+    module.check_results_folder = lambda out: out
     monkeypatch.setitem(sys.modules, "wfabm.runner", module)
-    return calls
 
 
 def error_line(capsys: pytest.CaptureFixture[str]) -> str:
@@ -179,9 +189,118 @@ def test_usage_errors_exit_2_with_one_line(
 def test_bad_seed_message(capsys: pytest.CaptureFixture[str]) -> None:
     assert cli.main(["run", "--seed", "abc"]) == 2
     assert error_line(capsys) == (
-        "wfabm: error: argument --seed: must be a whole number >= 0, not 'abc'; "
-        "see 'wfabm run --help'."
+        'wfabm: error: --seed="abc" has the wrong type (a string) for run.seed; '
+        "allowed: a whole number from 0 to 9223372036854775807 (seed)."
     )
+
+
+@pytest.mark.parametrize(
+    ("argv", "expected"),
+    [
+        (
+            ["run", "--months", "1000000000"],
+            "--months=1000000000 is out of range for run.months; "
+            "allowed: a whole number from 1 to 600 (months).",
+        ),
+        (
+            ["run", "--months", "-5"],
+            "--months=-5 is out of range for run.months; "
+            "allowed: a whole number from 1 to 600 (months).",
+        ),
+        (
+            ["run", "--seed", str(2**70)],
+            f"--seed={2**70} is out of range for run.seed; "
+            "allowed: a whole number from 0 to 9223372036854775807 (seed).",
+        ),
+        (
+            ["compare", "baseline", "baseline", "--months", "2.5"],
+            "--months=2.5 has the wrong type (a number) for run.months; "
+            "allowed: a whole number from 1 to 600 (months).",
+        ),
+    ],
+)
+def test_options_mapped_to_config_keys_are_checked_as_those_keys(
+    argv: list[str],
+    expected: str,
+    runner: list[dict],
+    comparer: list[tuple],
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    assert cli.main(argv) == 2
+    assert error_line(capsys) == f"wfabm: error: {expected}"
+    assert runner == []
+    assert comparer == []
+
+
+def test_option_limits_follow_the_config_schema(
+    monkeypatch: pytest.MonkeyPatch, runner: list[dict], capsys: pytest.CaptureFixture[str]
+) -> None:
+    narrow = {**SCHEMA, "run": {**SCHEMA["run"], "months": Param("int", "months", 1, 30)}}
+    monkeypatch.setattr(config_module, "default_schema", lambda: narrow)
+    assert cli.main(["run", "--months", "31"]) == 2
+    assert "allowed: a whole number from 1 to 30 (months)" in error_line(capsys)
+    assert cli.main(["run", "--months", "30"]) == 0
+    assert runner[0]["months"] == 30
+
+
+@pytest.mark.parametrize(
+    ("argv", "expected"),
+    [
+        (
+            ["compare", "baseline", "baseline", "--seeds", "0"],
+            "--seeds=0 is out of range; allowed: a whole number from 1 to 10000 (seeds).",
+        ),
+        (
+            ["compare", "baseline", "baseline", "--workers", "100000"],
+            "--workers=100000 is out of range; allowed: a whole number from 1 to 1024 (processes).",
+        ),
+        (
+            ["dashboard", "--port", "70000"],
+            "--port=70000 is out of range; allowed: a whole number from 1 to 65535 (port).",
+        ),
+        (
+            ["experiment", "spec.toml", "--engine", "dusk"],
+            '--engine="dusk" is not one of the allowed choices; did you mean "dask"? '
+            'Allowed: one of "local", "dask".',
+        ),
+        (
+            ["calibrate", "--budget", "1e3"],
+            "--budget=1000.0 has the wrong type (a number); "
+            "allowed: a whole number from 1 to 100000 (candidates).",
+        ),
+        (
+            ["report", "calibrashun"],
+            'KIND="calibrashun" is not one of the allowed choices; did you mean "calibration"? '
+            'Allowed: one of "calibration".',
+        ),
+        (
+            ["run", "--out", "a\x00b"],
+            '--out="a\\u0000b" is not a usable path (it holds a NUL character); '
+            "allowed: a path (folder).",
+        ),
+        (
+            ["dashboard", "--host", ""],
+            '--host="" is not a usable name (it is empty); '
+            "allowed: a name (a host name or IP address).",
+        ),
+        (
+            ["check", ""],
+            'CONFIG="" is not a usable path (it is empty); '
+            'allowed: a path (a .toml file or "baseline").',
+        ),
+    ],
+)
+def test_every_option_goes_through_the_schema(
+    argv: list[str],
+    expected: str,
+    runner: list[dict],
+    comparer: list[tuple],
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    assert cli.main(argv) == 2
+    assert error_line(capsys) == f"wfabm: error: {expected}"
+    assert runner == []
+    assert comparer == []
 
 
 def test_config_error_from_the_runner_is_reported(
@@ -190,9 +309,7 @@ def test_config_error_from_the_runner_is_reported(
     def run_to_directory(config, **kwargs):
         raise ConfigError("policy starts after the run ends.", file="baseline.toml")
 
-    module = types.ModuleType("wfabm.runner")
-    module.run_to_directory = run_to_directory
-    monkeypatch.setitem(sys.modules, "wfabm.runner", module)
+    stub_runner(monkeypatch, run_to_directory)
     assert cli.main(["run"]) == 2
     assert error_line(capsys) == "wfabm: error: baseline.toml: policy starts after the run ends."
 
@@ -203,9 +320,7 @@ def test_interrupt_exits_130(
     def run_to_directory(config, **kwargs):
         raise KeyboardInterrupt
 
-    module = types.ModuleType("wfabm.runner")
-    module.run_to_directory = run_to_directory
-    monkeypatch.setitem(sys.modules, "wfabm.runner", module)
+    stub_runner(monkeypatch, run_to_directory)
     assert cli.main(["run"]) == 130
     err = capsys.readouterr().err
     assert err == "wfabm: interrupted\n"
@@ -290,7 +405,7 @@ def test_compare_usage_errors(
     extra: list[str], comparer: list[tuple], capsys: pytest.CaptureFixture[str]
 ) -> None:
     assert cli.main(["compare", "baseline", "baseline", *extra]) == 2
-    assert "see 'wfabm compare --help'" in error_line(capsys)
+    assert error_line(capsys).startswith(f"wfabm: error: {extra[0]}=")
     assert comparer == []
 
 
@@ -313,3 +428,32 @@ def test_compare_bad_config_fails_before_running(
     assert "recovery_rate = 1.7 is out of range" in error_line(capsys)
     assert comparer == []
     assert not Path("cmp").exists()
+
+
+def test_run_warns_of_a_lever_that_never_acts_in_the_run(
+    monkeypatch: pytest.MonkeyPatch, runner: list[dict], capsys: pytest.CaptureFixture[str]
+) -> None:
+    monkeypatch.setattr(config_module, "baseline_path", REAL_BASELINE)
+    monkeypatch.setattr(config_module, "default_schema", REAL_SCHEMA)
+    Path("ban.toml").write_text(
+        'extends = "baseline"\n[policy.zero_hours]\nban = true\nstart = "2026-04"\n',
+        encoding="utf-8",
+    )
+    assert cli.main(["run", "ban.toml", "--months", "12", "--quiet"]) == 0
+    assert capsys.readouterr().err == (
+        "wfabm: warning: ban.toml: policy.zero_hours.start: the lever first acts in 2026-04, "
+        "after the run's last month (2023-03), so it never acts in this run; start it earlier or "
+        "run longer.\n"
+    )
+    assert runner[0]["months"] == 12
+    # A run long enough to reach the ban says nothing.
+    assert cli.main(["run", "ban.toml", "--months", "49", "--quiet"]) == 0
+    assert capsys.readouterr().err == ""
+
+
+def test_a_path_the_file_system_cannot_hold_is_refused(capsys: pytest.CaptureFixture[str]) -> None:
+    assert cli.main(["analyse", "a" * 300]) == 2
+    assert error_line(capsys) == (
+        f'wfabm: error: DIR="{"a" * 56}... is not a usable path (a name in it is longer than '
+        "255 bytes); allowed: a path (folder)."
+    )

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import json
 import pickle
 import textwrap
 import tomllib
@@ -617,3 +618,152 @@ def test_string_list_checks_each_item() -> None:
 def test_required_list_param_is_reported_missing() -> None:
     with pytest.raises(ValueError, match=r"agency\.roles"):
         validate({"agency": {}}, LEVER_SCHEMA)
+
+
+# --- what extends may name, and files that are not plain UTF-8 ------------------------
+
+
+def test_utf8_byte_order_mark_is_accepted(load, tmp_path: Path) -> None:
+    path = tmp_path / "bom.toml"
+    path.write_bytes(b"\xef\xbb\xbf" + b'extends = "baseline"\n[run]\nseed = 5\n')
+    assert load(path)["run"]["seed"] == 5
+
+
+def test_utf16_is_refused_clearly(load, tmp_path: Path) -> None:
+    path = tmp_path / "wide.toml"
+    path.write_text('extends = "baseline"\n', encoding="utf-16")
+    assert error_of(load, path) == (
+        "wide.toml: is UTF-16 text (it starts with a UTF-16 byte-order mark); save it as UTF-8."
+    )
+
+
+def chain(tmp_path: Path, length: int) -> Path:
+    """Files c1 ... c<length>, each extending the one before; c1 extends the baseline."""
+    write(tmp_path / "c1.toml", 'extends = "baseline"\n')
+    for number in range(2, length + 1):
+        write(tmp_path / f"c{number}.toml", f'extends = "c{number - 1}.toml"\n')
+    return tmp_path / f"c{length}.toml"
+
+
+def test_a_chain_of_sixteen_files_loads(load, tmp_path: Path) -> None:
+    # Fifteen files of one's own and the baseline.
+    assert len(load(chain(tmp_path, 15)).chain) == 16
+
+
+def test_a_chain_longer_than_sixteen_files_is_refused(load, tmp_path: Path) -> None:
+    message = error_of(load, chain(tmp_path, 16))
+    assert message == (
+        "c1.toml: extends chains more than 16 files (c16.toml -> c15.toml -> ... -> "
+        "c1.toml -> configs/baseline.toml); at most 16 may be chained, so merge some of them."
+    )
+
+
+def test_a_very_long_chain_is_refused_without_reading_it_all(load, tmp_path: Path) -> None:
+    assert "extends chains more than 16 files" in error_of(load, chain(tmp_path, 3000))
+
+
+def test_the_cycle_is_named_without_the_files_leading_to_it(load, tmp_path: Path) -> None:
+    write(tmp_path / "start.toml", 'extends = "a.toml"\n')
+    write(tmp_path / "a.toml", 'extends = "b.toml"\n')
+    write(tmp_path / "b.toml", 'extends = "a.toml"\n')
+    assert error_of(load, tmp_path / "start.toml") == (
+        "b.toml: extends makes a cycle: a.toml -> b.toml -> a.toml; the chain must end at a "
+        'file without extends, such as "baseline".'
+    )
+
+
+def test_extends_may_name_a_file_outside_the_folder_by_absolute_path(
+    load, tmp_path_factory: pytest.TempPathFactory, tmp_path: Path
+) -> None:
+    own_base = 'extends = "baseline"\n[run]\nseed = 9\n'
+    elsewhere = write(tmp_path_factory.mktemp("elsewhere") / "mine.toml", own_base)
+    child = write(tmp_path / "child.toml", f"extends = {json.dumps(str(elsewhere))}\n")
+    config = load(child)
+    assert config["run"]["seed"] == 9
+    assert config.chain[-2] == elsewhere.resolve()
+
+
+def test_a_loop_of_symbolic_links_is_a_config_error(load, tmp_path: Path) -> None:
+    (tmp_path / "loop1.toml").symlink_to(tmp_path / "loop2.toml")
+    (tmp_path / "loop2.toml").symlink_to(tmp_path / "loop1.toml")
+    write(tmp_path / "child.toml", 'extends = "loop1.toml"\n')
+    message = error_of(load, tmp_path / "child.toml")
+    assert message.startswith("child.toml: cannot follow ")
+    assert "loop1.toml" in message
+
+
+def test_arrays_nested_too_deeply_to_read_are_a_config_error(load, tmp_path: Path) -> None:
+    deep = write(tmp_path / "deep.toml", "x = " + "[" * 5000 + "]" * 5000 + "\n")
+    assert error_of(load, deep) == (
+        "deep.toml: malformed TOML: arrays or inline tables are nested too deeply to read."
+    )
+
+
+def test_a_number_too_long_to_read_is_a_config_error(load, tmp_path: Path) -> None:
+    long = write(tmp_path / "long.toml", "[run]\nseed = " + "1" * 5000 + "\n")
+    expected = "long.toml: malformed TOML: a number has too many digits to read."
+    assert error_of(load, long) == expected
+
+
+# --- the Python API refuses wrong types with the config's own error ----------------------
+
+
+@pytest.mark.parametrize(
+    ("source", "expected"),
+    [
+        (42, "source=42 has the wrong type (a whole number)"),
+        (b"x.toml", "source=b'x.toml' has the wrong type (bytes)"),
+        ("", 'source="" is not a usable path (it is empty)'),
+    ],
+)
+def test_source_of_the_wrong_type(load, source, expected: str) -> None:
+    assert error_of(load, source) == (
+        f"{expected}; allowed: a path (a .toml file, "
+        '"baseline" or the name of another packaged config).'
+    )
+
+
+@pytest.mark.parametrize(
+    ("overrides", "expected"),
+    [
+        (
+            [("run", {"seed": 3})],
+            'overrides=[["run", { seed = 3 }]] has the wrong type (an array); '
+            "allowed: a table with keys run, burnout, wages, policy.",
+        ),
+        (
+            "run.seed=3",
+            'overrides="run.seed=3" has the wrong type (a string); '
+            "allowed: a table with keys run, burnout, wages, policy.",
+        ),
+        (
+            {"run": {1: 3}},
+            "overrides key run.1 is not a string; config keys are strings, "
+            'e.g. {"run": {"seed": 3}}.',
+        ),
+    ],
+)
+def test_overrides_of_the_wrong_type(load, overrides, expected: str) -> None:
+    assert error_of(load, None, overrides) == expected
+
+
+def test_overrides_that_contain_themselves_are_refused(load) -> None:
+    table: dict = {}
+    table["run"] = table
+    assert error_of(load, None, table).startswith("overrides nest more than 64 tables or arrays")
+
+
+def test_with_overrides_checks_the_type_too(load) -> None:
+    with pytest.raises(ConfigError, match=r"^overrides=3 has the wrong type \(a whole number\)"):
+        load().with_overrides(3)
+
+
+@pytest.mark.parametrize("key", ["run.months", "burnout.rise_rate"])
+def test_a_whole_number_beyond_any_float_is_out_of_range(load, tmp_path: Path, key: str) -> None:
+    table, name = key.split(".")
+    huge = write(
+        tmp_path / "huge.toml", f'extends = "baseline"\n[{table}]\n{name} = 1{"0" * 400}\n'
+    )
+    assert error_of(load, huge).startswith(
+        f"huge.toml: {key} = (a whole number of about 401 digits) is out of range; allowed: "
+    )

@@ -10,6 +10,8 @@ One default model (``WorkforceModel()``) is built and stepped once for the whole
 from __future__ import annotations
 
 import datetime as dt
+import re
+import warnings
 from pathlib import Path
 
 import numpy as np
@@ -19,6 +21,7 @@ import pytest
 from wfabm import cli
 from wfabm.calibration import load_targets
 from wfabm.config import ConfigError, load_config
+from wfabm.levers import IdleLeverWarning
 from wfabm.model import WorkforceModel
 from wfabm.pay import scale_rate
 from wfabm.taxonomy import ARRIVALS, DEPARTURES, NHS, NURSE, ROLES, SECTORS
@@ -425,3 +428,92 @@ def test_a_start_other_than_april_2022_is_refused_by_check_run_and_the_model(
         assert captured.err == f"wfabm: error: {expected}\n"
         assert captured.out == ""
     assert sorted(p.name for p in tmp_path.iterdir()) == ["later.toml"]
+
+
+# --- arguments: the config's own error for a wrong one --------------------------------
+
+
+@pytest.mark.parametrize(
+    ("arguments", "expected"),
+    [
+        (
+            {"config": 42},
+            "config=42 has the wrong type (a whole number); allowed: a path (a .toml file, "
+            '"baseline" or the name of another packaged config).',
+        ),
+        (
+            {"seed": "x"},
+            'seed="x" has the wrong type (a string) for run.seed; '
+            "allowed: a whole number from 0 to 9223372036854775807 (seed).",
+        ),
+        (
+            {"seed": 1.5},
+            "seed=1.5 has the wrong type (a number) for run.seed; "
+            "allowed: a whole number from 0 to 9223372036854775807 (seed).",
+        ),
+        (
+            {"seed": True},
+            "seed=true has the wrong type (true/false) for run.seed; "
+            "allowed: a whole number from 0 to 9223372036854775807 (seed).",
+        ),
+        (
+            {"seed": 2**70},
+            f"seed={2**70} is out of range for run.seed; "
+            "allowed: a whole number from 0 to 9223372036854775807 (seed).",
+        ),
+        (
+            {"record_events": "no"},
+            'record_events="no" has the wrong type (a string); allowed: true or false.',
+        ),
+    ],
+)
+def test_bad_arguments_are_config_errors(arguments: dict, expected: str) -> None:
+    with pytest.raises(ConfigError) as caught:
+        WorkforceModel(**arguments)
+    assert str(caught.value) == expected
+
+
+def test_a_numpy_seed_is_a_whole_number() -> None:
+    assert WorkforceModel(seed=np.int64(5)).seed == 5
+
+
+@pytest.fixture(scope="module")
+def short() -> WorkforceModel:
+    """The baseline, planned for 2 months, with a ban on zero hours from 2040."""
+    config = load_config(overrides={"run": {"months": 2}, "policy": {"zero_hours": {"ban": True}}})
+    return WorkforceModel(config.with_overrides({"policy": {"zero_hours": {"start": "2040-01"}}}))
+
+
+@pytest.mark.parametrize(
+    ("months", "problem"),
+    [
+        (-1, "is out of range"),
+        (0, "is out of range"),
+        (1.5, "has the wrong type (a number)"),
+        ("3", "has the wrong type (a string)"),
+    ],
+)
+def test_run_refuses_months_it_cannot_run(short: WorkforceModel, months, problem: str) -> None:
+    with pytest.raises(ConfigError, match=r"^months=\S+ " + re.escape(problem) + " for run.months"):
+        short.run(months)
+    assert short.month == 0
+
+
+def test_a_lever_that_never_acts_in_the_run_is_warned_about(short: WorkforceModel) -> None:
+    with pytest.warns(IdleLeverWarning) as caught:
+        short.run(1)
+    (warning,) = caught
+    assert str(warning.message) == (
+        "policy.zero_hours.start: the lever first acts in 2040-01, after the run's last month "
+        "(2022-04), so it never acts in this run; start it earlier or run longer."
+    )
+    assert short.month == 1
+
+
+def test_a_lever_within_the_run_is_not_warned_about() -> None:
+    config = load_config(overrides={"run": {"months": 1}, "policy": {"zero_hours": {"ban": True}}})
+    model = WorkforceModel(config.with_overrides({"policy": {"zero_hours": {"start": "2022-04"}}}))
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", IdleLeverWarning)
+        model.run()
+    assert model.month == 1

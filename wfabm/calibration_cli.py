@@ -11,13 +11,15 @@ import sys
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from wfabm.cli import _count, _from_config, _seed
 from wfabm.config import BASELINE_NAME, display_path, load_config
+from wfabm.options import BUDGET, CONFIG, FOLDER, SEEDS, WORKERS, choice, config_value, option_value
 
 if TYPE_CHECKING:
     import polars as pl
 
 __all__ = ["add_calibration_commands"]
+
+_seed = option_value("--seed", key="run.seed")
 
 
 def add_calibration_commands(commands: argparse._SubParsersAction) -> None:
@@ -39,19 +41,20 @@ def add_calibration_commands(commands: argparse._SubParsersAction) -> None:
         "config",
         nargs="?",
         default=BASELINE_NAME,
+        type=option_value("CONFIG", CONFIG),
         metavar="CONFIG",
         help=f'the config whose parameters are fitted (default: "{BASELINE_NAME}")',
     )
     calibrate.add_argument(
         "--budget",
-        type=_count,
+        type=option_value("--budget", BUDGET),
         default=300,
         metavar="N",
         help="most candidates to evaluate, each on every seed (default: 300, as shipped)",
     )
     calibrate.add_argument(
         "--seeds",
-        type=_count,
+        type=option_value("--seeds", SEEDS),
         default=8,
         metavar="K",
         help="seeds every candidate runs on (default: 8, as shipped)",
@@ -64,7 +67,7 @@ def add_calibration_commands(commands: argparse._SubParsersAction) -> None:
     )
     calibrate.add_argument(
         "--report-seeds",
-        type=_count,
+        type=option_value("--report-seeds", SEEDS),
         default=10,
         metavar="K",
         help="seeds for the report's intervals (default: 10)",
@@ -85,16 +88,23 @@ def add_calibration_commands(commands: argparse._SubParsersAction) -> None:
         "the base year on common seeds and sets every 2022 target beside the simulated mean "
         "and its 95% interval; it writes targets.csv, targets.md and fit.png.",
     )
-    report.add_argument("kind", choices=["calibration"], metavar="KIND", help='"calibration"')
+    report.add_argument(
+        "kind", type=choice("KIND", ("calibration",)), metavar="KIND", help='"calibration"'
+    )
     report.add_argument(
         "config",
         nargs="?",
         default=BASELINE_NAME,
+        type=option_value("CONFIG", CONFIG),
         metavar="CONFIG",
         help=f'a .toml config file, or "{BASELINE_NAME}" (the default)',
     )
     report.add_argument(
-        "--seeds", type=_count, default=10, metavar="K", help="seeds to run (default: 10)"
+        "--seeds",
+        type=option_value("--seeds", SEEDS),
+        default=10,
+        metavar="K",
+        help="seeds to run (default: 10)",
     )
     report.add_argument(
         "--seed",
@@ -109,18 +119,24 @@ def add_calibration_commands(commands: argparse._SubParsersAction) -> None:
 def _add_workers_and_out(parser: argparse.ArgumentParser, out: str) -> None:
     parser.add_argument(
         "--workers",
-        type=_count,
+        type=option_value("--workers", WORKERS),
         default=1,
         metavar="N",
         help="processes to run in (default: 1); results do not depend on it",
     )
-    parser.add_argument("--out", default=out, metavar="DIR", help=f"output folder (default: {out})")
+    parser.add_argument(
+        "--out",
+        type=option_value("--out", FOLDER),
+        default=out,
+        metavar="DIR",
+        help=f"output folder (default: {out})",
+    )
     parser.add_argument("--quiet", action="store_true", help="do not show progress")
 
 
 def _calibrate(args: argparse.Namespace) -> int:
     config = load_config(args.config)
-    root = args.seed if args.seed is not None else _from_config(config, "run.seed", "--seed")
+    root = args.seed if args.seed is not None else config_value(config, "run.seed", "--seed")
     # Imported only now so that `wfabm check` works without the model's dependencies.
     from wfabm import calibration as calib
     from wfabm.calibration_report import REPORT_FILES, sensitivity, target_table, write_report
@@ -176,7 +192,7 @@ def _calibrate(args: argparse.Namespace) -> int:
 
 def _report(args: argparse.Namespace) -> int:
     config = load_config(args.config)
-    root = args.seed if args.seed is not None else _from_config(config, "run.seed", "--seed")
+    root = args.seed if args.seed is not None else config_value(config, "run.seed", "--seed")
 
     from wfabm.calibration import Evaluator
     from wfabm.calibration_report import REPORT_FILES, target_table, write_report

@@ -19,6 +19,19 @@ from typing import NoReturn
 
 from wfabm import __version__
 from wfabm.config import BASELINE_NAME, Config, ConfigError, display_path, load_config
+from wfabm.options import (
+    CONFIG,
+    FILE,
+    FOLDER,
+    HOST,
+    PORT,
+    SCHEDULER,
+    SEEDS,
+    WORKERS,
+    choice,
+    config_value,
+    option_value,
+)
 
 __all__ = ["main"]
 
@@ -28,6 +41,11 @@ _INTERRUPTED = 130
 
 class _UsageError(Exception):
     """A command-line mistake, raised instead of argparse's print-and-exit."""
+
+
+# Options that stand for config keys are checked as those keys.
+_seed = option_value("--seed", key="run.seed")
+_months = option_value("--months", key="run.months")
 
 
 class _Parser(argparse.ArgumentParser):
@@ -82,6 +100,7 @@ def _build_parser() -> _Parser:
         "config",
         nargs="?",
         default=BASELINE_NAME,
+        type=option_value("CONFIG", CONFIG),
         metavar="CONFIG",
         help=f'a .toml config file, or "{BASELINE_NAME}" (the default)',
     )
@@ -89,16 +108,17 @@ def _build_parser() -> _Parser:
         "--seed",
         type=_seed,
         metavar="N",
-        help="random seed, a whole number >= 0 (default: the config's run.seed)",
+        help="random seed, as run.seed allows (default: the config's run.seed)",
     )
     run.add_argument(
         "--months",
         type=_months,
         metavar="N",
-        help="months to simulate, a whole number >= 1 (default: the config's run.months)",
+        help="months to simulate, as run.months allows (default: the config's run.months)",
     )
     run.add_argument(
         "--out",
+        type=option_value("--out", FOLDER),
         metavar="DIR",
         help="output folder (default: results/<config name>/seed-<N>)",
     )
@@ -111,7 +131,10 @@ def _build_parser() -> _Parser:
         description="Validate a config and print it with every inherited value filled in.",
     )
     check.add_argument(
-        "config", metavar="CONFIG", help=f'a .toml config file, or "{BASELINE_NAME}"'
+        "config",
+        type=option_value("CONFIG", CONFIG),
+        metavar="CONFIG",
+        help=f'a .toml config file, or "{BASELINE_NAME}"',
     )
     check.set_defaults(handler=_check)
 
@@ -125,41 +148,47 @@ def _build_parser() -> _Parser:
         ),
     )
     compare.add_argument(
-        "baseline", metavar="BASELINE", help=f'a .toml config file, or "{BASELINE_NAME}"'
+        "baseline",
+        type=option_value("BASELINE", CONFIG),
+        metavar="BASELINE",
+        help=f'a .toml config file, or "{BASELINE_NAME}"',
     )
     compare.add_argument(
-        "scenario", metavar="SCENARIO", help=f'a .toml config file, or "{BASELINE_NAME}"'
+        "scenario",
+        type=option_value("SCENARIO", CONFIG),
+        metavar="SCENARIO",
+        help=f'a .toml config file, or "{BASELINE_NAME}"',
     )
     compare.add_argument(
         "--seeds",
-        type=_count,
+        type=option_value("--seeds", SEEDS),
         default=10,
         metavar="N",
-        help="seeds to run each config on, a whole number >= 1 (default: 10; "
-        "intervals need 2 or more)",
+        help="seeds to run each config on, 1 to 10000 (default: 10; intervals need 2 or more)",
     )
     compare.add_argument(
         "--months",
         type=_months,
         metavar="N",
-        help="months per run, a whole number >= 1 (default: BASELINE's run.months)",
+        help="months per run, as run.months allows (default: BASELINE's run.months)",
     )
     compare.add_argument(
         "--seed",
         type=_seed,
         metavar="ROOT",
-        help="root seed the run seeds derive from, a whole number >= 0 "
+        help="root seed the run seeds derive from, as run.seed allows "
         "(default: BASELINE's run.seed)",
     )
     compare.add_argument(
         "--workers",
-        type=_count,
+        type=option_value("--workers", WORKERS),
         default=1,
         metavar="N",
-        help="processes to run in, a whole number >= 1 (default: 1); results do not depend on it",
+        help="processes to run in, 1 to 1024 (default: 1); results do not depend on it",
     )
     compare.add_argument(
         "--out",
+        type=option_value("--out", FOLDER),
         metavar="DIR",
         help="write comparison.parquet, comparison.csv and runs.parquet to this folder",
     )
@@ -182,11 +211,16 @@ def _build_parser() -> _Parser:
     )
     dashboard.add_argument(
         "--host",
+        type=option_value("--host", HOST),
         default="127.0.0.1",
         help="address to listen on (default: 127.0.0.1, this machine only)",
     )
     dashboard.add_argument(
-        "--port", type=_port, default=8765, metavar="N", help="port, 1-65535 (default: 8765)"
+        "--port",
+        type=option_value("--port", PORT),
+        default=8765,
+        metavar="N",
+        help="port, 1-65535 (default: 8765)",
     )
     dashboard.set_defaults(handler=_dashboard)
     return parser
@@ -203,34 +237,42 @@ def _add_experiment_commands(commands: argparse._SubParsersAction) -> None:
             "failures/ while the rest go on."
         ),
     )
-    experiment.add_argument("spec", metavar="SPEC", help="an experiment spec (.toml)")
+    experiment.add_argument(
+        "spec", type=option_value("SPEC", FILE), metavar="SPEC", help="an experiment spec (.toml)"
+    )
     experiment.add_argument(
         "--engine",
-        choices=("local", "dask"),
+        type=choice("--engine", ("local", "dask")),
+        metavar="{local,dask}",
         default="local",
         help="local: a process pool on this machine (default); dask: Dask distributed",
     )
     experiment.add_argument(
         "--workers",
-        type=_count,
+        type=option_value("--workers", WORKERS),
         default=1,
         metavar="N",
-        help="worker processes, a whole number >= 1 (default: 1); results do not depend on it",
+        help="worker processes, 1 to 1024 (default: 1); results do not depend on it",
     )
     experiment.add_argument(
         "--scheduler",
+        type=option_value("--scheduler", SCHEDULER),
         metavar="ADDRESS",
         help="with --engine dask: the address of a running Dask scheduler (default: start a "
         "local cluster of --workers processes)",
     )
     experiment.add_argument(
         "--cluster",
+        type=option_value("--cluster", FILE),
         metavar="FILE",
         help="with --engine dask: submit workers to SLURM as a TOML file's [slurm] table "
         "says (see experiments/cluster/slurm.toml)",
     )
     experiment.add_argument(
-        "--out", metavar="DIR", help="results folder (default: results/<experiment name>)"
+        "--out",
+        type=option_value("--out", FOLDER),
+        metavar="DIR",
+        help="results folder (default: results/<experiment name>)",
     )
     experiment.add_argument("--quiet", action="store_true", help="do not show progress")
     experiment.set_defaults(handler=_experiment)
@@ -244,14 +286,21 @@ def _add_experiment_commands(commands: argparse._SubParsersAction) -> None:
             "report.html."
         ),
     )
-    analyse.add_argument("results", metavar="DIR", help="the --out folder of wfabm experiment")
+    analyse.add_argument(
+        "results",
+        type=option_value("DIR", FOLDER),
+        metavar="DIR",
+        help="the --out folder of wfabm experiment",
+    )
     analyse.add_argument(
         "--expected",
+        type=option_value("--expected", FILE),
         metavar="CSV",
         help="compare the expected summary with this file and fail (exit 1) where it moved",
     )
     analyse.add_argument(
         "--write-expected",
+        type=option_value("--write-expected", FILE),
         metavar="CSV",
         help="write the expected summary (for CI replay) to this file",
     )
@@ -270,17 +319,25 @@ def _add_replicate_command(commands: argparse._SubParsersAction) -> None:
             "any differs, 2 for a folder that cannot be replicated."
         ),
     )
-    replicate.add_argument("folder", metavar="DIR", help="the results folder to check")
     replicate.add_argument(
-        "--out", metavar="DIR2", help="keep the re-run's files here (default: not kept)"
+        "folder",
+        type=option_value("DIR", FOLDER),
+        metavar="DIR",
+        help="the results folder to check",
+    )
+    replicate.add_argument(
+        "--out",
+        type=option_value("--out", FOLDER),
+        metavar="DIR2",
+        help="keep the re-run's files here (default: not kept)",
     )
     replicate.add_argument(
         "--workers",
-        type=_count,
+        type=option_value("--workers", WORKERS),
         default=1,
         metavar="N",
-        help="processes for a comparison's runs, a whole number >= 1 (default: 1); results "
-        "do not depend on it",
+        help="processes for a comparison's runs, 1 to 1024 (default: 1); results do not "
+        "depend on it",
     )
     replicate.add_argument("--quiet", action="store_true", help="do not show progress")
     replicate.set_defaults(handler=_replicate)
@@ -403,13 +460,15 @@ def _duration(seconds: float) -> str:
 
 def _run(args: argparse.Namespace) -> int:
     config = load_config(args.config)
-    seed = args.seed if args.seed is not None else _from_config(config, "run.seed", "--seed")
+    seed = args.seed if args.seed is not None else config_value(config, "run.seed", "--seed")
     months = (
-        args.months if args.months is not None else _from_config(config, "run.months", "--months")
+        args.months if args.months is not None else config_value(config, "run.months", "--months")
     )
     # Imported only now so that `wfabm check` works without the model's dependencies.
-    from wfabm.runner import run_to_directory
+    from wfabm.runner import check_results_folder, results_folder, run_to_directory
 
+    check_results_folder(results_folder(config, seed, args.out))
+    _warn_idle_levers(config, months)
     result = run_to_directory(
         config, seed=seed, months=months, out=args.out, progress=not args.quiet
     )
@@ -430,14 +489,16 @@ def _compare(args: argparse.Namespace) -> int:
     baseline = load_config(args.baseline)
     scenario = load_config(args.scenario)
     months = (
-        args.months if args.months is not None else _from_config(baseline, "run.months", "--months")
+        args.months if args.months is not None else config_value(baseline, "run.months", "--months")
     )
-    root = args.seed if args.seed is not None else _from_config(baseline, "run.seed", "--seed")
+    root = args.seed if args.seed is not None else config_value(baseline, "run.seed", "--seed")
     # Imported only now so that `wfabm check` works without the model's dependencies.
     from wfabm.compare import check_out, compare_configs, write_comparison
 
     if args.out is not None:
         check_out(args.out)
+    for config in (baseline, scenario):
+        _warn_idle_levers(config, months)
     progress = _RunsDone()
     try:
         comparison = compare_configs(
@@ -477,40 +538,12 @@ class _RunsDone(_StderrLine):
         self.open = True
 
 
-def _from_config(config: Config, key: str, option: str) -> int:
-    try:
-        return config.get(key)
-    except KeyError:
-        raise ConfigError(f"the config sets no {key}; pass {option}.") from None
+def _warn_idle_levers(config: Config, months: int) -> None:
+    """Say on stderr which of the config's levers never act in a run of ``months`` months."""
+    from wfabm.levers import idle_levers
 
-
-def _seed(text: str) -> int:
-    return _whole_number(text, minimum=0)
-
-
-def _months(text: str) -> int:
-    return _whole_number(text, minimum=1)
-
-
-def _count(text: str) -> int:
-    return _whole_number(text, minimum=1)
-
-
-def _port(text: str) -> int:
-    port = _whole_number(text, minimum=1)
-    if port > 65535:
-        raise argparse.ArgumentTypeError(f"must be a whole number from 1 to 65535, not {text!r}")
-    return port
-
-
-def _whole_number(text: str, *, minimum: int) -> int:
-    try:
-        value = int(text)
-    except ValueError:
-        value = None
-    if value is None or value < minimum:
-        raise argparse.ArgumentTypeError(f"must be a whole number >= {minimum}, not {text!r}")
-    return value
+    for text in idle_levers(config.data, months):
+        print(f"wfabm: warning: {display_path(config.chain[-1])}: {text}", file=sys.stderr)
 
 
 def _fail(message: str) -> None:

@@ -1,8 +1,10 @@
 """Loading, merging and validating TOML configuration files.
 
 A config file may begin with ``extends = "baseline"`` (the packaged baseline) or
-``extends = "<path relative to this file>"``. :func:`load_config` follows that
-chain, deep-merges the tables (later files win, arrays are replaced wholesale),
+``extends = "<path>"``, relative to the extending file's folder or absolute, so a base
+file of one's own may live anywhere. A chain holds at most :data:`MAX_EXTENDS` files and
+never a cycle. Files are UTF-8, with or without a byte-order mark. :func:`load_config`
+follows that chain, deep-merges the tables (later files win, arrays are replaced wholesale),
 applies any overrides, and validates the result against a schema (by default
 ``wfabm.parameters.SCHEMA``). Every problem becomes a :class:`ConfigError` whose
 message is a single paragraph naming the file, the key, the value and what is
@@ -20,6 +22,7 @@ import copy
 import hashlib
 import importlib.resources
 import json
+import os
 import re
 import tomllib
 from collections.abc import Mapping
@@ -30,18 +33,25 @@ import wfabm
 from wfabm.schema import (
     KeyPath,
     MissingKeysError,
+    Param,
     SchemaError,
+    check_value,
     format_path,
     parse_path,
+    spec_at,
     toml_value,
     validate,
 )
 
 __all__ = [
     "BASELINE_NAME",
+    "MAX_EXTENDS",
     "Config",
     "ConfigError",
+    "as_config",
     "baseline_path",
+    "check_argument",
+    "check_as",
     "config_from_data",
     "default_schema",
     "display_path",
@@ -50,7 +60,19 @@ __all__ = [
 ]
 
 BASELINE_NAME = "baseline"
+MAX_EXTENDS = 16
+"""The most files an ``extends`` chain may hold, the file itself included."""
 _EXTENDS = "extends"
+# Deeper than any config the schema allows; it stops a table that contains itself.
+_MAX_NESTING = 64
+_SOURCE = Param("path", 'a .toml file, "baseline" or the name of another packaged config')
+_UTF8_BOM = b"\xef\xbb\xbf"
+_OTHER_BOMS = {
+    b"\xff\xfe\x00\x00": "UTF-32",
+    b"\x00\x00\xfe\xff": "UTF-32",
+    b"\xff\xfe": "UTF-16",
+    b"\xfe\xff": "UTF-16",
+}
 _TOML_POSITION_RE = re.compile(r"^(.*?)\s*\(at line (\d+), column (\d+)\)$", re.DOTALL)
 _MISSING = object()
 
@@ -117,11 +139,76 @@ def display_path(path: str | Path) -> str:
         The relative path if ``path`` is under the working directory, else the
         absolute path.
     """
-    resolved = Path(path).resolve()
+    try:
+        resolved = Path(path).resolve()
+    except (OSError, RuntimeError):
+        # A loop of symbolic links cannot be resolved; it is shown as given.
+        resolved = Path(path).absolute()
     try:
         return resolved.relative_to(Path.cwd()).as_posix()
     except ValueError:
         return str(resolved)
+
+
+def check_argument(value: Any, spec: Param, *, name: str) -> Any:
+    """Check a value that stands for no config key (an option or argument) by ``spec``.
+
+    Args:
+        value: The value.
+        spec: Its declaration.
+        name: How the caller calls it, e.g. ``"--workers"``; the message names it.
+
+    Returns:
+        The normalised value.
+
+    Raises:
+        ConfigError: If ``spec`` does not allow the value.
+    """
+    try:
+        return check_value(value, spec, (), name=name)
+    except SchemaError as error:
+        raise ConfigError(error.reason, key=name) from None
+
+
+def check_as(key: str, value: Any, *, name: str, schema: dict | None = None) -> Any:
+    """Check a value given outside a config (an option or argument) as the config key ``key``.
+
+    Args:
+        key: The dotted config key it stands for, e.g. ``"run.seed"``.
+        value: The value.
+        name: How the caller calls it, e.g. ``"--seed"`` or ``"seed"``; the message names it.
+        schema: The schema; defaults to :func:`default_schema`.
+
+    Returns:
+        The normalised value.
+
+    Raises:
+        ConfigError: If the config would refuse the value, with the message it would give.
+    """
+    path = parse_path(key)
+    spec = spec_at(default_schema() if schema is None else schema, path)
+    try:
+        return check_value(value, spec, path, name=name)
+    except SchemaError as error:
+        raise ConfigError(error.reason, key=name) from None
+
+
+def as_config(value: Any, *, name: str = "config") -> Config:
+    """Return ``value`` if it is a :class:`Config`, else load the config it names.
+
+    Args:
+        value: A :class:`Config`, a path, a packaged config's name or None (the baseline).
+        name: The caller's name for it, used in the message.
+
+    Returns:
+        The config.
+
+    Raises:
+        ConfigError: If ``value`` is of another type, or the config it names is not valid.
+    """
+    if isinstance(value, Config):
+        return value
+    return load_config(None if value is None else _source_name(value, name))
 
 
 class Config:
@@ -244,7 +331,7 @@ class Config:
         """
         provenance = dict(self._provenance)
         label = f"overrides to {self._label()}"
-        merged = _merge(self.data, _plain(overrides), label, provenance)
+        merged = _merge(self.data, _overrides(overrides, self._schema), label, provenance)
         return _build(
             merged,
             source=self.source,
@@ -253,6 +340,22 @@ class Config:
             baseline=self._baseline,
             provenance=provenance,
         )
+
+    def check(self, key: str, value: Any, *, name: str) -> Any:
+        """Check a value given outside the config as ``key``, by this config's schema.
+
+        Args:
+            key: The dotted config key, e.g. ``"run.months"``.
+            value: The value.
+            name: How the caller calls it, e.g. ``"months"``; the message names it.
+
+        Returns:
+            The normalised value.
+
+        Raises:
+            ConfigError: If the schema does not allow the value.
+        """
+        return check_as(key, value, name=name, schema=self._schema)
 
     def _label(self) -> str:
         return display_path(self.chain[-1])
@@ -295,24 +398,31 @@ def load_config(
         The validated config.
 
     Raises:
-        ConfigError: For a missing or malformed file, a cycle in ``extends``, or
-            any key or value the schema does not allow.
+        ConfigError: For a missing or malformed file, a cycle in ``extends`` or a chain
+            longer than :data:`MAX_EXTENDS`, any key or value the schema does not allow,
+            or a ``source``, ``overrides`` or ``baseline`` of the wrong type.
     """
-    baseline_file = Path(baseline) if baseline is not None else baseline_path()
+    schema = default_schema() if schema is None else schema
+    source = None if source is None else _source_name(source, "source")
+    baseline_file = (
+        Path(_source_name(baseline, "baseline")) if baseline is not None else baseline_path()
+    )
+    # Checked before any file is read, so a wrong type is reported as such.
+    extra = None if overrides is None else _overrides(overrides, schema)
     shown_source, top = _resolve_source(source, baseline_file)
     layers = _read_chain(top, baseline_file)
     provenance: dict[KeyPath, str] = {}
     merged: dict = {}
     for path, data in layers:
         merged = _merge(merged, data, display_path(path), provenance)
-    if overrides:
+    if extra:
         label = f"overrides to {display_path(top)}"
-        merged = _merge(merged, _plain(overrides), label, provenance)
+        merged = _merge(merged, extra, label, provenance)
     return _build(
         merged,
         source=shown_source,
         chain=[path for path, _ in layers],
-        schema=default_schema() if schema is None else schema,
+        schema=schema,
         baseline=baseline_file,
         provenance=provenance,
     )
@@ -337,7 +447,7 @@ def config_from_data(data: Mapping[str, Any], *, name: str, file: str | Path) ->
         ConfigError: If any key or value is one the schema does not allow.
     """
     return _build(
-        _plain(data),
+        _plain_table(data, ()),
         source=name,
         chain=[Path(file)],
         schema=default_schema(),
@@ -374,8 +484,26 @@ def _build(
     )
 
 
+def _source_name(value: Any, name: str) -> str | Path:
+    """Check that ``value`` can name a config file, keeping a path a path."""
+    text = os.fspath(value) if isinstance(value, os.PathLike) else value
+    check_argument(text, _SOURCE, name=name)
+    return value if isinstance(value, Path) else text
+
+
 def _resolve_source(source: str | Path | None, baseline: Path) -> tuple[Path | str, Path]:
     """Return how to show the source and the file it names."""
+    try:
+        return _find_source(source, baseline)
+    except OSError as error:
+        # e.g. a name longer than the file system allows.
+        raise ConfigError(
+            f"cannot use {source} as a config file: {error.strerror}; "
+            f'pass a path to a .toml file or "{BASELINE_NAME}".'
+        ) from None
+
+
+def _find_source(source: str | Path | None, baseline: Path) -> tuple[Path | str, Path]:
     if source is None or source == BASELINE_NAME:
         if not baseline.is_file():
             raise ConfigError(
@@ -407,12 +535,21 @@ def _read_chain(top: Path, baseline: Path) -> list[tuple[Path, dict]]:
     seen: list[Path] = []
     path: Path | None = top
     while path is not None:
-        resolved = path.resolve()
+        resolved = _resolved(path, seen)
         if resolved in seen:
-            cycle = " -> ".join(display_path(p) for p in [*seen, resolved])
+            cycle = " -> ".join(display_path(p) for p in [*seen[seen.index(resolved) :], resolved])
             raise ConfigError(
                 f"extends makes a cycle: {cycle}; the chain must end at a file "
                 f'without extends, such as "{BASELINE_NAME}".',
+                file=display_path(seen[-1]),
+                key=_EXTENDS,
+            )
+        if len(seen) == MAX_EXTENDS:
+            raise ConfigError(
+                f"extends chains more than {MAX_EXTENDS} files ({display_path(seen[0])} -> "
+                f"{display_path(seen[1])} -> ... -> {display_path(seen[-1])} -> "
+                f"{display_path(resolved)}); at most {MAX_EXTENDS} may be chained, so merge "
+                "some of them.",
                 file=display_path(seen[-1]),
                 key=_EXTENDS,
             )
@@ -425,13 +562,23 @@ def _read_chain(top: Path, baseline: Path) -> list[tuple[Path, dict]]:
     return layers
 
 
+def _resolved(path: Path, seen: list[Path]) -> Path:
+    try:
+        return path.resolve()
+    except (OSError, RuntimeError) as error:
+        # Python 3.11 reports a loop of symbolic links as a RuntimeError.
+        reason = getattr(error, "strerror", None) or "it is a loop of symbolic links"
+        where = {"file": display_path(seen[-1]), "key": _EXTENDS} if seen else {}
+        raise ConfigError(f"cannot follow {path}: {reason}.", **where) from None
+
+
 def _resolve_extends(value: Any, child: Path, baseline: Path) -> Path:
     file = display_path(child)
     allowed = (
-        f'allowed: "{BASELINE_NAME}" or a path to a .toml file relative to '
+        f'allowed: "{BASELINE_NAME}", or a path to a .toml file, absolute or relative to '
         f"{display_path(child.parent)}/."
     )
-    if not isinstance(value, str) or not value:
+    if not isinstance(value, str) or not value or "\0" in value:
         raise ConfigError(
             f"{_EXTENDS} = {toml_value(value)} is not a file name; {allowed}",
             file=file,
@@ -446,8 +593,16 @@ def _resolve_extends(value: Any, child: Path, baseline: Path) -> Path:
                 key=_EXTENDS,
             )
         return baseline
-    parent = child.parent / value
-    if not parent.is_file():
+    parent = _resolved(child.parent / value, [child])
+    try:
+        found = parent.is_file()
+    except OSError as error:
+        raise ConfigError(
+            f"{_EXTENDS} = {toml_value(value)} cannot be used: {error.strerror}; {allowed}",
+            file=file,
+            key=_EXTENDS,
+        ) from None
+    if not found:
         raise ConfigError(
             f"{_EXTENDS} = {toml_value(value)} but there is no such file: "
             f"{display_path(parent)}; {allowed}",
@@ -460,17 +615,37 @@ def _resolve_extends(value: Any, child: Path, baseline: Path) -> Path:
 def _read_toml(path: Path) -> dict:
     file = display_path(path)
     try:
-        with path.open("rb") as handle:
-            return tomllib.load(handle)
-    except tomllib.TOMLDecodeError as error:
-        raise ConfigError(_describe_toml_error(str(error)), file=file) from None
+        raw = path.read_bytes()
+    except OSError as error:
+        raise ConfigError(f"cannot read the file: {error.strerror}.", file=file) from None
+    for mark, encoding in _OTHER_BOMS.items():
+        if raw.startswith(mark):
+            raise ConfigError(
+                f"is {encoding} text (it starts with a {encoding} byte-order mark); "
+                "save it as UTF-8.",
+                file=file,
+            )
+    try:
+        # Editors on Windows often start UTF-8 files with a byte-order mark; TOML does not.
+        text = raw.decode("utf-8-sig")
     except UnicodeDecodeError as error:
         raise ConfigError(
             f"is not UTF-8 text (bad byte at offset {error.start}); save it as UTF-8.",
             file=file,
         ) from None
-    except OSError as error:
-        raise ConfigError(f"cannot read the file: {error.strerror}.", file=file) from None
+    try:
+        return tomllib.loads(text)
+    except tomllib.TOMLDecodeError as error:
+        raise ConfigError(_describe_toml_error(str(error)), file=file) from None
+    except RecursionError:
+        raise ConfigError(
+            "malformed TOML: arrays or inline tables are nested too deeply to read.", file=file
+        ) from None
+    except ValueError:
+        # The only other failure: a whole number longer than Python converts (4300 digits).
+        raise ConfigError(
+            "malformed TOML: a number has too many digits to read.", file=file
+        ) from None
 
 
 def _describe_toml_error(message: str) -> str:
@@ -527,12 +702,42 @@ def _chain_label(chain: list[Path]) -> str:
     return f"{names[0]} (extends " + ", which extends ".join(names[1:]) + ")"
 
 
-def _plain(value: Any) -> Any:
-    """Deep-copy a caller's mapping into plain dicts and lists, so later changes cannot leak in."""
+def _overrides(overrides: Any, schema: dict) -> dict:
+    """Check a caller's overrides and copy them into plain dicts and lists."""
+    try:
+        check_value(overrides, schema, (), name="overrides")
+    except SchemaError as error:
+        raise ConfigError(error.reason, key="overrides") from None
+    return _plain_table(overrides, ())
+
+
+def _plain_table(table: Mapping, path: KeyPath) -> dict:
+    out = {}
+    for key, item in table.items():
+        if not isinstance(key, str):
+            shown = format_path(path) + "." if path else ""
+            raise ConfigError(
+                f"overrides key {shown}{key!r} is not a string; config keys are strings, "
+                'e.g. {"run": {"seed": 3}}.',
+                key="overrides",
+            )
+        out[key] = _plain_item(item, (*path, key))
+    return out
+
+
+def _plain_item(value: Any, path: KeyPath) -> Any:
+    """Copy one value, so later changes to the caller's objects cannot leak in."""
+    nested = isinstance(value, Mapping | list | tuple)
+    if nested and len(path) > _MAX_NESTING:
+        raise ConfigError(
+            f"overrides nest more than {_MAX_NESTING} tables or arrays deep under "
+            f"{format_path(path[:2])}; a table or array that contains itself never ends.",
+            key="overrides",
+        )
     if isinstance(value, Mapping):
-        return {key: _plain(item) for key, item in value.items()}
+        return _plain_table(value, path)
     if isinstance(value, list | tuple):
-        return [_plain(item) for item in value]
+        return [_plain_item(item, (*path, index)) for index, item in enumerate(value)]
     return copy.deepcopy(value)
 
 

@@ -16,6 +16,7 @@ them at once. One call to :meth:`WorkforceModel.step` is one month:
 from __future__ import annotations
 
 import datetime as dt
+import warnings
 from pathlib import Path
 from typing import Any
 
@@ -27,13 +28,15 @@ from wfabm import burnout as burnout_rules
 from wfabm import employers as employer_rules
 from wfabm import exits as exit_rules
 from wfabm import history, inflows, market
-from wfabm.config import Config, load_config
+from wfabm.config import Config, as_config, check_argument
 from wfabm.geography import load_geography
 from wfabm.history import LEFT_EVENT, MOVE_EVENT, PROMOTION_EVENT, RETIRED_EVENT
+from wfabm.levers import IdleLeverWarning, idle_levers
 from wfabm.metrics import MetricsRecorder, month_dates
 from wfabm.pay import FRAMEWORK_GROUP, PayTables, UpliftCalendar
 from wfabm.policy import WELSH_EMPLOYERS, Policy
 from wfabm.population import commute_table, synthesise
+from wfabm.schema import Param
 from wfabm.taxonomy import (
     AGENCY,
     AMHP,
@@ -67,6 +70,8 @@ def _role_vector(table: dict[str, float]) -> np.ndarray:
     return np.array([table[name] for name in ROLES], dtype=np.float64)
 
 
+_FLAG = Param("bool", "")
+
 TYPICAL_EARNINGS_YEAR = 2022
 """``pay.typical_earnings`` is for April of this year; it grows each April after."""
 
@@ -80,6 +85,10 @@ class WorkforceModel(mesa.Model):
         seed: Root seed; defaults to the config's ``run.seed``. Every random stream derives
             from it through ``numpy.random.SeedSequence``.
         record_events: Keep every individual move (for :meth:`worker` histories).
+
+    Raises:
+        ConfigError: If an argument is of the wrong type or out of range (``seed`` is
+            checked as ``run.seed``), or the config is not valid.
 
     Attributes:
         config: The resolved configuration.
@@ -96,9 +105,12 @@ class WorkforceModel(mesa.Model):
         seed: int | None = None,
         record_events: bool = True,
     ) -> None:
-        self.config = config if isinstance(config, Config) else load_config(config)
+        self.config = as_config(config, name="config")
         cfg = self.config.data
+        if seed is not None:
+            seed = self.config.check("run.seed", seed, name="seed")
         self.seed = int(cfg["run"]["seed"] if seed is None else seed)
+        record_events = check_argument(record_events, _FLAG, name="record_events")
         # The policy stream comes last so adding it left the other streams as they were.
         population_seed, pay_seed, step_seed, policy_seed = np.random.SeedSequence(self.seed).spawn(
             4
@@ -970,13 +982,30 @@ class WorkforceModel(mesa.Model):
 
     # ------------------------------------------------------------------ results
     def run(self, months: int | None = None) -> WorkforceModel:
-        """Run for ``months`` more months (default: the config's ``run.months``).
+        """Run for ``months`` months (default: the config's ``run.months``).
 
         A model may be run, or stepped, past ``run.months``: uplifts keep coming each April
         by their rule (``pay.growth_after_data`` beyond the published rates) and the tables
-        grow to hold the extra months.
+        grow to hold the extra months. Warns with an
+        :class:`~wfabm.levers.IdleLeverWarning` for each lever that would first act after the
+        last month this call reaches.
+
+        Args:
+            months: Months to simulate, checked as ``run.months``.
+
+        Returns:
+            The model.
+
+        Raises:
+            ConfigError: If ``months`` is not a whole number the config would allow.
         """
-        for _ in range(self.months_planned if months is None else months):
+        if months is None:
+            months = self.months_planned
+        else:
+            months = self.config.check("run.months", months, name="months")
+        for text in idle_levers(self.config.data, self.month + months):
+            warnings.warn(text, IdleLeverWarning, stacklevel=2)
+        for _ in range(months):
             self.step()
         return self
 

@@ -55,6 +55,11 @@ def check_results_folder(out: str | Path, files: tuple[str, ...] = RUN_FILES) ->
     return path
 
 
+def results_folder(config: Config, seed: int, out: str | Path | None = None) -> Path:
+    """The folder a run writes to: ``out``, or ``results/<config name>/seed-<seed>``."""
+    return Path(out) if out is not None else Path("results") / config.name / f"seed-{seed}"
+
+
 @dataclass
 class RunResult:
     """What a finished run produced.
@@ -160,9 +165,7 @@ def run_to_directory(
     Returns:
         The run's tables and manifest.
     """
-    out_path = check_results_folder(
-        Path(out) if out is not None else Path("results") / config.name / f"seed-{seed}"
-    )
+    out_path = check_results_folder(results_folder(config, seed, out))
     model, wall_time = run_model(config, seed=seed, months=months, progress=progress)
     metrics, flows = model.metrics, model.flows
     manifest = manifest_for(config, seed, months, wall_time)

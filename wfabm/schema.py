@@ -35,9 +35,11 @@ __all__ = [
     "MissingKeysError",
     "Param",
     "SchemaError",
+    "check_value",
     "describe",
     "format_path",
     "parse_path",
+    "spec_at",
     "toml_value",
     "validate",
 ]
@@ -52,6 +54,8 @@ KINDS = (
     "date",
     "month_or_never",
     "date_or_never",
+    "path",
+    "name",
 )
 _NUMERIC_KINDS = ("float", "int")
 _NEVER = "never"
@@ -60,6 +64,7 @@ _DATE_RE = re.compile(r"(\d{4})-(\d{2})-(\d{2})")
 _BARE_KEY_RE = re.compile(r"[A-Za-z0-9_-]+")
 _PATH_TOKEN_RE = re.compile(r"\.?([^.\[\]]+)|\[(\d+)\]")
 _MAX_SHOWN = 60
+_MAX_NAME_BYTES = 255
 
 KeyPath = tuple[str | int, ...]
 
@@ -197,6 +202,47 @@ def validate(data: Mapping[str, Any], schema: dict) -> dict:
     return result
 
 
+def check_value(value: Any, spec: Param | dict, path: KeyPath, *, name: str | None = None) -> Any:
+    """Check a single value given outside a config file, e.g. a command-line option.
+
+    Args:
+        value: The value, already converted from text where it came as text.
+        spec: Its declaration. For a table (a dict) only the value's type is checked, and
+            it is returned as it is: its keys are checked when the whole config is.
+        path: The config key it is checked as, or ``()`` if it stands for none.
+        name: What the caller calls it (an option such as ``"--seed"`` or an argument
+            such as ``"seed"``); messages then read ``--seed=5 is out of range for
+            run.seed``. Without it they name ``path`` as for a config value.
+
+    Returns:
+        The normalised value.
+
+    Raises:
+        SchemaError: If the value is not allowed.
+    """
+    if isinstance(spec, dict):
+        if not isinstance(value, Mapping):
+            raise _wrong_type(value, spec, path, name)
+        return value
+    return _check_param(value, spec, path, name)
+
+
+def spec_at(schema: dict, path: KeyPath) -> Param | MapOf | ListOf | dict:
+    """Return the declaration of the key at ``path``.
+
+    Args:
+        schema: A schema.
+        path: A key path; list indices are skipped, so any entry of a list will do.
+
+    Returns:
+        The declaration.
+
+    Raises:
+        KeyError: If the schema declares no such key.
+    """
+    return _lookup(schema, path)
+
+
 def describe(spec: Param | MapOf | ListOf | dict) -> str:
     """Say in words what a declaration allows, for error messages.
 
@@ -237,6 +283,8 @@ def describe(spec: Param | MapOf | ListOf | dict) -> str:
         return 'a month as "YYYY-MM" (or a date as "YYYY-MM-DD")'
     if spec.kind == "date":
         return 'a date as "YYYY-MM-DD"'
+    if spec.kind in ("path", "name"):
+        return f"a {spec.kind}{unit}"
     if spec.kind == "date_or_never":
         return 'a date as "YYYY-MM-DD" (or a month as "YYYY-MM"), or "never"'
     return 'a month as "YYYY-MM" (or a date as "YYYY-MM-DD"), or "never"'
@@ -309,6 +357,8 @@ def toml_value(value: Any) -> str:
         return repr(float(value))
     if isinstance(value, datetime.date | datetime.time):
         return value.isoformat()
+    if isinstance(value, bytes | bytearray):
+        return repr(value)
     if isinstance(value, Mapping):
         if not value:
             return "{}"
@@ -380,64 +430,98 @@ def _check_value(value: Any, spec: Any, path: KeyPath, missing: list[KeyPath]) -
     return _check_param(value, spec, path)
 
 
-def _check_param(value: Any, param: Param, path: KeyPath) -> Any:
+def _check_param(value: Any, param: Param, path: KeyPath, name: str | None = None) -> Any:
     kind = param.kind
     if kind in _NUMERIC_KINDS:
         wanted = numbers.Integral if kind == "int" else numbers.Real
         if isinstance(value, bool) or not isinstance(value, wanted):
-            raise _wrong_type(value, param, path)
-        number = int(value) if kind == "int" else float(value)
-        if not math.isfinite(number):
-            raise _bad_value(value, param, path, "is not a finite number")
+            raise _wrong_type(value, param, path, name)
+        try:
+            number = int(value) if kind == "int" else float(value)
+        except OverflowError:
+            # A whole number beyond any float is beyond every range a number may have.
+            raise _bad_value(value, param, path, "is out of range", name=name) from None
+        if kind == "float" and not math.isfinite(number):
+            raise _bad_value(value, param, path, "is not a finite number", name=name)
         too_low = param.minimum is not None and number < param.minimum
         too_high = param.maximum is not None and number > param.maximum
         if too_low or too_high:
-            raise _bad_value(value, param, path, "is out of range")
+            raise _bad_value(value, param, path, "is out of range", name=name)
         return number
     if kind == "bool":
         if not isinstance(value, bool):
-            raise _wrong_type(value, param, path)
+            raise _wrong_type(value, param, path, name)
         return value
     if kind == "str":
         if not isinstance(value, str):
-            raise _wrong_type(value, param, path)
+            raise _wrong_type(value, param, path, name)
         if param.choices is not None and value not in param.choices:
             close = difflib.get_close_matches(value, param.choices, n=1)
             hint = f"did you mean {toml_value(close[0])}?" if close else ""
-            raise _bad_value(value, param, path, "is not one of the allowed choices", hint=hint)
+            raise _bad_value(
+                value, param, path, "is not one of the allowed choices", hint=hint, name=name
+            )
         return str(value)
     if kind == "str_list":
         if isinstance(value, str) or not isinstance(value, Sequence):
-            raise _wrong_type(value, param, path)
+            raise _wrong_type(value, param, path, name)
         for item in value:
             if not isinstance(item, str):
-                raise _wrong_type(value, param, path)
+                raise _wrong_type(value, param, path, name)
             if param.choices is not None and item not in param.choices:
                 close = difflib.get_close_matches(item, param.choices, n=1)
                 hint = f"did you mean {toml_value(close[0])}?" if close else ""
                 raise _bad_value(
-                    value, param, path, f"contains {item!r}, not an allowed choice", hint=hint
+                    value,
+                    param,
+                    path,
+                    f"contains {item!r}, not an allowed choice",
+                    hint=hint,
+                    name=name,
                 )
         return [str(item) for item in value]
-    return _check_calendar(value, param, path)
+    if kind in ("path", "name"):
+        return _check_name(value, param, path, name)
+    return _check_calendar(value, param, path, name)
 
 
-def _check_calendar(value: Any, param: Param, path: KeyPath) -> str:
+def _check_name(value: Any, param: Param, path: KeyPath, name: str | None) -> str:
+    if not isinstance(value, str):
+        raise _wrong_type(value, param, path, name)
+    # The operating system takes none of these, and would say so only once something is
+    # written. File systems hold names of at most 255 bytes.
+    too_long = param.kind == "path" and any(
+        len(part.encode("utf-8", "surrogatepass")) > _MAX_NAME_BYTES
+        for part in re.split(r"[\\/]", value)
+    )
+    flaws = (
+        ("it is empty", not value),
+        ("it holds a NUL character", "\0" in value),
+        (f"a name in it is longer than {_MAX_NAME_BYTES} bytes", too_long),
+    )
+    for flaw, present in flaws:
+        if present:
+            problem = f"is not a usable {param.kind} ({flaw})"
+            raise _bad_value(value, param, path, problem, name=name)
+    return value
+
+
+def _check_calendar(value: Any, param: Param, path: KeyPath, name: str | None) -> str:
     if isinstance(value, datetime.datetime) or not isinstance(value, str | datetime.date):
         # A TOML date-time carries a time of day the model cannot use.
-        raise _wrong_type(value, param, path)
+        raise _wrong_type(value, param, path, name)
     if param.kind in ("month_or_never", "date_or_never") and value == _NEVER:
         return _NEVER
     parsed = _parse_calendar(value)
     if parsed is None:
         noun = "date" if param.kind in ("date", "date_or_never") else "month"
-        raise _bad_value(value, param, path, f"is not a valid {noun}")
+        raise _bad_value(value, param, path, f"is not a valid {noun}", name=name)
     day, has_day = parsed
     if param.kind == "date_or_never":
         return day.isoformat()
     if param.kind == "date":
         if not has_day:
-            raise _bad_value(value, param, path, "is a month, not a date")
+            raise _bad_value(value, param, path, "is a month, not a date", name=name)
         return day.isoformat()
     month = f"{day.year:04d}-{day.month:02d}"
     if param.choices is not None and month not in param.choices:
@@ -476,19 +560,43 @@ def _reject_unknown(table: Mapping, allowed: tuple[str, ...], path: KeyPath) -> 
     raise SchemaError(reason + ", ".join(allowed) + ".", (*path, str(key)))
 
 
-def _wrong_type(value: Any, spec: Any, path: KeyPath) -> SchemaError:
-    return _bad_value(value, spec, path, f"has the wrong type ({_type_name(value)})")
+def _wrong_type(value: Any, spec: Any, path: KeyPath, name: str | None = None) -> SchemaError:
+    return _bad_value(value, spec, path, f"has the wrong type ({_type_name(value)})", name=name)
 
 
 def _bad_value(
-    value: Any, spec: Any, path: KeyPath, problem: str, *, hint: str = ""
+    value: Any,
+    spec: Any,
+    path: KeyPath,
+    problem: str,
+    *,
+    hint: str = "",
+    name: str | None = None,
 ) -> SchemaError:
-    shown = toml_value(value)
+    shown = _shown(value)
+    allowed = f"{hint} Allowed" if hint else "allowed"
+    if name is None:
+        subject = f"{format_path(path)} = {shown} {problem}"
+    else:
+        # Written as the caller would write it: --seed=5 on a command line, seed=5 in Python.
+        key = f" for {format_path(path)}" if path else ""
+        subject = f"{name}={shown} {problem}{key}"
+    return SchemaError(f"{subject}; {allowed}: {describe(spec)}.", path)
+
+
+def _shown(value: Any) -> str:
+    if isinstance(value, numbers.Integral) and not isinstance(value, bool):
+        # Python will not print a whole number of more than 4300 digits.
+        digits = int(int(value).bit_length() * math.log10(2)) + 1
+        if digits > _MAX_SHOWN:
+            return f"(a whole number of about {digits} digits)"
+    try:
+        shown = toml_value(value)
+    except RecursionError:
+        return "(a value nested too deeply to show)"
     if len(shown) > _MAX_SHOWN:
         shown = shown[: _MAX_SHOWN - 3] + "..."
-    allowed = f"{hint} Allowed" if hint else "allowed"
-    reason = f"{format_path(path)} = {shown} {problem}; {allowed}: {describe(spec)}."
-    return SchemaError(reason, path)
+    return shown
 
 
 def _missing_reason(missing: list[KeyPath], schema: dict) -> str:
@@ -552,6 +660,8 @@ def _type_name(value: Any) -> str:
         return "a date-time"
     if isinstance(value, datetime.date):
         return "a date"
+    if isinstance(value, bytes | bytearray):
+        return "bytes"
     if isinstance(value, Mapping):
         return "a table"
     if isinstance(value, Sequence):
