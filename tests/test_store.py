@@ -190,7 +190,7 @@ def test_a_failing_run_is_recorded_retried_once_and_the_rest_go_on(tmp_path, cap
     # Running again retries only the failed run; the finished one is kept.
     again = run_experiment(experiment, out)
     assert (again.skipped, again.finished, len(again.failed)) == (1, 0, 1)
-    assert "retries them" in again.text()
+    assert "retries them" in again.failure_text()
 
 
 def test_results_of_a_half_written_file_never_count(tmp_path):
