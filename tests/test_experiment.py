@@ -292,7 +292,7 @@ def test_a_grid_of_1e8_points_is_refused_at_once_with_its_size(tmp_path):
         load_experiment(spec)
     assert time.perf_counter() - started < 20
     message = str(caught.value)
-    assert "the design has 200,000,000 runs (1 scenarios x 100,000,000 design points x 2" in message
+    assert "the design has 200,000,000 runs (1 scenario x 100,000,000 design points x 2" in message
     assert "CPU-days at 2 months a run" in message
     assert "over the limit of 100,000 runs (the default limit)" in message
     assert "experiment.max_runs" in message

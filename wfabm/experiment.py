@@ -51,6 +51,7 @@ if TYPE_CHECKING:
 
 __all__ = [
     "CPU_SECONDS_PER_MONTH",
+    "CPU_SECONDS_PER_RUN",
     "DESIGNS",
     "DESIGN_STREAM",
     "MAX_RUNS",
@@ -79,9 +80,13 @@ MAX_RUNS = 100_000
 """Most runs a spec may expand to unless it (``experiment.max_runs``) or ``--max-runs``
 allows more: about 4 CPU-days of ten-year Wales-scale runs."""
 
-CPU_SECONDS_PER_MONTH = 0.031
-"""CPU time of one simulated month of a Wales-scale run on this project's machine type
-(3.7 s a 120-month run in the sweep benchmark); used only to estimate a design's cost."""
+CPU_SECONDS_PER_RUN = 0.5
+"""CPU time of building a Wales-scale run's population on this project's machine type."""
+
+CPU_SECONDS_PER_MONTH = 0.03
+"""CPU time of one simulated month of a Wales-scale run there (with
+:data:`CPU_SECONDS_PER_RUN`, 3.7 s a 120-month run as in the sweep benchmark); used only
+to estimate a design's cost."""
 
 _MANIFEST_EVERY = 30.0
 """Seconds between rewrites of the manifest while an experiment runs."""
@@ -912,14 +917,15 @@ def _check_size(
         limit, source = MAX_RUNS, "the default limit"
     if runs <= limit:
         return
-    hours = runs * months * CPU_SECONDS_PER_MONTH / 3600
+    hours = runs * (CPU_SECONDS_PER_RUN + months * CPU_SECONDS_PER_MONTH) / 3600
     cost = f"{hours:,.0f} CPU-hours" if hours < 48 else f"{hours / 24:,.0f} CPU-days"
     raise ConfigError(
-        f"the design has {runs:,} runs ({scenarios:,} scenarios x {rows:,} design points x "
-        f"{replicates:,} replicates), about {cost} at {months} months a run, over the limit "
-        f"of {limit:,} runs ({source}); nothing was built or run. Allowed: at most "
-        f"{limit:,} runs: make the design smaller, or, if it is meant to be this large, raise "
-        "the limit with experiment.max_runs in the spec or --max-runs on the command line.",
+        f"the design has {runs:,} runs ({scenarios:,} scenario{'s' if scenarios > 1 else ''} "
+        f"x {rows:,} design points x {replicates:,} replicates), about {cost} at {months} "
+        f"months a run, over the limit of {limit:,} runs ({source}); nothing was built or "
+        f"run. Allowed: at most {limit:,} runs: make the design smaller, or, if it is meant "
+        "to be this large, raise the limit with experiment.max_runs in the spec or "
+        "--max-runs on the command line.",
         file=file,
         key="design",
     )
