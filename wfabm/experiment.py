@@ -61,7 +61,6 @@ __all__ = [
     "Run",
     "SessionReport",
     "check_results_folder",
-    "count_runs",
     "load_experiment",
     "results_folder",
     "run_experiment",
@@ -854,20 +853,6 @@ def _check_analysis(spec: dict, scenarios: dict[str, Config], file: str) -> None
 
 
 # --------------------------------------------------------------------------- design
-def count_runs(spec: dict, parameters: tuple[Parameter, ...], scenarios: int) -> int:
-    """Runs a validated spec expands to, counted without building its design.
-
-    Args:
-        spec: The validated spec.
-        parameters: Its varied parameters.
-        scenarios: How many scenarios it has.
-
-    Returns:
-        Scenarios × design rows × replicates.
-    """
-    return scenarios * _design_rows(spec, parameters, "") * spec["experiment"]["replicates"]
-
-
 def _design_rows(spec: dict, parameters: tuple[Parameter, ...], file: str) -> int:
     design, method = spec["design"], spec["design"]["method"]
     if method == "none":
