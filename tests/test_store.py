@@ -407,7 +407,7 @@ def test_damaged_run_files_are_run_again_on_resume(spec, uninterrupted, tmp_path
     assert sorted(again.repaired) == sorted(
         f"{file.parent.name.split('=')[1]}/{file.stem}" for file in damaged
     )
-    assert "2 runs stored before were damaged and were run again" in again.text()
+    assert "2 runs stored before were damaged and run again" in again.text()
     assert_frame_equal(read_runs(out), uninterrupted)
     # Sound files and checksums now: a further session has nothing to redo.
     assert run_experiment(experiment, out).skipped == 6
@@ -420,3 +420,14 @@ def test_reading_a_damaged_run_file_names_it(spec, tmp_path):
     damage(run_files(out)[1], "truncated")
     with pytest.raises(ConfigError, match=r"sample-00000_replicate-0000.parquet is not a readable"):
         read_runs(out)
+
+
+def test_analysing_a_folder_with_a_damaged_manifest_is_a_clear_error(spec, tmp_path, capsys):
+    out = tmp_path / "results"
+    experiment = load_experiment(spec)
+    run_experiment(dataclasses.replace(experiment, runs=experiment.runs[:1]), out)
+    (out / "manifest.json").write_text('{"experiment": "resume", "hash"')
+    assert cli.main(["analyse", str(out)]) == 2
+    captured = capsys.readouterr()
+    assert "manifest.json is damaged: it cannot be read" in captured.err
+    assert "Traceback" not in captured.err

@@ -264,7 +264,8 @@ class SessionReport:
         ]
         if self.repaired:
             lines.append(
-                f"{_runs(len(self.repaired))} stored before were damaged and were run again: "
+                f"{_runs(len(self.repaired))} stored before "
+                f"{'was' if len(self.repaired) == 1 else 'were'} damaged and run again: "
                 + _some(self.repaired)
             )
         return "\n".join(lines)
