@@ -275,3 +275,36 @@ def test_pool_workers_end_with_a_killed_experiment(tmp_path, signum):
         assert "run the same command again to resume" in stderr
         sessions = json.loads((out / "manifest.json").read_text())["sessions"]
         assert sessions[-1]["finished"] is not None
+
+
+@pytest.mark.skipif(not Path("/proc/self/stat").exists(), reason="reads processes from /proc")
+def test_a_worker_watching_its_parent_ends_when_the_parent_is_killed(tmp_path):
+    # The fallback where PR_SET_PDEATHSIG is missing: the worker polls its parent's id.
+    pid_file = tmp_path / "worker.pid"
+    worker = (
+        "import os, sys, time; from wfabm.workerpool import die_with_parent; "
+        "die_with_parent(int(sys.argv[1]), poll=True); "
+        f"open({str(pid_file)!r}, 'w').write(str(os.getpid())); time.sleep(120)"
+    )
+    parent_code = (
+        "import os, subprocess, sys, time; "
+        f"subprocess.Popen([sys.executable, '-c', {worker!r}, str(os.getpid())]); time.sleep(120)"
+    )
+    parent = subprocess.Popen([sys.executable, "-c", parent_code], start_new_session=True)
+    try:
+        deadline = time.monotonic() + 60
+        while not pid_file.exists() or not pid_file.read_text():
+            assert time.monotonic() < deadline, "the worker did not start"
+            time.sleep(0.05)
+        pid = int(pid_file.read_text())
+        assert alive(pid)
+        parent.kill()
+        parent.wait()
+        deadline = time.monotonic() + 5
+        while alive(pid) and time.monotonic() < deadline:
+            time.sleep(0.05)
+        assert not alive(pid)
+    finally:
+        with contextlib.suppress(ProcessLookupError):
+            os.killpg(parent.pid, signal.SIGKILL)
+        parent.wait()
