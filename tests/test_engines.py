@@ -2,9 +2,15 @@
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
+import json
 import os
+import signal
+import subprocess
+import sys
 import textwrap
+import time
 from pathlib import Path
 
 import pytest
@@ -162,3 +168,143 @@ def test_a_bad_cluster_file_is_refused(tmp_path):
     path.write_text('[slurm]\ncores = 0\nmemory = "4GB"\nwalltime = "01:00:00"\njobs = 1\n')
     with pytest.raises(ConfigError, match=r"slurm.cores = 0 is out of range"):
         load_cluster_settings(path)
+
+
+# --------------------------------------------------------------------------- killed sessions
+# Tasks of eight ten-year runs: a worker that outlived its parent would still be busy long
+# after the bound the tests allow.
+LONG_TASKS = """
+[experiment]
+name = "long_tasks"
+months = 120
+seed = 3
+replicates = 16
+batch_size = 8
+
+[scenarios]
+baseline = "baseline"
+
+[outcomes]
+summary = ["headcount"]
+series = []
+flows = false
+metrics = false
+"""
+
+
+def descendants(root: int) -> set[int]:
+    """Every process below ``root``, from /proc."""
+    parents: dict[int, int] = {}
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit():
+            try:
+                stat = (entry / "stat").read_text()
+            except OSError:
+                continue
+            parents[int(entry.name)] = int(stat.rsplit(")", 1)[1].split()[1])
+    found, frontier = set(), {root}
+    while frontier:
+        frontier = {pid for pid, parent in parents.items() if parent in frontier} - found
+        found |= frontier
+    return found
+
+
+def alive(pid: int) -> bool:
+    """Whether a process exists and has not exited (a zombie has)."""
+    try:
+        stat = Path(f"/proc/{pid}/stat").read_text()
+    except OSError:
+        return False
+    return stat.rsplit(")", 1)[1].split()[0] != "Z"
+
+
+def pool_workers(pids: set[int]) -> set[int]:
+    workers = set()
+    for pid in pids:
+        try:
+            command = Path(f"/proc/{pid}/cmdline").read_bytes()
+        except OSError:
+            continue
+        if b"multiprocessing.spawn" in command:
+            workers.add(pid)
+    return workers
+
+
+@pytest.mark.skipif(not Path("/proc/self/stat").exists(), reason="reads processes from /proc")
+@pytest.mark.parametrize("signum", [signal.SIGKILL, signal.SIGTERM], ids=["SIGKILL", "SIGTERM"])
+def test_pool_workers_end_with_a_killed_experiment(tmp_path, signum):
+    spec = tmp_path / "long_tasks.toml"
+    spec.write_text(textwrap.dedent(LONG_TASKS), encoding="utf-8")
+    out = tmp_path / "results"
+    command = [sys.executable, "-m", "wfabm", "experiment", str(spec), "--out", str(out)]
+    # Files, not pipes: a surviving worker would hold a pipe open.
+    stderr_file = tmp_path / "stderr.txt"
+    with stderr_file.open("w") as stderr_sink:
+        process = subprocess.Popen(
+            [*command, "--workers", "2", "--quiet"],
+            stdout=subprocess.DEVNULL,
+            stderr=stderr_sink,
+            start_new_session=True,
+        )
+    try:
+        deadline = time.monotonic() + 120
+        workers: set[int] = set()
+        while len(workers) < 2 and time.monotonic() < deadline:
+            assert process.poll() is None, stderr_file.read_text()
+            workers = pool_workers(descendants(process.pid))
+            time.sleep(0.1)
+        assert len(workers) == 2
+        everything = descendants(process.pid)
+        # Let the workers start their first tasks.
+        time.sleep(3)
+        os.kill(process.pid, signum)
+        process.wait(timeout=60)
+        deadline = time.monotonic() + 10
+        while any(alive(pid) for pid in everything) and time.monotonic() < deadline:
+            time.sleep(0.1)
+        assert not [pid for pid in everything if alive(pid)]
+    finally:
+        with contextlib.suppress(ProcessLookupError):
+            os.killpg(process.pid, signal.SIGKILL)
+        process.wait()
+    stderr = stderr_file.read_text()
+    if signum == signal.SIGTERM:
+        assert process.returncode == 128 + signal.SIGTERM
+        assert "Traceback" not in stderr
+        assert "interrupted" in stderr
+        assert "run the same command again to resume" in stderr
+        sessions = json.loads((out / "manifest.json").read_text())["sessions"]
+        assert sessions[-1]["finished"] is not None
+
+
+@pytest.mark.skipif(not Path("/proc/self/stat").exists(), reason="reads processes from /proc")
+def test_a_worker_watching_its_parent_ends_when_the_parent_is_killed(tmp_path):
+    # The fallback where PR_SET_PDEATHSIG is missing: the worker polls its parent's id.
+    pid_file = tmp_path / "worker.pid"
+    worker = (
+        "import os, sys, time; from wfabm.workerpool import die_with_parent; "
+        "die_with_parent(int(sys.argv[1]), poll=True); "
+        f"open({str(pid_file)!r}, 'w').write(str(os.getpid())); time.sleep(120)"
+    )
+    parent_code = (
+        "import os, subprocess, sys, time; "
+        f"subprocess.Popen([sys.executable, '-c', {worker!r}, str(os.getpid())]); time.sleep(120)"
+    )
+    parent = subprocess.Popen([sys.executable, "-c", parent_code], start_new_session=True)
+    try:
+        deadline = time.monotonic() + 60
+        while not pid_file.exists() or not pid_file.read_text():
+            assert time.monotonic() < deadline, "the worker did not start"
+            time.sleep(0.05)
+        pid = int(pid_file.read_text())
+        assert alive(pid)
+        parent.kill()
+        parent.wait()
+        deadline = time.monotonic() + 5
+        while alive(pid) and time.monotonic() < deadline:
+            time.sleep(0.05)
+        assert not alive(pid)
+    finally:
+        with contextlib.suppress(ProcessLookupError):
+            os.killpg(parent.pid, signal.SIGKILL)
+        parent.wait()

@@ -6,6 +6,7 @@ The runs themselves are a few months long; the shipped specs are only expanded, 
 from __future__ import annotations
 
 import textwrap
+import time
 from pathlib import Path
 
 import numpy as np
@@ -260,3 +261,108 @@ def test_cli_runs_a_spec_with_a_progress_bar_and_resumes(tmp_path, capsys):
     captured = capsys.readouterr()
     assert captured.err == ""
     assert "0 runs done, 1 already done" in captured.out
+
+
+# --------------------------------------------------------------------------- design size
+HUGE_GRID = (
+    BASE
+    + """
+    [design]
+    method = "grid"
+    """
+    + "".join(
+        f"""
+    [parameters."{key}"]
+    values = [{", ".join(str(low + step * i) for i in range(100))}]
+    """
+        for key, low, step in (
+            ("burnout.recovery_rate", 0.01, 0.0001),
+            ("burnout.rise_rate", 0.1, 0.001),
+            ("exits.intent_pay", -2.0, 0.01),
+            ("search.choice_set_size", 1, 1),
+        )
+    )
+)
+
+
+def test_a_grid_of_1e8_points_is_refused_at_once_with_its_size(tmp_path):
+    spec = write_spec(tmp_path, HUGE_GRID)
+    started = time.perf_counter()
+    with pytest.raises(ConfigError) as caught:
+        load_experiment(spec)
+    assert time.perf_counter() - started < 20
+    message = str(caught.value)
+    assert "the design has 200,000,000 runs (1 scenario x 100,000,000 design points x 2" in message
+    assert "CPU-days at 2 months a run" in message
+    assert "over the limit of 100,000 runs (the default limit)" in message
+    assert "experiment.max_runs" in message
+    assert "--max-runs" in message
+    assert "\n" not in message
+
+
+def test_a_latin_hypercube_of_1e6_points_is_refused_at_once(tmp_path):
+    spec = write_spec(
+        tmp_path,
+        BASE
+        + """
+        [design]
+        method = "latin"
+        samples = 1000000
+
+        [parameters."burnout.recovery_rate"]
+        low = 0.03
+        high = 0.08
+        """,
+    )
+    started = time.perf_counter()
+    with pytest.raises(ConfigError, match="the design has 2,000,000 runs"):
+        load_experiment(spec)
+    assert time.perf_counter() - started < 20
+
+
+@pytest.mark.parametrize(
+    ("design", "runs"),
+    [
+        ('method = "grid"', 3 * 2),
+        ('method = "latin"\nsamples = 5', 5 * 2),
+        ('method = "morris"\nsamples = 3', 3 * 3 * 2),
+        ('method = "sobol"\nsamples = 4', 4 * 4 * 2),
+        ('method = "sobol"\nsamples = 4\nsecond_order = true', 4 * 6 * 2),
+    ],
+)
+def test_the_limit_counts_the_runs_the_design_expands_to(tmp_path, design, runs):
+    grid = "grid" in design
+    text = (
+        BASE.replace("replicates = 2", "replicates = 2\nmax_runs = {limit}")
+        + f"\n[design]\n{design}\n"
+        + '[parameters."burnout.recovery_rate"]\n'
+        + ("values = [0.04, 0.06, 0.08]\n" if grid else "low = 0.03\nhigh = 0.08\n")
+        + '[parameters."exits.intent_pay"]\n'
+        + ("values = [-1.0]\n" if grid else "low = -2.0\nhigh = -0.5\n")
+    )
+    accepted = load_experiment(write_spec(tmp_path, text.format(limit=runs), "fits.toml"))
+    assert len(accepted.runs) == runs
+    with pytest.raises(ConfigError, match=f"the design has {runs:,} runs.*limit of {runs - 1:,}"):
+        load_experiment(write_spec(tmp_path, text.format(limit=runs - 1), "over.toml"))
+    # The command line's limit wins over the spec's.
+    assert len(load_experiment(tmp_path / "over.toml", max_runs=runs).runs) == runs
+
+
+def test_raising_the_limit_does_not_change_the_experiment(tmp_path):
+    plain = load_experiment(write_spec(tmp_path, BASE, "plain.toml"))
+    raised = load_experiment(
+        write_spec(tmp_path, BASE.replace("replicates = 2", "replicates = 2\nmax_runs = 9"))
+    )
+    assert raised.hash == plain.hash
+
+
+def test_cli_refuses_a_design_over_max_runs_with_exit_2(tmp_path, capsys):
+    spec = write_spec(tmp_path, BASE)
+    out = tmp_path / "results"
+    status = cli.main(["experiment", str(spec), "--out", str(out), "--max-runs", "1"])
+    captured = capsys.readouterr()
+    assert status == 2
+    assert "the design has 2 runs" in captured.err
+    assert "over the limit of 1 runs (--max-runs 1)" in captured.err
+    assert captured.err.count("\n") == 1
+    assert not out.exists()

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import contextlib
+import dataclasses
 import json
 import os
 import signal
@@ -15,6 +17,7 @@ import polars as pl
 import pytest
 from polars.testing import assert_frame_equal
 
+from wfabm import cli
 from wfabm.compare import monthly_outcomes, summarise_run
 from wfabm.config import ConfigError
 from wfabm.experiment import load_experiment, run_experiment
@@ -187,7 +190,7 @@ def test_a_failing_run_is_recorded_retried_once_and_the_rest_go_on(tmp_path, cap
     # Running again retries only the failed run; the finished one is kept.
     again = run_experiment(experiment, out)
     assert (again.skipped, again.finished, len(again.failed)) == (1, 0, 1)
-    assert "retries them" in again.text()
+    assert "retries them" in again.failure_text()
 
 
 def test_results_of_a_half_written_file_never_count(tmp_path):
@@ -207,3 +210,224 @@ def test_results_of_a_half_written_file_never_count(tmp_path):
 def test_reading_a_folder_without_runs_is_a_clear_error(tmp_path):
     with pytest.raises(ConfigError, match="holds no run results"):
         read_runs(tmp_path)
+
+
+# --------------------------------------------------------------------------- failures
+def test_cli_exits_1_with_a_summary_when_runs_fail_and_retries_them(tmp_path, capsys):
+    path = tmp_path / "failing.toml"
+    path.write_text(textwrap.dedent(FAILING), encoding="utf-8")
+    out = tmp_path / "results"
+    status = cli.main(["experiment", str(path), "--out", str(out), "--quiet"])
+    captured = capsys.readouterr()
+    assert status == 1
+    assert "1 runs done, 0 already done, 1 failed, of 2" in captured.out
+    assert "1 run of 2 failed twice: baseline/sample-00001_replicate-0000" in captured.err
+    assert "the first, baseline/sample-00001_replicate-0000: " in captured.err
+    assert "named roles exceed the sector totals" in captured.err
+    assert "running the same command again retries them" in captured.err
+    assert "Traceback" not in captured.err
+    # Run again: the failed run is tried again (and fails again), the finished one kept.
+    assert cli.main(["experiment", str(path), "--out", str(out), "--quiet"]) == 1
+    captured = capsys.readouterr()
+    assert "0 runs done, 1 already done, 1 failed, of 2" in captured.out
+    sessions = json.loads((out / "manifest.json").read_text())["sessions"]
+    assert [s["runs_failed"] for s in sessions] == [1, 1]
+
+
+def test_cli_exits_1_when_every_run_fails(tmp_path, capsys):
+    path = tmp_path / "failing.toml"
+    path.write_text(textwrap.dedent(FAILING).replace("[2670, 900000]", "[900000]"))
+    status = cli.main(["experiment", str(path), "--out", str(tmp_path / "results"), "--quiet"])
+    captured = capsys.readouterr()
+    assert status == 1
+    assert "0 runs done, 0 already done, 1 failed, of 1" in captured.out
+    assert "1 run of 1 failed twice" in captured.err
+
+
+# --------------------------------------------------------------------------- the lock
+SLOWER = """
+[experiment]
+name = "locked"
+months = 24
+seed = 8
+replicates = 4
+
+[scenarios]
+baseline = "baseline"
+
+[outcomes]
+summary = ["headcount"]
+series = []
+flows = false
+metrics = false
+"""
+
+
+def test_a_second_session_on_the_same_folder_is_refused(tmp_path, capsys):
+    path = tmp_path / "locked.toml"
+    path.write_text(textwrap.dedent(SLOWER), encoding="utf-8")
+    out = tmp_path / "results"
+    command = [sys.executable, "-m", "wfabm", "experiment", str(path), "--out", str(out)]
+    first = subprocess.Popen(
+        [*command, "--quiet"],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+        start_new_session=True,
+    )
+    try:
+        deadline = time.monotonic() + 120
+        while not (out / "manifest.json").is_file() and time.monotonic() < deadline:
+            assert first.poll() is None, "the first session ended before the second began"
+            time.sleep(0.05)
+        status = cli.main(["experiment", str(path), "--out", str(out), "--quiet"])
+        captured = capsys.readouterr()
+        assert first.poll() is None, "the first session ended before the second was refused"
+        assert status == 2
+        assert captured.err.startswith("wfabm: error: --out ")
+        assert "is in use by another `wfabm experiment` (process " in captured.err
+        assert f"process {first.pid} on " in captured.err
+        assert captured.err.count("\n") == 1
+        assert first.wait(timeout=300) == 0
+    finally:
+        with contextlib.suppress(ProcessLookupError):
+            os.killpg(first.pid, signal.SIGKILL)
+        first.wait()
+    sessions = json.loads((out / "manifest.json").read_text())["sessions"]
+    assert len(sessions) == 1
+    assert sessions[0]["runs_finished"] == 4
+    # The lock went with the first session: the folder can be resumed.
+    assert cli.main(["experiment", str(path), "--out", str(out), "--quiet"]) == 0
+    assert "0 runs done, 4 already done" in capsys.readouterr().out
+
+
+# --------------------------------------------------------------------------- unwritable
+@contextlib.contextmanager
+def unwritable(folder: Path):
+    """Make a folder refuse new files, even to root (``chattr +i``)."""
+    if os.geteuid() == 0:
+        made = subprocess.run(["chattr", "+i", str(folder)], capture_output=True, check=False)
+        if made.returncode != 0:
+            pytest.skip(f"chattr +i is not available here: {made.stderr.decode().strip()}")
+        try:
+            yield
+        finally:
+            subprocess.run(["chattr", "-i", str(folder)], check=True)
+    else:
+        folder.chmod(0o555)
+        try:
+            yield
+        finally:
+            folder.chmod(0o755)
+
+
+def test_an_unwritable_new_folder_is_refused_before_any_run(spec, tmp_path, capsys):
+    parent = tmp_path / "locked-down"
+    parent.mkdir()
+    with unwritable(parent):
+        status = cli.main(["experiment", str(spec), "--out", str(parent / "results"), "--quiet"])
+    captured = capsys.readouterr()
+    assert status == 2
+    assert captured.err.startswith("wfabm: error: --out ")
+    assert "cannot be written" in captured.err
+    assert "nothing was run" in captured.err
+    assert captured.err.count("\n") == 1
+    assert list(parent.iterdir()) == []
+
+
+def test_an_unwritable_run_folder_is_refused_before_any_run(spec, tmp_path, capsys):
+    experiment = load_experiment(spec)
+    out = tmp_path / "results"
+    partial = dataclasses.replace(experiment, runs=experiment.runs[:1])
+    run_experiment(partial, out)
+    before = (out / "manifest.json").read_text()
+    partition = run_files(out)[0].parent
+    started = time.perf_counter()
+    with unwritable(partition):
+        status = cli.main(["experiment", str(spec), "--out", str(out), "--quiet"])
+    captured = capsys.readouterr()
+    assert status == 2
+    assert "cannot be written" in captured.err
+    assert "scenario=baseline" in captured.err
+    assert time.perf_counter() - started < 10
+    assert (out / "manifest.json").read_text() == before
+    assert not (out / "failures").exists()
+
+
+# --------------------------------------------------------------------------- damage
+def test_a_damaged_manifest_is_a_clear_error(spec, tmp_path, capsys):
+    out = tmp_path / "results"
+    experiment = load_experiment(spec)
+    run_experiment(dataclasses.replace(experiment, runs=experiment.runs[:1]), out)
+    for damage in ('{"experiment": "resume", "hash"', "[]", '{"hash": "x"}'):
+        (out / "manifest.json").write_text(damage)
+        status = cli.main(["experiment", str(spec), "--out", str(out), "--quiet"])
+        captured = capsys.readouterr()
+        assert status == 2
+        assert "manifest.json is damaged" in captured.err
+        assert "Restore manifest.json" in captured.err
+        assert "new --out folder" in captured.err
+        assert captured.err.count("\n") == 1
+        assert "Traceback" not in captured.err
+        assert (out / "manifest.json").read_text() == damage
+    assert len(run_files(out)) == 1
+
+
+def damage(path: Path, how: str) -> None:
+    data = path.read_bytes()
+    if how == "truncated":
+        path.write_bytes(data[: len(data) // 2])
+    else:
+        # Same size, one byte changed inside the data pages.
+        middle = len(data) // 2
+        path.write_bytes(data[:middle] + bytes([data[middle] ^ 0xFF]) + data[middle + 1 :])
+
+
+@pytest.mark.parametrize(
+    ("how", "checksum"),
+    [("truncated", True), ("flipped", True), ("truncated", False)],
+    ids=["truncated", "changed-byte", "truncated-after-the-last-manifest"],
+)
+def test_damaged_run_files_are_run_again_on_resume(spec, uninterrupted, tmp_path, how, checksum):
+    experiment = load_experiment(spec)
+    out = tmp_path / "results"
+    run_experiment(experiment, out)
+    damaged = [run_files(out)[1], run_files(out)[4]]
+    for file in damaged:
+        damage(file, how)
+    if not checksum:
+        # As after a session killed before it saved the manifest with these runs' checksums:
+        # the files are read whole instead.
+        manifest = json.loads((out / "manifest.json").read_text())
+        for file in damaged:
+            label = f"{file.parent.name.split('=')[1]}/{file.stem}"
+            manifest.get("checksums", {}).pop(label, None)
+        (out / "manifest.json").write_text(json.dumps(manifest))
+    again = run_experiment(experiment, out)
+    assert (again.finished, again.skipped) == (2, 4)
+    assert sorted(again.repaired) == sorted(
+        f"{file.parent.name.split('=')[1]}/{file.stem}" for file in damaged
+    )
+    assert "2 runs stored before were damaged and run again" in again.text()
+    assert_frame_equal(read_runs(out), uninterrupted)
+    # Sound files and checksums now: a further session has nothing to redo.
+    assert run_experiment(experiment, out).skipped == 6
+
+
+def test_reading_a_damaged_run_file_names_it(spec, tmp_path):
+    experiment = load_experiment(spec)
+    out = tmp_path / "results"
+    run_experiment(dataclasses.replace(experiment, runs=experiment.runs[:2]), out)
+    damage(run_files(out)[1], "truncated")
+    with pytest.raises(ConfigError, match=r"sample-00000_replicate-0000.parquet is not a readable"):
+        read_runs(out)
+
+
+def test_analysing_a_folder_with_a_damaged_manifest_is_a_clear_error(spec, tmp_path, capsys):
+    out = tmp_path / "results"
+    experiment = load_experiment(spec)
+    run_experiment(dataclasses.replace(experiment, runs=experiment.runs[:1]), out)
+    (out / "manifest.json").write_text('{"experiment": "resume", "hash"')
+    assert cli.main(["analyse", str(out)]) == 2
+    captured = capsys.readouterr()
+    assert "manifest.json is damaged: it cannot be read" in captured.err
+    assert "Traceback" not in captured.err

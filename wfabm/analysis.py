@@ -23,7 +23,6 @@ from __future__ import annotations
 import base64
 import html
 import io
-import json
 import math
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -33,7 +32,7 @@ import polars as pl
 
 from wfabm.compare import BASELINE, SCENARIO, paired_comparison, t_quantile
 from wfabm.config import ConfigError, display_path
-from wfabm.store import ANALYSIS, MANIFEST, read_runs, write_file_atomically
+from wfabm.store import ANALYSIS, MANIFEST, read_manifest, read_runs, write_file_atomically
 from wfabm.taxonomy import ARRIVALS, DEPARTURES, SECTORS
 
 __all__ = [
@@ -155,12 +154,7 @@ def analyse(root: str | Path) -> Report:
         ConfigError: If the folder is not an experiment's results.
     """
     root = Path(root)
-    manifest_path = root / MANIFEST
-    if not manifest_path.is_file():
-        raise ConfigError(
-            f"{display_path(root)} has no {MANIFEST}; pass the --out folder of `wfabm experiment`."
-        )
-    manifest = json.loads(manifest_path.read_text(encoding="utf-8"))
+    manifest = read_manifest(root)
     runs = read_runs(root)
     summary_rows = runs.filter(pl.col("kind") == "summary")
     keys = ["scenario", "sample", "sector", "role", "outcome"]

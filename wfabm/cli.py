@@ -12,10 +12,12 @@ from __future__ import annotations
 
 import argparse
 import os
+import signal
 import sys
+import threading
 import time
 from collections.abc import Sequence
-from typing import NoReturn
+from typing import Any, NoReturn
 
 from wfabm import __version__
 from wfabm.config import BASELINE_NAME, Config, ConfigError, display_path, load_config
@@ -25,6 +27,7 @@ from wfabm.options import (
     FOLDER,
     HOST,
     PORT,
+    RUN_LIMIT,
     SCHEDULER,
     SEEDS,
     WORKERS,
@@ -233,8 +236,11 @@ def _add_experiment_commands(commands: argparse._SubParsersAction) -> None:
         description=(
             "Expand an experiment spec (scenarios x parameter samples x replicates) into runs "
             "and run them into a results folder. Finished runs are kept: running the same "
-            "command again resumes. A failing run is retried once, then recorded in "
-            "failures/ while the rest go on."
+            "command again resumes (and runs again any stored run found damaged). A failing "
+            "run is retried once, then recorded in failures/ while the rest go on. Exit "
+            "status: 0 when every run is done, 1 when any failed (run again to retry them), "
+            "2 for a bad spec, option or folder (or a folder another session is using), "
+            "130 on Ctrl-C and 143 on SIGTERM (run again to resume)."
         ),
     )
     experiment.add_argument(
@@ -273,6 +279,13 @@ def _add_experiment_commands(commands: argparse._SubParsersAction) -> None:
         type=option_value("--out", FOLDER),
         metavar="DIR",
         help="results folder (default: results/<experiment name>)",
+    )
+    experiment.add_argument(
+        "--max-runs",
+        type=option_value("--max-runs", RUN_LIMIT),
+        metavar="N",
+        help="refuse a design of more than N runs, 1 to 10^12 (default: the spec's "
+        "experiment.max_runs, else 100000)",
     )
     experiment.add_argument("--quiet", action="store_true", help="do not show progress")
     experiment.set_defaults(handler=_experiment)
@@ -366,36 +379,92 @@ def _replicate(args: argparse.Namespace) -> int:
     return 0 if replication.identical else 1
 
 
+_RUNS_FAILED = 1
+_TERMINATED = 128 + 15
+"""Exit status after SIGTERM, as a shell reports a process it ended."""
+
+
 def _experiment(args: argparse.Namespace) -> int:
-    from wfabm.experiment import load_experiment, run_experiment
+    from wfabm.experiment import (
+        ExperimentInterrupted,
+        check_results_folder,
+        load_experiment,
+        run_experiment,
+    )
 
     if args.engine != "dask" and (args.scheduler or args.cluster):
         raise _UsageError("--scheduler and --cluster need --engine dask")
     if args.scheduler and args.cluster:
         raise _UsageError("give --scheduler or --cluster, not both")
-    experiment = load_experiment(args.spec)
+    experiment = load_experiment(args.spec, max_runs=args.max_runs)
+    # Before a cluster's jobs are submitted: a folder that cannot take the results is
+    # refused while nothing has started.
+    check_results_folder(experiment, args.out)
     scheduler = args.scheduler
-    if args.cluster:
-        from wfabm.engines import load_cluster_settings, slurm_cluster
-
-        scheduler = slurm_cluster(load_cluster_settings(args.cluster))
     bar = None if args.quiet else _RunsBar(experiment.name)
     try:
-        outcome = run_experiment(
-            experiment,
-            args.out,
-            engine=args.engine,
-            workers=args.workers,
-            scheduler=scheduler,
-            progress=bar,
+        with _SigtermAsInterrupt() as sigterm:
+            if args.cluster:
+                from wfabm.engines import load_cluster_settings, slurm_cluster
+
+                scheduler = slurm_cluster(load_cluster_settings(args.cluster))
+            outcome = run_experiment(
+                experiment,
+                args.out,
+                engine=args.engine,
+                workers=args.workers,
+                scheduler=scheduler,
+                progress=bar,
+            )
+    except ExperimentInterrupted as interrupt:
+        if bar is not None:
+            bar.close()
+        done = interrupt.report
+        print(done.text(), file=sys.stderr)
+        print(
+            f"wfabm: interrupted{' (SIGTERM)' if sigterm.received else ''}: "
+            f"{done.skipped + done.finished} of {done.total} runs are done and kept in "
+            f"{display_path(done.out)}; run the same command again to resume.",
+            file=sys.stderr,
         )
+        return _TERMINATED if sigterm.received else _INTERRUPTED
     finally:
         if bar is not None:
             bar.close()
-        if args.cluster:
+        if args.cluster and scheduler is not None:
             scheduler.close()
     print(outcome.text())
+    if outcome.failed:
+        print(outcome.failure_text(), file=sys.stderr)
+        return _RUNS_FAILED
     return 0
+
+
+class _SigtermAsInterrupt:
+    """While open, SIGTERM stops the command as Ctrl-C does (workers ended, work saved).
+
+    A second SIGTERM during that clean-up ends the process at once; the pool's workers
+    end with it, and every file is whole.
+    """
+
+    def __init__(self) -> None:
+        self.received = False
+        self._before: Any = None
+
+    def __enter__(self) -> _SigtermAsInterrupt:
+        # Signal handlers can only be set from the main thread.
+        if threading.current_thread() is threading.main_thread():
+            self._before = signal.signal(signal.SIGTERM, self._handle)
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        if self._before is not None:
+            signal.signal(signal.SIGTERM, self._before)
+
+    def _handle(self, signum: int, frame: object) -> None:
+        self.received = True
+        signal.signal(signal.SIGTERM, signal.SIG_DFL)
+        raise KeyboardInterrupt
 
 
 def _analyse(args: argparse.Namespace) -> int:

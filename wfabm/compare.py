@@ -16,9 +16,8 @@ import datetime as dt
 import json
 import math
 from collections.abc import Callable, Sequence
-from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
+from concurrent.futures import FIRST_COMPLETED, Future, wait
 from dataclasses import dataclass
-from multiprocessing import get_context
 from pathlib import Path
 
 import numpy as np
@@ -28,6 +27,8 @@ from wfabm.config import Config, ConfigError, display_path
 from wfabm.provenance import git_commit, package_versions
 from wfabm.runner import check_results_folder, write_atomically
 from wfabm.taxonomy import ROLES, SECTORS, WELSH_SOCIAL_CARE
+from wfabm.workerpool import process_pool
+from wfabm.workerpool import stop_pool as _stop  # the dashboard's replicates import it here
 
 __all__ = [
     "ALL_ROLES",
@@ -547,9 +548,7 @@ def _run_all(
             results.append(run_summary(config, seed, months, window_months))
             report(len(results), total)
         return results
-    # Mesa switches multiprocessing to "spawn" anyway; asking for it explicitly keeps the
-    # behaviour the same on every platform (no forked copies of a half-built model).
-    pool = ProcessPoolExecutor(max_workers=min(workers, total), mp_context=get_context("spawn"))
+    pool = process_pool(min(workers, total))
     try:
         futures: list[Future] = [
             pool.submit(run_summary, config, seed, months, window_months) for config, seed in tasks
@@ -565,20 +564,6 @@ def _run_all(
         raise
     pool.shutdown()
     return [future.result() for future in futures]
-
-
-def _stop(pool: ProcessPoolExecutor) -> None:
-    """Drop queued runs and end the pool's workers, after an error or Ctrl-C.
-
-    Without this the pool would finish every run already started (minutes each) first.
-    """
-    # The executor has no public way to end its workers before Python 3.14.
-    processes = list((getattr(pool, "_processes", None) or {}).values())
-    pool.shutdown(wait=False, cancel_futures=True)
-    for process in processes:
-        process.terminate()
-    for process in processes:
-        process.join(timeout=10)
 
 
 def _check_count(name: str, value: int) -> None:

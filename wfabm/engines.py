@@ -18,14 +18,14 @@ import contextlib
 import logging
 import math
 from collections.abc import Callable, Iterator, Sequence
-from concurrent.futures import FIRST_COMPLETED, Executor, Future, ProcessPoolExecutor, wait
-from multiprocessing import get_context
+from concurrent.futures import FIRST_COMPLETED, Executor, Future, wait
 from pathlib import Path
 from typing import Any
 
 from wfabm.config import ConfigError, _read_toml, display_path
 from wfabm.schema import Param, SchemaError, format_path, validate
 from wfabm.store import RunStatus, RunTask, execute_batch
+from wfabm.workerpool import process_pool, stop_pool
 
 __all__ = [
     "ENGINES",
@@ -122,16 +122,11 @@ def open_executor(
         if workers == 1:
             yield _InProcess()
             return
-        # Mesa switches multiprocessing to "spawn" anyway; asking for it keeps every
-        # platform the same (no forked copies of a half-built model).
-        pool = ProcessPoolExecutor(max_workers=workers, mp_context=get_context("spawn"))
+        pool = process_pool(workers)
         try:
             yield pool
         except BaseException:
-            # Imported here: the same clean stop as `wfabm compare`.
-            from wfabm.compare import _stop
-
-            _stop(pool)
+            stop_pool(pool)
             raise
         pool.shutdown()
         return

@@ -11,6 +11,10 @@ Seeds: replicate ``r`` of every scenario and sample runs on seed
 samples are compared on common random numbers and a run's results depend only on its
 config and replicate, never on which engine, worker or order ran it. The design's sampler
 draws from its own stream of the same root (:data:`DESIGN_STREAM`).
+
+Size: a design of more than :data:`MAX_RUNS` runs is refused with its run count and an
+estimate of its CPU time, before it is expanded (a large one would fill the memory or take
+hours to build); ``experiment.max_runs`` in the spec, or ``--max-runs``, raises the limit.
 """
 
 from __future__ import annotations
@@ -18,12 +22,13 @@ from __future__ import annotations
 import hashlib
 import itertools
 import json
+import math
 import re
 import time
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
@@ -41,14 +46,23 @@ from wfabm.schema import (
 )
 from wfabm.taxonomy import ROLES, SECTORS
 
+if TYPE_CHECKING:
+    from wfabm.store import ResultsStore
+
 __all__ = [
+    "CPU_SECONDS_PER_MONTH",
+    "CPU_SECONDS_PER_RUN",
     "DESIGNS",
     "DESIGN_STREAM",
+    "MAX_RUNS",
     "Experiment",
+    "ExperimentInterrupted",
     "Parameter",
     "Run",
     "SessionReport",
+    "check_results_folder",
     "load_experiment",
+    "results_folder",
     "run_experiment",
     "salib_problem",
 ]
@@ -60,6 +74,18 @@ hypercube, Morris trajectories (elementary effects) or a Sobol/Saltelli sequence
 DESIGN_STREAM = 2**31
 """Spawn key of the design sampler's stream of the root seed; replicate seeds use the
 spawn keys 0, 1, 2, ..., so the streams never meet."""
+
+MAX_RUNS = 100_000
+"""Most runs a spec may expand to unless it (``experiment.max_runs``) or ``--max-runs``
+allows more: about 4 CPU-days of ten-year Wales-scale runs."""
+
+CPU_SECONDS_PER_RUN = 0.5
+"""CPU time of building a Wales-scale run's population on this project's machine type."""
+
+CPU_SECONDS_PER_MONTH = 0.03
+"""CPU time of one simulated month of a Wales-scale run there (with
+:data:`CPU_SECONDS_PER_RUN`, 3.7 s a 120-month run as in the sweep benchmark); used only
+to estimate a design's cost."""
 
 _MANIFEST_EVERY = 30.0
 """Seconds between rewrites of the manifest while an experiment runs."""
@@ -76,6 +102,7 @@ _SCHEMA: dict = {
         "seed": Param("int", "root seed", 0, 2**63 - 1),
         "replicates": Param("int", "runs per scenario and sample", 1, 100_000),
         "batch_size": Param("int", "runs per task", 1, 10_000, optional=True),
+        "max_runs": Param("int", "runs", 1, 10**12, optional=True),
     },
     "design": {
         "method": Param("str", "", choices=DESIGNS),
@@ -211,10 +238,12 @@ class SessionReport:
     Attributes:
         out: The results folder.
         total: Runs in the experiment.
-        skipped: Runs already finished by an earlier session.
+        skipped: Runs already finished by an earlier session (and found sound).
         finished: Runs finished in this session.
         failed: Labels (``<scenario>/<run>``) of runs that failed twice.
         seconds: Wall time of the session.
+        errors: The last error of each failed run, by label.
+        repaired: Labels of stored runs found damaged, and so run again.
     """
 
     out: Path
@@ -223,6 +252,8 @@ class SessionReport:
     finished: int
     failed: tuple[str, ...]
     seconds: float
+    errors: dict[str, str] = field(default_factory=dict)
+    repaired: tuple[str, ...] = ()
 
     def text(self) -> str:
         """A short report of the session."""
@@ -231,13 +262,89 @@ class SessionReport:
             f"{len(self.failed)} failed, of {self.total}; {self.seconds:.1f} s; results in "
             f"{display_path(self.out)}"
         ]
-        if self.failed:
-            shown = ", ".join(self.failed[:5]) + (", ..." if len(self.failed) > 5 else "")
+        if self.repaired:
             lines.append(
-                f"failed twice (errors in {display_path(self.out / 'failures')}): {shown}; "
-                "running the same command again retries them."
+                f"{_runs(len(self.repaired))} stored before "
+                f"{'was' if len(self.repaired) == 1 else 'were'} damaged and run again: "
+                + _some(self.repaired)
             )
         return "\n".join(lines)
+
+    def failure_text(self) -> str:
+        """What failed: how many runs, which, and the first error of each kind ("" if none).
+
+        An error's kind is its exception type; the records of every failure are in
+        ``failures/``.
+        """
+        if not self.failed:
+            return ""
+        kinds: dict[str, list[str]] = {}
+        for label in self.failed:
+            kind = self.errors.get(label, "unknown error").split(":", 1)[0]
+            kinds.setdefault(kind, []).append(label)
+        lines = [
+            f"{_runs(len(self.failed))} of {self.total} failed twice: {_some(self.failed)}. "
+            f"Each one's error and traceback are in {display_path(self.out / 'failures')}/; "
+            "running the same command again retries them (and only them)."
+        ]
+        for kind, labels in kinds.items():
+            first = labels[0]
+            lines.append(
+                f"  {kind} in {_runs(len(labels))}; the first, {first}: "
+                + " ".join(self.errors.get(first, kind).split())
+            )
+        return "\n".join(lines)
+
+
+class ExperimentInterrupted(KeyboardInterrupt):
+    """A session stopped by Ctrl-C or SIGTERM, after its finished runs were saved.
+
+    Attributes:
+        report: What the session did before it stopped.
+    """
+
+    def __init__(self, report: SessionReport) -> None:
+        super().__init__("interrupted")
+        self.report = report
+
+
+def _runs(count: int) -> str:
+    return f"{count} run" if count == 1 else f"{count} runs"
+
+
+def _some(labels: tuple[str, ...], shown: int = 5) -> str:
+    return ", ".join(labels[:shown]) + (
+        f", ... ({len(labels) - shown} more)" if len(labels) > shown else ""
+    )
+
+
+def results_folder(experiment: Experiment, out: str | Path | None = None) -> Path:
+    """The results folder of a session: ``out``, or ``results/<experiment name>``."""
+    return Path(out) if out is not None else Path("results") / experiment.name
+
+
+def check_results_folder(experiment: Experiment, out: str | Path | None = None) -> Path:
+    """Check, writing nothing, that a results folder can take an experiment's results.
+
+    :func:`run_experiment` makes the same checks (and takes the folder's lock); this lets
+    a caller refuse a bad folder before it starts anything costly, such as a cluster.
+
+    Args:
+        experiment: The experiment.
+        out: The results folder (default ``results/<experiment name>``).
+
+    Returns:
+        The folder.
+
+    Raises:
+        ConfigError: As for :func:`run_experiment`.
+    """
+    from wfabm.store import ResultsStore
+
+    store = ResultsStore(results_folder(experiment, out), experiment)
+    store.check()
+    store.check_writable()
+    return store.root
 
 
 Progress = Callable[[int, int, int], None]
@@ -255,9 +362,10 @@ def run_experiment(
 ) -> SessionReport:
     """Run every unfinished run of an experiment into its results folder.
 
-    Runs already in the folder are skipped, so an interrupted experiment resumes where it
-    stopped. A run that fails is retried once; if it fails again its error is recorded in
-    ``failures/`` and the other runs go on.
+    Runs already in the folder are checked and skipped, so an interrupted experiment
+    resumes where it stopped; a damaged one is run again. A run that fails is retried
+    once; if it fails again its error is recorded in ``failures/`` and the other runs go
+    on (the next session retries it). The folder is locked for the session.
 
     Args:
         experiment: The experiment (:func:`load_experiment`).
@@ -272,20 +380,42 @@ def run_experiment(
         What this session did.
 
     Raises:
-        ConfigError: If ``out`` cannot take this experiment's results (checked before
-            anything is written).
+        ConfigError: If ``out`` cannot take this experiment's results, cannot be written,
+            or another session is using it (checked before anything runs).
+        ExperimentInterrupted: On Ctrl-C (or a SIGTERM the caller turns into one), once
+            the workers are stopped and the manifest is saved.
     """
     # Imported here so that loading and checking a spec needs neither engine.
-    from wfabm.engines import batch_size, in_flight, open_executor, run_tasks
-    from wfabm.store import ResultsStore, finish_session, session_entry
+    from wfabm.store import ResultsStore
 
     started = time.perf_counter()
-    store = ResultsStore(
-        Path(out) if out is not None else Path("results") / experiment.name, experiment
-    )
-    manifest = store.check() or store.new_manifest()
-    store.root.mkdir(parents=True, exist_ok=True)
+    store = ResultsStore(results_folder(experiment, out), experiment)
+    # Refused before the folder is made or locked, so a refusal writes nothing.
+    store.check()
+    store.check_writable()
+    with store.lock():
+        # Read again under the lock: another session may have just finished or begun.
+        manifest = store.check() or store.new_manifest()
+        return _run_session(
+            experiment, store, manifest, started, engine, workers, scheduler, progress
+        )
+
+
+def _run_session(
+    experiment: Experiment,
+    store: ResultsStore,
+    manifest: dict,
+    started: float,
+    engine: str,
+    workers: int,
+    scheduler: str | Any | None,
+    progress: Progress | None,
+) -> SessionReport:
+    from wfabm.engines import batch_size, in_flight, open_executor, run_tasks
+    from wfabm.store import CHECKSUMS, finish_session, session_entry
+
     store.remove_leftovers()
+    repaired = store.verify(manifest)
     shown_scheduler = (
         None if scheduler is None else str(getattr(scheduler, "scheduler_address", scheduler))
     )
@@ -298,6 +428,7 @@ def run_experiment(
     total, skipped = len(experiment.runs), len(experiment.runs) - len(pending)
     tasks = [store.task(run) for run in pending]
     failed: list[str] = []
+    errors: dict[str, str] = {}
     finished = 0
     report = progress or (lambda done, skipped, total: None)
     report(0, skipped, total)
@@ -307,6 +438,8 @@ def run_experiment(
     def on_done(task, status, attempt: int) -> None:
         nonlocal finished, saved
         manifest["timings"][status.label] = round(status.seconds, 3)
+        if status.ok:
+            manifest[CHECKSUMS][status.label] = status.checksums
         # Keep the timings of a session that may be killed, without rewriting the
         # manifest (all the resolved configs) after every run of a large experiment.
         if time.perf_counter() - saved > _MANIFEST_EVERY:
@@ -317,6 +450,7 @@ def run_experiment(
             store.clear_failure(status.label)
         elif attempt >= 2:
             failed.append(status.label)
+            errors[status.label] = status.error or "unknown error"
             store.record_failure(task, status, attempt)
         else:
             return
@@ -325,6 +459,21 @@ def run_experiment(
     size = batch_size(
         experiment.months, len(tasks), workers, experiment.spec["experiment"].get("batch_size")
     )
+
+    def report_now() -> SessionReport:
+        seconds = time.perf_counter() - started
+        return SessionReport(
+            store.root,
+            total,
+            skipped,
+            finished,
+            tuple(sorted(failed)),
+            seconds,
+            errors=dict(errors),
+            repaired=tuple(repaired),
+        )
+
+    interrupted = False
     try:
         if tasks:
             with open_executor(engine, workers, scheduler) as executor:
@@ -335,18 +484,24 @@ def run_experiment(
                     on_done,
                     in_flight=in_flight(engine, workers, scheduler),
                 )
+    except KeyboardInterrupt:
+        interrupted = True
     finally:
-        seconds = time.perf_counter() - started
+        outcome = report_now()
         finish_session(
             session,
             runs_skipped=skipped,
             runs_finished=finished,
             runs_failed=len(failed),
+            runs_repaired=len(repaired),
             batch_size=size,
-            wall_seconds=round(seconds, 3),
+            wall_seconds=round(outcome.seconds, 3),
+            interrupted=interrupted,
         )
         store.write_manifest(manifest)
-    return SessionReport(store.root, total, skipped, finished, tuple(sorted(failed)), seconds)
+    if interrupted:
+        raise ExperimentInterrupted(outcome) from None
+    return outcome
 
 
 def design_seed(root: int) -> int:
@@ -355,18 +510,21 @@ def design_seed(root: int) -> int:
     return int(sequence.generate_state(1)[0])
 
 
-def load_experiment(path: str | Path) -> Experiment:
+def load_experiment(path: str | Path, *, max_runs: int | None = None) -> Experiment:
     """Read, validate and expand an experiment spec.
 
     Args:
         path: The spec's TOML file.
+        max_runs: Most runs the design may have; None: the spec's
+            ``experiment.max_runs``, else :data:`MAX_RUNS`.
 
     Returns:
         The experiment, with every run's config resolved and validated.
 
     Raises:
-        ConfigError: For anything wrong in the spec or in a scenario config, before
-            anything is run or written.
+        ConfigError: For anything wrong in the spec or in a scenario config, or a design
+            of more than ``max_runs`` runs (found before it is expanded), before anything
+            is run or written.
     """
     source = Path(path)
     file = display_path(source)
@@ -380,6 +538,7 @@ def load_experiment(path: str | Path) -> Experiment:
     scenarios = _scenarios(raw.get("scenarios"), source, file)
     parameters = _parameters(raw.get("parameters", {}), spec["design"], scenarios, file)
     _check_analysis(spec, scenarios, file)
+    _check_size(spec, parameters, len(scenarios), max_runs, file)
     samples = _samples(spec, parameters, file)
     seeds = tuple(comparison_seeds(spec["experiment"]["seed"], spec["experiment"]["replicates"]))
     configs = {
@@ -398,8 +557,14 @@ def load_experiment(path: str | Path) -> Experiment:
         p.key: ({"values": list(p.values)} if p.values else {"low": p.low, "high": p.high})
         for p in parameters
     }
+    # The limit on the design's size does not change its results: a folder may be resumed
+    # with the limit raised.
+    hashed = {
+        **spec,
+        "experiment": {k: v for k, v in spec["experiment"].items() if k != "max_runs"},
+    }
     digest = hashlib.sha256(
-        json.dumps(spec, sort_keys=True, separators=(",", ":")).encode()
+        json.dumps(hashed, sort_keys=True, separators=(",", ":")).encode()
     ).hexdigest()[:16]
     return Experiment(
         name=spec["experiment"]["name"],
@@ -689,20 +854,76 @@ def _check_analysis(spec: dict, scenarios: dict[str, Config], file: str) -> None
 
 
 # --------------------------------------------------------------------------- design
-def _samples(spec: dict, parameters: tuple[Parameter, ...], file: str) -> np.ndarray:
+def _design_rows(spec: dict, parameters: tuple[Parameter, ...], file: str) -> int:
     design, method = spec["design"], spec["design"]["method"]
     if method == "none":
-        return np.zeros((1, 0))
+        return 1
     if method == "grid":
-        return np.array(list(itertools.product(*(p.values for p in parameters))), dtype=float)
+        return math.prod(len(p.values) for p in parameters)
+    samples = _base_samples(design, file)
+    if method == "latin":
+        return samples
+    if method == "morris":
+        return samples * (len(parameters) + 1)
+    # Saltelli's scheme: two base matrices and one mixed matrix per parameter (two with
+    # second-order indices).
+    mixed = 2 * len(parameters) if design.get("second_order", False) else len(parameters)
+    return samples * (mixed + 2)
+
+
+def _base_samples(design: dict, file: str) -> int:
     samples = design.get("samples")
     if samples is None:
+        method = design["method"]
         raise ConfigError(
             f'design.method = "{method}" needs design.samples; allowed: a whole number >= 1 '
             + ("(a power of 2 for sobol)." if method == "sobol" else "."),
             file=file,
             key="design.samples",
         )
+    return samples
+
+
+def _check_size(
+    spec: dict,
+    parameters: tuple[Parameter, ...],
+    scenarios: int,
+    max_runs: int | None,
+    file: str,
+) -> None:
+    rows = _design_rows(spec, parameters, file)
+    replicates, months = spec["experiment"]["replicates"], spec["experiment"]["months"]
+    runs = scenarios * rows * replicates
+    if max_runs is not None:
+        limit, source = max_runs, f"--max-runs {max_runs}"
+    elif "max_runs" in spec["experiment"]:
+        limit = spec["experiment"]["max_runs"]
+        source = f"experiment.max_runs = {limit}"
+    else:
+        limit, source = MAX_RUNS, "the default limit"
+    if runs <= limit:
+        return
+    hours = runs * (CPU_SECONDS_PER_RUN + months * CPU_SECONDS_PER_MONTH) / 3600
+    cost = f"{hours:,.0f} CPU-hours" if hours < 48 else f"{hours / 24:,.0f} CPU-days"
+    raise ConfigError(
+        f"the design has {runs:,} runs ({scenarios:,} scenario{'s' if scenarios > 1 else ''} "
+        f"x {rows:,} design points x {replicates:,} replicates), about {cost} at {months} "
+        f"months a run, over the limit of {limit:,} runs ({source}); nothing was built or "
+        f"run. Allowed: at most {limit:,} runs: make the design smaller, or, if it is meant "
+        "to be this large, raise the limit with experiment.max_runs in the spec or "
+        "--max-runs on the command line.",
+        file=file,
+        key="design",
+    )
+
+
+def _samples(spec: dict, parameters: tuple[Parameter, ...], file: str) -> np.ndarray:
+    design, method = spec["design"], spec["design"]["method"]
+    if method == "none":
+        return np.zeros((1, 0))
+    if method == "grid":
+        return np.array(list(itertools.product(*(p.values for p in parameters))), dtype=float)
+    samples = _base_samples(design, file)
     # Imported here so that specs without a sampled design do not need SALib.
     from SALib.sample import latin, morris, sobol
 

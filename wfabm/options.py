@@ -26,6 +26,7 @@ __all__ = [
     "FOLDER",
     "HOST",
     "PORT",
+    "RUN_LIMIT",
     "SCHEDULER",
     "SEEDS",
     "WORKERS",
@@ -37,6 +38,7 @@ __all__ = [
 SEEDS = Param("int", "seeds", 1, 10_000)
 WORKERS = Param("int", "processes", 1, 1024)
 BUDGET = Param("int", "candidates", 1, 100_000)
+RUN_LIMIT = Param("int", "runs", 1, 10**12)
 PORT = Param("int", "port", 1, 65535)
 HOST = Param("name", "a host name or IP address")
 SCHEDULER = Param("name", "a Dask scheduler address")

@@ -8,12 +8,17 @@ Layout of a results folder::
     runs/experiment=<name>/scenario=<scenario>/sample-00000_replicate-0000.parquet
     metrics/experiment=<name>/scenario=<scenario>/...   each run's full metrics, if asked for
     failures/<scenario>--<run>.json                      a run that failed twice: its error
+    session.lock                  held (``flock``) by the session running in the folder
 
 ``runs/`` is a Parquet dataset partitioned by experiment and scenario (hive style), read
 whole with ``polars.scan_parquet("<folder>/runs/**/*.parquet", hive_partitioning=True)``.
 Every file is written to a hidden temporary name and renamed into place when complete, so
 an interrupted experiment leaves only whole files, and a run whose file exists is finished:
-running the experiment again skips it.
+running the experiment again skips it. The manifest records each file's SHA-256 when it is
+written; a new session checks every stored run against it (or, for a file written after the
+manifest was last saved, reads it) and runs again any that are damaged. One session at a time
+may use a folder: it holds an exclusive lock on ``session.lock``, which the operating system
+releases when the process ends, however it ends.
 
 A run's file is one long table (:data:`RUN_SCHEMA`): ``kind`` says what a row is:
 
@@ -27,14 +32,19 @@ A run's file is one long table (:data:`RUN_SCHEMA`): ``kind`` says what a row is
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
+import errno
+import fcntl
+import hashlib
 import importlib.metadata
 import json
 import os
+import socket
 import time
 import traceback
-from collections.abc import Callable
-from dataclasses import dataclass
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -48,13 +58,16 @@ if TYPE_CHECKING:
     from wfabm.experiment import Experiment, Run
 
 __all__ = [
+    "LOCK",
     "MANIFEST",
     "RUN_SCHEMA",
     "ResultsStore",
     "RunStatus",
     "RunTask",
     "execute_batch",
+    "file_digest",
     "finish_session",
+    "read_manifest",
     "read_runs",
     "run_table",
     "session_entry",
@@ -66,8 +79,12 @@ RUNS = "runs"
 METRICS = "metrics"
 FAILURES = "failures"
 DESIGN = "design.csv"
+CHECKSUMS = "checksums"
+"""Manifest key: run label → SHA-256 of each of its files (``"run"``, ``"metrics"``)."""
 ANALYSIS = "analysis"
-_OURS = (MANIFEST, RUNS, METRICS, FAILURES, DESIGN, ANALYSIS)
+LOCK = "session.lock"
+_OURS = (MANIFEST, RUNS, METRICS, FAILURES, DESIGN, ANALYSIS, LOCK)
+_MANIFEST_KEYS = {"hash": str, "experiment": str, "sessions": list, "timings": dict}
 _TEMPORARY = ".tmp"
 _EXTRA_PACKAGES = ("SALib", "dask", "distributed", "dask-jobqueue", "scipy", "matplotlib")
 
@@ -104,11 +121,20 @@ def write_file_atomically(path: Path, write: Callable[[Path], None]) -> Path:
     staging = path.with_name(f".{path.name}.{os.getpid()}{_TEMPORARY}")
     try:
         write(staging)
+        # On disk before the rename, so a crash cannot leave a whole name on an empty file.
+        with staging.open("rb") as written:
+            os.fsync(written.fileno())
         os.replace(staging, path)
     except BaseException:
         staging.unlink(missing_ok=True)
         raise
     return path
+
+
+def file_digest(path: Path) -> str:
+    """The SHA-256 of a file, in hex."""
+    with path.open("rb") as file:
+        return hashlib.file_digest(file, "sha256").hexdigest()
 
 
 # --------------------------------------------------------------------------- one run
@@ -156,6 +182,7 @@ class RunStatus:
         seconds: Wall time of the attempt.
         error: The exception, as text, if it failed.
         traceback: Its traceback, if it failed.
+        checksums: SHA-256 of each file it wrote: ``"run"``, and ``"metrics"`` if kept.
     """
 
     label: str
@@ -163,6 +190,7 @@ class RunStatus:
     seconds: float
     error: str | None = None
     traceback: str | None = None
+    checksums: dict[str, str] = field(default_factory=dict)
 
 
 def run_table(task: RunTask, metrics: pl.DataFrame, flows: pl.DataFrame) -> pl.DataFrame:
@@ -229,10 +257,13 @@ def execute_batch(tasks: list[RunTask]) -> list[RunStatus]:
         try:
             model, _ = run_model(task.config, seed=task.seed, months=task.months)
             metrics, flows = model.metrics, model.flows
+            checksums = {}
             if task.metrics_path is not None:
                 write_file_atomically(task.metrics_path, metrics.write_parquet)
+                checksums["metrics"] = file_digest(task.metrics_path)
             table = run_table(task, metrics, flows)
             write_file_atomically(task.path, table.write_parquet)
+            checksums["run"] = file_digest(task.path)
         except Exception as error:  # a run fails alone; it is recorded, not raised
             statuses.append(
                 RunStatus(
@@ -244,7 +275,9 @@ def execute_batch(tasks: list[RunTask]) -> list[RunStatus]:
                 )
             )
             continue
-        statuses.append(RunStatus(task.label, True, time.perf_counter() - started))
+        statuses.append(
+            RunStatus(task.label, True, time.perf_counter() - started, checksums=checksums)
+        )
     return statuses
 
 
@@ -268,8 +301,9 @@ class ResultsStore:
             The manifest of an earlier session of the same experiment, or None.
 
         Raises:
-            ConfigError: If the folder is a file, holds other files, or holds an
-                experiment with a different spec or different scenario configs.
+            ConfigError: If the folder is a file, holds other files, holds an experiment
+                with a different spec or different scenario configs, or its manifest is
+                damaged.
         """
         root, shown = self.root, display_path(self.root)
         if not root.exists():
@@ -287,13 +321,13 @@ class ResultsStore:
             )
         manifest_path = root / MANIFEST
         if not manifest_path.is_file():
-            if any(not _temporary(p.name) for p in root.iterdir()):
+            if any(not _temporary(p.name) and p.name != LOCK for p in root.iterdir()):
                 raise ConfigError(
                     f"--out {shown} holds results without a {MANIFEST}; choose a new folder "
                     "or empty this one."
                 )
             return None
-        manifest = json.loads(manifest_path.read_text(encoding="utf-8"))
+        manifest = read_manifest(root)
         if manifest.get("hash") != self.experiment.hash:
             raise ConfigError(
                 f"--out {shown} holds results of experiment {manifest.get('experiment')!r} "
@@ -302,6 +336,125 @@ class ResultsStore:
                 "spec the folder was made with."
             )
         return manifest
+
+    def check_writable(self) -> None:
+        """Check that this process can write the folder's files, before anything runs.
+
+        Each folder a session writes into that exists already (the folder, its run,
+        metrics and failure folders) is tried by creating and deleting a file there; a
+        folder still to be made is tried through the nearest one that exists.
+
+        Raises:
+            ConfigError: If one of them cannot be written.
+        """
+        folders = [self.root, self.root / FAILURES]
+        for scenario in self.experiment.scenarios:
+            folders += [self._partition(RUNS, scenario), self._partition(METRICS, scenario)]
+        tried: set[Path] = set()
+        for folder in folders:
+            while not folder.exists() and folder.parent != folder:
+                folder = folder.parent
+            if folder in tried:
+                continue
+            tried.add(folder)
+            probe = folder / f".write-check.{os.getpid()}{_TEMPORARY}"
+            try:
+                probe.write_bytes(b"")
+                probe.unlink()
+            except OSError as error:
+                raise self._unwritable(folder, error) from None
+
+    @contextlib.contextmanager
+    def lock(self) -> Iterator[None]:
+        """Hold the folder for this session: no other session may run into it meanwhile.
+
+        The folder is made if need be, and ``session.lock`` in it is locked with ``flock``; the
+        lock ends with the block, or with the process however it ends (the kernel
+        releases it), so a killed session never leaves the folder locked.
+
+        Raises:
+            ConfigError: If the folder cannot be made or written, or another session
+                holds it.
+        """
+        path = self.root / LOCK
+        try:
+            self.root.mkdir(parents=True, exist_ok=True)
+            handle = os.open(path, os.O_RDWR | os.O_CREAT, 0o644)
+        except OSError as error:
+            raise self._unwritable(self.root, error) from None
+        try:
+            try:
+                fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            except OSError as error:
+                if error.errno not in (errno.EWOULDBLOCK, errno.EACCES):
+                    raise self._unwritable(self.root, error) from None
+                holder = os.pread(handle, 1000, 0).decode("utf-8", "replace").strip()
+                raise ConfigError(
+                    f"--out {display_path(self.root)} is in use by another `wfabm experiment` "
+                    f"({holder or 'a session that is starting'}); two sessions in one folder "
+                    "would run the same runs. Wait for it to finish (then run the same command "
+                    "to go on where it stopped), or choose another folder."
+                ) from None
+            os.ftruncate(handle, 0)
+            holder = f"process {os.getpid()} on {socket.gethostname()}, since {_now()}"
+            os.pwrite(handle, holder.encode(), 0)
+            yield
+        finally:
+            os.close(handle)
+
+    def verify(self, manifest: dict) -> list[str]:
+        """Check every stored run, delete the damaged ones and return their labels.
+
+        A run whose file's SHA-256 is in the manifest is checked against it; one written
+        after the manifest was last saved (a killed session) is read whole instead, and its
+        checksum recorded if it is sound. A damaged run's files, checksum and timing are
+        dropped, so the session runs it again.
+
+        Args:
+            manifest: The folder's manifest; its ``checksums`` are brought up to date.
+
+        Returns:
+            Labels (``<scenario>/<run>``) of the runs found damaged, in run-table order.
+        """
+        checksums = manifest.setdefault(CHECKSUMS, {})
+        keep_metrics = self.experiment.outcomes["metrics"]
+        damaged = []
+        for run in self.experiment.runs:
+            path = self.run_path(run)
+            if not path.is_file():
+                continue
+            label = f"{run.scenario}/{run.name}"
+            files = {"run": path}
+            if keep_metrics:
+                files["metrics"] = self.metrics_path(run)
+            recorded = checksums.get(label)
+            if recorded is not None:
+                sound = all(
+                    file.is_file() and recorded.get(kind) == file_digest(file)
+                    for kind, file in files.items()
+                )
+            else:
+                sound = all(
+                    _readable(file, RUN_SCHEMA if kind == "run" else None)
+                    for kind, file in files.items()
+                )
+                if sound:
+                    checksums[label] = {kind: file_digest(file) for kind, file in files.items()}
+            if not sound:
+                damaged.append(label)
+                for file in files.values():
+                    file.unlink(missing_ok=True)
+                checksums.pop(label, None)
+                manifest["timings"].pop(label, None)
+        return damaged
+
+    def _unwritable(self, folder: Path, error: OSError) -> ConfigError:
+        reason = error.strerror or type(error).__name__
+        return ConfigError(
+            f"--out {display_path(self.root)} cannot be written: {display_path(folder)} "
+            f"refuses new files ({reason}); nothing was run. Allowed: a folder this user can "
+            "create and write files in (choose another --out, or fix its permissions)."
+        )
 
     def run_path(self, run: Run) -> Path:
         """The results file of a run."""
@@ -434,6 +587,7 @@ class ResultsStore:
             "git_commit": git_commit(),
             "sessions": [],
             "timings": {},
+            CHECKSUMS: {},
         }
 
 
@@ -463,13 +617,76 @@ def read_runs(root: str | Path, kind: str | None = None) -> pl.DataFrame:
     if kind is not None:
         frame = frame.filter(pl.col("kind") == kind)
     # Files are read in any order; row order within a file is kept.
-    table = (
-        frame.with_row_index("row")
-        .sort("scenario", "sample", "replicate", "row")
-        .drop("row", "file")
-        .collect()
-    )
+    try:
+        table = (
+            frame.with_row_index("row")
+            .sort("scenario", "sample", "replicate", "row")
+            .drop("row", "file")
+            .collect()
+        )
+    except (pl.exceptions.PolarsError, OSError):
+        damaged = next(
+            (path for path in sorted(folder.rglob("*.parquet")) if not _readable(path)), None
+        )
+        if damaged is None:
+            raise
+        raise ConfigError(
+            f"{display_path(damaged)} is not a readable Parquet file (damaged or cut "
+            "short); run `wfabm experiment` again with the same spec and --out: it checks "
+            "every stored run and runs the damaged ones again."
+        ) from None
     return table.with_columns(pl.col("experiment", "scenario").cast(pl.String))
+
+
+def read_manifest(root: str | Path) -> dict:
+    """Read a results folder's ``manifest.json``.
+
+    Args:
+        root: The results folder.
+
+    Returns:
+        The manifest.
+
+    Raises:
+        ConfigError: If it is missing, is not JSON, or lacks what every manifest holds.
+    """
+    path = Path(root) / MANIFEST
+    shown = display_path(path)
+    try:
+        manifest = json.loads(path.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        raise ConfigError(
+            f"{display_path(root)} has no {MANIFEST}; pass the --out folder of `wfabm experiment`."
+        ) from None
+    except (OSError, UnicodeDecodeError, json.JSONDecodeError) as error:
+        problem = f"it cannot be read ({error})"
+    else:
+        wrong = [
+            key
+            for key, kind in _MANIFEST_KEYS.items()
+            if not isinstance(manifest, dict) or not isinstance(manifest.get(key), kind)
+        ]
+        if not wrong:
+            return manifest
+        problem = (
+            f"it lacks {', '.join(wrong)}"
+            if isinstance(manifest, dict)
+            else "it is not a JSON object"
+        )
+    raise ConfigError(
+        f"{shown} is damaged: {problem}, so the results beside it cannot be matched to a "
+        f"spec. Restore {MANIFEST} from a backup or an earlier copy of the folder, or run "
+        "the experiment into a new --out folder (the damaged folder is left as it is)."
+    )
+
+
+def _readable(path: Path, schema: dict[str, pl.DataType] | None = None) -> bool:
+    """Whether a Parquet file reads whole (and has ``schema``'s columns, if given)."""
+    try:
+        table = pl.read_parquet(path)
+    except (pl.exceptions.PolarsError, OSError):
+        return False
+    return schema is None or table.schema == pl.Schema(schema)
 
 
 def _temporary(name: str) -> bool:
