@@ -111,9 +111,13 @@ def serve(host: str = DEFAULT_HOST, port: int = DEFAULT_PORT, *, cache: Path | N
     from solara.server.starlette import app
 
     from wfabm.dashboard.cdn import ReadOnlyAssets
+    from wfabm.dashboard.memory import SessionMemory
 
     # The app object uvicorn will import by name; middleware added now wraps every request.
     app.add_middleware(ReadOnlyAssets, directory=cache)
+    memory = SessionMemory()
+    memory.start()
+    memory.watch()
 
     # Solara warns, for each page served over plain http, that a session cookie inside an
     # iframe would need https; the dashboard is not embedded in another site.
