@@ -584,6 +584,35 @@ def test_installed_solara_needs_its_app_requirejs_and_fonts():
     assert not any("vuetify3" in p for p in needed)  # ipyvuetify is pinned below 2
     assert any(p.startswith("requirejs@") for p in needed)
     assert any(p.startswith("font-awesome@") for p in needed)
+    assert len(needed) == len(set(needed))
+
+
+MARKDOWN_CODE = """
+        async loadKatexExt() {
+            return (await this.import([`${this.getCdn()}/katex@0.16.9/dist/contrib/a.min.js`]))[0]
+        },
+        async loadMermaid() {
+            return (await this.import([`${this.getCdn()}/mermaid@10.8.0/dist/mermaid.min.js`]))[0]
+        },
+        script.src = `${this.getCdn()}/requirejs@2.3.6/require.min.js`;
+        link.href = `${this.getCdn()}/katex@0.16.9/dist/katex.min.css`;
+"""
+
+
+def test_component_packages_are_read_from_the_components_browser_code():
+    assert assets.component_packages(MARKDOWN_CODE) == [
+        "katex@0.16.9",
+        "mermaid@10.8.0",
+        "requirejs@2.3.6",
+    ]
+
+
+def test_the_markdown_components_libraries_are_installed_for_offline_use():
+    # solara.Markdown, on every page of the dashboard, loads mermaid and KaTeX from the CDN.
+    needed = assets.packages()
+    assert any(p.startswith("mermaid@") for p in needed)
+    assert any(p.startswith("katex@") for p in needed)
+    assert assets.missing(assets.cache_dir(), needed) == []
 
 
 def fake_npm(tmp_path: Path) -> Path:
@@ -655,6 +684,14 @@ def test_server_is_workshop_safe():
     env = server.server_env(Path("/x"))
     assert env["SOLARA_TELEMETRY_MIXPANEL_ENABLE"] == "False"
     assert env["SOLARA_ASSETS_PROXY_CACHE_DIR"] == "/x"
+
+
+def test_a_session_whose_page_went_away_is_freed_within_minutes():
+    # Solara keeps a session whose page lost its connection (no close from the browser) for
+    # its kernel cull timeout: a day by default, a model's memory all that time.
+    env = server.server_env(Path("/x"))
+    idle = solara.util.parse_timedelta(env["SOLARA_KERNEL_CULL_TIMEOUT"])
+    assert 60 <= idle <= 10 * 60
 
 
 def test_dashboard_command_refuses_to_start_without_offline_assets(tmp_path, monkeypatch, capsys):
