@@ -11,11 +11,13 @@ import datetime as dt
 import io
 import itertools
 import re
+import socket
 import stat
 import subprocess
 import sys
 import tarfile
 import threading
+import time
 from pathlib import Path
 
 import ipyvuetify as v
@@ -40,6 +42,7 @@ from wfabm.dashboard.levers import (
     presets,
 )
 from wfabm.dashboard.measures import CARE_ROLES, MAP_MEASURES, WALES_MEASURES, Series, aggregate
+from wfabm.dashboard.memory import SessionMemory
 from wfabm.dashboard.simulation import Simulation
 from wfabm.dashboard.workshop import Workshop, typed_number
 from wfabm.metrics import COLUMN, STOCK_COLUMNS
@@ -712,6 +715,34 @@ def test_dashboard_command_refuses_a_bad_port(port, capsys):
     assert "--port" in capsys.readouterr().err
 
 
+@pytest.fixture
+def solara_env(monkeypatch):
+    # serve() sets these for Solara; they must not outlive the test.
+    for name in server.server_env(Path("/x")):
+        monkeypatch.delenv(name, raising=False)
+
+
+def test_dashboard_command_refuses_a_host_that_is_not_an_address(solara_env, capsys):
+    assert cli.main(["dashboard", "--host", "no-such-host.invalid", "--port", "8799"]) == 2
+    error = capsys.readouterr().err
+    assert error.startswith("wfabm: error: --host no-such-host.invalid is not a known address")
+    assert "allowed: an address of this machine" in error
+    assert "warning" not in error
+    assert "Traceback" not in error
+
+
+def test_dashboard_command_refuses_a_port_already_in_use(solara_env, capsys):
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+        assert cli.main(["dashboard", "--port", str(port)]) == 2
+    error = capsys.readouterr().err
+    assert error.startswith(f"wfabm: error: cannot listen on --host 127.0.0.1 --port {port}")
+    assert "in use" in error
+    assert "Traceback" not in error
+
+
 def test_solara_settings_are_set_before_solara_is_imported():
     # Solara reads telemetry and cache settings once, on import: the command must get there
     # first, and the model must not pull in the dashboard at all.
@@ -721,3 +752,20 @@ def test_solara_settings_are_set_before_solara_is_imported():
     )
     done = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, check=True)
     assert done.stdout.split() == ["False", "False"]
+
+
+def test_sessions_closing_together_share_one_release_of_memory():
+    memory = SessionMemory(delay=0.3)
+    memory.start()
+    memory.session_closed()
+    memory.session_closed()
+    deadline = time.monotonic() + 10
+    while memory.releases < 1 and time.monotonic() < deadline:
+        time.sleep(0.05)
+    time.sleep(0.6)
+    assert memory.releases == 1
+    memory.session_closed()
+    deadline = time.monotonic() + 10
+    while memory.releases < 2 and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert memory.releases == 2

@@ -407,11 +407,11 @@ def _compare(args: argparse.Namespace) -> int:
 
 def _dashboard(args: argparse.Namespace) -> int:
     # Imported only now: the dashboard needs Solara, which the other commands do not.
-    from wfabm.dashboard.server import OfflineAssetsError, serve
+    from wfabm.dashboard.server import ListenError, OfflineAssetsError, serve
 
     try:
         serve(args.host, args.port)
-    except OfflineAssetsError as error:
+    except (OfflineAssetsError, ListenError) as error:
         raise _UsageError(str(error)) from None
     return 0
 

@@ -26,8 +26,10 @@ __all__ = [
     "DEFAULT_HOST",
     "DEFAULT_PORT",
     "IDLE_TIMEOUT",
+    "ListenError",
     "OfflineAssetsError",
     "check_assets",
+    "check_listen",
     "is_loopback",
     "serve",
     "server_env",
@@ -48,6 +50,10 @@ sooner (a Wi-Fi drop) carries on; a closed page frees its model at once."""
 
 class OfflineAssetsError(RuntimeError):
     """Solara's browser files are not installed, so the page would need the internet."""
+
+
+class ListenError(RuntimeError):
+    """The server cannot listen on the address and port asked for."""
 
 
 def server_env(cache: Path) -> dict[str, str]:
@@ -92,6 +98,33 @@ def check_assets(cache: Path) -> None:
         )
 
 
+def check_listen(host: str, port: int) -> None:
+    """Refuse an address that is not this machine's, or a port already taken, before starting.
+
+    Raises:
+        ListenError: Naming the host and port, why, and what is allowed.
+    """
+    allowed = (
+        "allowed: an address of this machine (127.0.0.1, the default; 0.0.0.0 or :: for "
+        "all its addresses) or a name that resolves to one, and a port no other program uses."
+    )
+    try:
+        family, kind, protocol, _, address = socket.getaddrinfo(
+            host.strip("[]"), port, type=socket.SOCK_STREAM, flags=socket.AI_PASSIVE
+        )[0]
+    except (OSError, UnicodeError) as error:
+        raise ListenError(f"--host {host} is not a known address ({error}); {allowed}") from None
+    with socket.socket(family, kind, protocol) as probe:
+        # As the server will: a port left in TIME_WAIT by a server just stopped is free.
+        probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        try:
+            probe.bind(address)
+        except OSError as error:
+            raise ListenError(
+                f"cannot listen on --host {host} --port {port} ({error.strerror}); {allowed}"
+            ) from None
+
+
 def serve(host: str = DEFAULT_HOST, port: int = DEFAULT_PORT, *, cache: Path | None = None) -> None:
     """Run the dashboard's server until interrupted.
 
@@ -102,11 +135,13 @@ def serve(host: str = DEFAULT_HOST, port: int = DEFAULT_PORT, *, cache: Path | N
 
     Raises:
         OfflineAssetsError: If the browser files are not installed.
+        ListenError: If the server cannot listen on ``host`` and ``port``.
     """
     cache = assets.cache_dir() if cache is None else cache
     # Before anything imports Solara (finding the assets it needs does).
     os.environ.update(server_env(cache))
     check_assets(cache)
+    check_listen(host, port)
     from solara.__main__ import cli
     from solara.server.starlette import app
 
