@@ -366,6 +366,16 @@ def open_sessions(url: str) -> int:
         return json.load(answer)["kernels"]["total"]
 
 
+def wait_until(condition, *, seconds: float) -> bool:
+    """Whether ``condition()`` came true within ``seconds``."""
+    deadline = time.monotonic() + seconds
+    while not condition():
+        if time.monotonic() > deadline:
+            return False
+        time.sleep(0.25)
+    return True
+
+
 @pytest.mark.slow
 def test_closed_sessions_give_their_memory_back(browser, tmp_path):
     # A room of laptops over a workshop: each opens the page, steps, and closes it.
@@ -379,17 +389,13 @@ def test_closed_sessions_give_their_memory_back(browser, tmp_path):
             page = context.new_page()
             open_dashboard(page, url)
             step(page, "April 2022")
-            page.close()
+            page.close()  # as a tab is closed: the page tells the server it has gone
+            closed = wait_until(lambda: open_sessions(url) == 0, seconds=20)
             context.close()
             after_each.append(round(resident_mb(server.pid)))
-        deadline = time.monotonic() + 30
-        while open_sessions(url) and time.monotonic() < deadline:
-            time.sleep(0.5)
-        assert open_sessions(url) == 0, f"sessions still open; MB after each: {after_each}"
+            assert closed, f"a closed page's session is still open; MB after each: {after_each}"
         # The last session's memory is returned a moment after it closes.
-        deadline = time.monotonic() + 15
-        while resident_mb(server.pid) >= MEMORY_LIMIT_MB and time.monotonic() < deadline:
-            time.sleep(0.5)
+        wait_until(lambda: resident_mb(server.pid) < MEMORY_LIMIT_MB, seconds=15)
         left = resident_mb(server.pid)
         assert left < MEMORY_LIMIT_MB, f"{left:.0f} MB left; MB after each: {after_each}"
     finally:

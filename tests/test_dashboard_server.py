@@ -7,6 +7,7 @@ server that records every request it gets, so a fetch from "the internet" shows.
 
 from __future__ import annotations
 
+import gzip
 import http.client
 import http.server
 import os
@@ -124,13 +125,22 @@ def served(installed, cdn, tmp_path_factory):
     stop(server)
 
 
-def get(port: int, path: str, method: str = "GET") -> tuple[int, bytes]:
+def get(
+    port: int, path: str, method: str = "GET", headers: dict[str, str] | None = None
+) -> tuple[int, bytes]:
     """Ask for ``path`` exactly as written (no client-side clean-up of ``..``)."""
+    status, body, _ = ask(port, path, method, headers or {})
+    return status, body
+
+
+def ask(
+    port: int, path: str, method: str, headers: dict[str, str]
+) -> tuple[int, bytes, http.client.HTTPMessage]:
     connection = http.client.HTTPConnection("127.0.0.1", port, timeout=60)
     try:
-        connection.request(method, path)
+        connection.request(method, path, headers=headers)
         response = connection.getresponse()
-        return response.status, response.read()
+        return response.status, response.read(), response.headers
     finally:
         connection.close()
 
@@ -140,6 +150,18 @@ def test_a_package_file_is_served_as_installed(served, installed):
     status, body = get(port, f"/_solara/cdn/{FAKE_PACKAGE}/dist/main.js")
     assert status == 200
     assert body == (installed / FAKE_PACKAGE / "dist" / "main.js").read_bytes()
+
+
+def test_a_package_file_is_sent_compressed_and_revalidated(served, installed):
+    port, _, _ = served
+    path = f"/_solara/cdn/{FAKE_PACKAGE}/dist/main.js"
+    status, body, headers = ask(port, path, "GET", {"Accept-Encoding": "gzip"})
+    assert status == 200
+    assert headers["Content-Encoding"] == "gzip"
+    assert gzip.decompress(body) == (installed / FAKE_PACKAGE / "dist" / "main.js").read_bytes()
+    assert "immutable" in headers["Cache-Control"]
+    again = {"Accept-Encoding": "gzip", "If-None-Match": headers["ETag"]}
+    assert ask(port, path, "GET", again)[0] == 304
 
 
 @pytest.mark.parametrize(

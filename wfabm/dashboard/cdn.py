@@ -15,8 +15,8 @@ import os
 import re
 from pathlib import Path
 
+from solara.server import compress
 from starlette.middleware.exceptions import ExceptionMiddleware
-from starlette.middleware.gzip import GZipMiddleware
 from starlette.responses import Response
 from starlette.routing import Mount, Router
 from starlette.staticfiles import StaticFiles
@@ -34,7 +34,16 @@ _IMMUTABLE = "public, max-age=31536000, immutable"
 
 
 class _PackageFiles(StaticFiles):
-    """The folder's regular files, never following a link out of it, cached by browsers."""
+    """The folder's regular files, never following a link out of it, cached by browsers.
+
+    They are compressed as Solara compresses its own static files: once per file, kept in
+    memory, rather than again for every visitor.
+    """
+
+    async def get_response(self, path: str, scope: Scope) -> Response:
+        """The file's response, compressed if the browser accepts it."""
+        response = await super().get_response(path, scope)
+        return await compress.compress_file_response(response, scope)
 
     def file_response(
         self,
@@ -44,6 +53,8 @@ class _PackageFiles(StaticFiles):
         status_code: int = 200,
     ) -> Response:
         response = super().file_response(full_path, stat_result, scope, status_code)
+        # A 304 carries the validators of the compressed 200 it stands for.
+        compress.update_not_modified(response, str(full_path), stat_result, scope)
         if _EXACT_VERSION.search(scope["path"]):
             response.headers["Cache-Control"] = _IMMUTABLE
         return response
@@ -62,8 +73,7 @@ class ReadOnlyAssets:
         self.app = app
         self.directory = Path(directory)
         files = _PackageFiles(directory=self.directory, follow_symlink=False)
-        # The bundles are a few MB of text; Solara compresses its own static files too.
-        mount = Mount(CDN_ROUTE, app=GZipMiddleware(files, minimum_size=1000))
+        mount = Mount(CDN_ROUTE, app=files)
         # Solara's exception handling is inside it, so ours turns a refusal into its status.
         self.files = ExceptionMiddleware(Router(routes=[mount], redirect_slashes=False))
 
