@@ -182,7 +182,8 @@ def _build_parser() -> _Parser:
     dashboard.add_argument(
         "--host",
         default="127.0.0.1",
-        help="address to listen on (default: 127.0.0.1, this machine only)",
+        help="address to listen on (default: 127.0.0.1, this machine only; the dashboard has "
+        "no login, see the README before serving other machines)",
     )
     dashboard.add_argument(
         "--port", type=_port, default=8765, metavar="N", help="port, 1-65535 (default: 8765)"

@@ -74,7 +74,8 @@ class ReadOnlyAssets:
         self.directory = Path(directory)
         files = _PackageFiles(directory=self.directory, follow_symlink=False)
         mount = Mount(CDN_ROUTE, app=files)
-        # Solara's exception handling is inside it, so ours turns a refusal into its status.
+        # Solara's exception handler is inside the app this wraps; this one turns the files'
+        # refusals (404, 405) into responses.
         self.files = ExceptionMiddleware(Router(routes=[mount], redirect_slashes=False))
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
@@ -89,7 +90,7 @@ class ReadOnlyAssets:
 
 
 def _under_route(scope: Scope) -> bool:
-    # The same path Starlette routes on: Solara's mount matches nothing outside this test.
+    # The path Starlette routes on: every path Solara's own cdn mount would match is in.
     root = scope.get("root_path", "")
     path = scope["path"]
     if root and path.startswith(root):

@@ -31,6 +31,7 @@ __all__ = [
     "check_assets",
     "check_listen",
     "is_loopback",
+    "open_to_the_network",
     "serve",
     "server_env",
     "solara_arguments",
@@ -190,8 +191,8 @@ def open_to_the_network(host: str, port: int) -> str:
         f"wfabm: warning: --host {host} serves the dashboard to other machines on port {port}, "
         "and it has no login: anyone who can reach this port can use it, and each visitor's "
         "model takes this machine's memory. On a shared network, keep the default "
-        "(127.0.0.1) and put a reverse proxy with a password in front of it (README, "
-        "'Policy workshop dashboard')."
+        "(127.0.0.1) and put a reverse proxy with a password in front of it (README: 'Serving a "
+        "workshop on a shared network')."
     )
 
 
