@@ -11,11 +11,13 @@ import datetime as dt
 import io
 import itertools
 import re
+import socket
 import stat
 import subprocess
 import sys
 import tarfile
 import threading
+import time
 from pathlib import Path
 
 import ipyvuetify as v
@@ -40,6 +42,7 @@ from wfabm.dashboard.levers import (
     presets,
 )
 from wfabm.dashboard.measures import CARE_ROLES, MAP_MEASURES, WALES_MEASURES, Series, aggregate
+from wfabm.dashboard.memory import SessionMemory
 from wfabm.dashboard.simulation import Simulation
 from wfabm.dashboard.workshop import Workshop, typed_number
 from wfabm.metrics import COLUMN, STOCK_COLUMNS
@@ -584,6 +587,35 @@ def test_installed_solara_needs_its_app_requirejs_and_fonts():
     assert not any("vuetify3" in p for p in needed)  # ipyvuetify is pinned below 2
     assert any(p.startswith("requirejs@") for p in needed)
     assert any(p.startswith("font-awesome@") for p in needed)
+    assert len(needed) == len(set(needed))
+
+
+MARKDOWN_CODE = """
+        async loadKatexExt() {
+            return (await this.import([`${this.getCdn()}/katex@0.16.9/dist/contrib/a.min.js`]))[0]
+        },
+        async loadMermaid() {
+            return (await this.import([`${this.getCdn()}/mermaid@10.8.0/dist/mermaid.min.js`]))[0]
+        },
+        script.src = `${this.getCdn()}/requirejs@2.3.6/require.min.js`;
+        link.href = `${this.getCdn()}/katex@0.16.9/dist/katex.min.css`;
+"""
+
+
+def test_component_packages_are_read_from_the_components_browser_code():
+    assert assets.component_packages(MARKDOWN_CODE) == [
+        "katex@0.16.9",
+        "mermaid@10.8.0",
+        "requirejs@2.3.6",
+    ]
+
+
+def test_the_markdown_components_libraries_are_installed_for_offline_use():
+    # solara.Markdown, on every page of the dashboard, loads mermaid and KaTeX from the CDN.
+    needed = assets.packages()
+    assert any(p.startswith("mermaid@") for p in needed)
+    assert any(p.startswith("katex@") for p in needed)
+    assert assets.missing(assets.cache_dir(), needed) == []
 
 
 def fake_npm(tmp_path: Path) -> Path:
@@ -657,6 +689,14 @@ def test_server_is_workshop_safe():
     assert env["SOLARA_ASSETS_PROXY_CACHE_DIR"] == "/x"
 
 
+def test_a_session_whose_page_went_away_is_freed_within_minutes():
+    # Solara keeps a session whose page lost its connection (no close from the browser) for
+    # its kernel cull timeout: a day by default, a model's memory all that time.
+    env = server.server_env(Path("/x"))
+    idle = solara.util.parse_timedelta(env["SOLARA_KERNEL_CULL_TIMEOUT"])
+    assert 60 <= idle <= 10 * 60
+
+
 def test_dashboard_command_refuses_to_start_without_offline_assets(tmp_path, monkeypatch, capsys):
     monkeypatch.setattr(assets, "cache_dir", lambda: tmp_path)
     # serve() sets these for Solara; they must not outlive the test.
@@ -675,6 +715,34 @@ def test_dashboard_command_refuses_a_bad_port(port, capsys):
     assert "--port" in capsys.readouterr().err
 
 
+@pytest.fixture
+def solara_env(monkeypatch):
+    # serve() sets these for Solara; they must not outlive the test.
+    for name in server.server_env(Path("/x")):
+        monkeypatch.delenv(name, raising=False)
+
+
+def test_dashboard_command_refuses_a_host_that_is_not_an_address(solara_env, capsys):
+    assert cli.main(["dashboard", "--host", "no-such-host.invalid", "--port", "8799"]) == 2
+    error = capsys.readouterr().err
+    assert error.startswith("wfabm: error: --host no-such-host.invalid is not a known address")
+    assert "allowed: an address of this machine" in error
+    assert "warning" not in error
+    assert "Traceback" not in error
+
+
+def test_dashboard_command_refuses_a_port_already_in_use(solara_env, capsys):
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+        assert cli.main(["dashboard", "--port", str(port)]) == 2
+    error = capsys.readouterr().err
+    assert error.startswith(f"wfabm: error: cannot listen on --host 127.0.0.1 --port {port}")
+    assert "in use" in error
+    assert "Traceback" not in error
+
+
 def test_solara_settings_are_set_before_solara_is_imported():
     # Solara reads telemetry and cache settings once, on import: the command must get there
     # first, and the model must not pull in the dashboard at all.
@@ -684,3 +752,20 @@ def test_solara_settings_are_set_before_solara_is_imported():
     )
     done = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, check=True)
     assert done.stdout.split() == ["False", "False"]
+
+
+def test_sessions_closing_together_share_one_release_of_memory():
+    memory = SessionMemory(delay=0.3)
+    memory.start()
+    memory.session_closed()
+    memory.session_closed()
+    deadline = time.monotonic() + 10
+    while memory.releases < 1 and time.monotonic() < deadline:
+        time.sleep(0.05)
+    time.sleep(0.6)
+    assert memory.releases == 1
+    memory.session_closed()
+    deadline = time.monotonic() + 10
+    while memory.releases < 2 and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert memory.releases == 2

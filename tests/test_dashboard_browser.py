@@ -17,11 +17,13 @@ from __future__ import annotations
 
 import csv
 import io
+import json
 import os
 import socket
 import subprocess
 import sys
 import time
+import urllib.request
 from pathlib import Path
 from urllib.parse import urlparse
 
@@ -76,11 +78,9 @@ def _free_port() -> int:
         return probe.getsockname()[1]
 
 
-@pytest.fixture(scope="module")
-def dashboard_url(tmp_path_factory):
-    """``wfabm dashboard`` on a free port, cut off from the internet."""
+def start_dashboard(log_path: Path) -> tuple[str, subprocess.Popen]:
+    """``wfabm dashboard`` on a free port, cut off from the internet: its URL and process."""
     port = _free_port()
-    log_path = tmp_path_factory.mktemp("server") / "server.log"
     env = {
         **os.environ,
         "SOLARA_ASSETS_CDN": f"{DEAD}/npm/",
@@ -110,12 +110,23 @@ def dashboard_url(tmp_path_factory):
                 server.kill()
                 pytest.fail(f"wfabm dashboard did not start: {log_path.read_text()}")
             time.sleep(0.3)
-    yield f"http://127.0.0.1:{port}/"
+    return f"http://127.0.0.1:{port}/", server
+
+
+def stop_dashboard(server: subprocess.Popen) -> None:
     server.terminate()
     try:
         server.wait(timeout=15)
     except subprocess.TimeoutExpired:
         server.kill()
+
+
+@pytest.fixture(scope="module")
+def dashboard_url(tmp_path_factory):
+    """``wfabm dashboard`` on a free port, cut off from the internet."""
+    url, server = start_dashboard(tmp_path_factory.mktemp("server") / "server.log")
+    yield url
+    stop_dashboard(server)
 
 
 def guard(context, refused: list[str]) -> None:
@@ -335,3 +346,58 @@ def test_each_browser_session_has_its_own_model(page: Page, dashboard_url, outsi
         context.close()
     expect(page.get_by_text("Month shown: April 2022")).to_be_visible()
     assert outside == []
+
+
+SESSIONS = 30
+MEMORY_LIMIT_MB = 600
+
+
+def resident_mb(pid: int) -> float:
+    """The resident memory of a process, in MB (Linux)."""
+    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+        if line.startswith("VmRSS:"):
+            return int(line.split()[1]) / 1024
+    raise AssertionError(f"no VmRSS for process {pid}")
+
+
+def open_sessions(url: str) -> int:
+    """Sessions the server still holds (Solara's own count of its kernels)."""
+    with urllib.request.urlopen(f"{url}resourcez", timeout=30) as answer:
+        return json.load(answer)["kernels"]["total"]
+
+
+def wait_until(condition, *, seconds: float) -> bool:
+    """Whether ``condition()`` came true within ``seconds``."""
+    deadline = time.monotonic() + seconds
+    while not condition():
+        if time.monotonic() > deadline:
+            return False
+        time.sleep(0.25)
+    return True
+
+
+@pytest.mark.slow
+def test_closed_sessions_give_their_memory_back(browser, tmp_path):
+    # A room of laptops over a workshop: each opens the page, steps, and closes it.
+    url, server = start_dashboard(tmp_path / "server.log")
+    refused: list[str] = []
+    after_each: list[int] = []  # MB, for the message if the test fails
+    try:
+        for _ in range(SESSIONS):
+            context = browser.new_context(viewport=VIEWPORT)
+            guard(context, refused)
+            page = context.new_page()
+            open_dashboard(page, url)
+            step(page, "April 2022")
+            page.close()  # as a tab is closed: the page tells the server it has gone
+            closed = wait_until(lambda: open_sessions(url) == 0, seconds=20)
+            context.close()
+            after_each.append(round(resident_mb(server.pid)))
+            assert closed, f"a closed page's session is still open; MB after each: {after_each}"
+        # The last session's memory is returned a moment after it closes.
+        wait_until(lambda: resident_mb(server.pid) < MEMORY_LIMIT_MB, seconds=15)
+        left = resident_mb(server.pid)
+        assert left < MEMORY_LIMIT_MB, f"{left:.0f} MB left; MB after each: {after_each}"
+    finally:
+        stop_dashboard(server)
+    assert refused == []

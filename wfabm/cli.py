@@ -216,7 +216,8 @@ def _build_parser() -> _Parser:
         "--host",
         type=option_value("--host", HOST),
         default="127.0.0.1",
-        help="address to listen on (default: 127.0.0.1, this machine only)",
+        help="address to listen on (default: 127.0.0.1, this machine only; the dashboard has "
+        "no login, see the README before serving other machines)",
     )
     dashboard.add_argument(
         "--port",
@@ -589,11 +590,11 @@ def _compare(args: argparse.Namespace) -> int:
 
 def _dashboard(args: argparse.Namespace) -> int:
     # Imported only now: the dashboard needs Solara, which the other commands do not.
-    from wfabm.dashboard.server import OfflineAssetsError, serve
+    from wfabm.dashboard.server import ListenError, OfflineAssetsError, serve
 
     try:
         serve(args.host, args.port)
-    except OfflineAssetsError as error:
+    except (OfflineAssetsError, ListenError) as error:
         raise _UsageError(str(error)) from None
     return 0
 

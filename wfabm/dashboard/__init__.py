@@ -9,5 +9,6 @@ modules hold what the app shows, without Solara, so they are tested on their own
 * :mod:`.workshop`: one browser session's levers, run state and comparison;
 * :mod:`.replicates`: levers against the baseline over a few seeds, in worker processes;
 * :mod:`.charts`: the plotly figures;
-* :mod:`.assets` and :mod:`.server`: Solara's browser files for offline use, and the server.
+* :mod:`.assets` and :mod:`.server`: Solara's browser files for offline use, and the server;
+* :mod:`.cdn`: those files served read-only; :mod:`.memory`: closed sessions' memory returned.
 """

@@ -3,9 +3,11 @@
 The Solara server sends its page's scripts and styles from ``/_solara/cdn/``, reading them
 from a cache folder (``SOLARA_ASSETS_PROXY_CACHE_DIR``) and fetching any it lacks from a
 public CDN. In a venue with no internet a missing file leaves the page blank, so the
-project's setup fills the cache beforehand: each npm package the page template names is
-fetched with ``npm pack`` from the npm registry and unpacked into ``<package>@<version>/``,
-the cache's layout. Run it as::
+project's setup fills the cache beforehand: each npm package the page template names, and
+each one that the Solara components the dashboard draws load (the Markdown component's
+diagram and formula libraries), is fetched with ``npm pack`` from the npm registry and
+unpacked into ``<package>@<version>/``, the cache's layout. The dashboard's server only reads
+that folder (:mod:`.cdn`). Run it as::
 
     .venv/bin/python -m wfabm.dashboard.assets
 """
@@ -24,8 +26,10 @@ from importlib.resources import files
 from pathlib import Path
 
 __all__ = [
+    "COMPONENTS",
     "AssetsError",
     "cache_dir",
+    "component_packages",
     "fetch",
     "main",
     "missing",
@@ -34,7 +38,13 @@ __all__ = [
 ]
 
 _CDN_PACKAGE_RE = re.compile(r"\{\{\s*cdn\s*\}\}/((?:@[\w.-]+/)?[\w.-]+)@([\w.+-]+)/")
+_COMPONENT_PACKAGE_RE = re.compile(r"\$\{this\.getCdn\(\)\}/((?:@[\w.-]+/)?[\w.-]+)@([\w.+-]+)/")
 _BLOCK_RE = re.compile(r"\{%-?\s*(if|elif|else|endif)\b(.*?)-?%\}", re.DOTALL)
+
+
+COMPONENTS = ("markdown.py",)
+"""The modules of ``solara.components`` the dashboard draws that load files from the CDN
+(``solara.Markdown`` loads mermaid, and KaTeX where the page has no formula renderer)."""
 
 
 class AssetsError(RuntimeError):
@@ -90,8 +100,22 @@ def _without_vue3_branches(template: str) -> str:
     return "".join(kept)
 
 
+def component_packages(source: str) -> list[str]:
+    """The npm packages (``name@version``) a Solara component's code loads from the CDN.
+
+    Args:
+        source: The component's Python source, whose browser code names its files as
+            ``${this.getCdn()}/<package>@<version>/<file>``.
+
+    Returns:
+        The packages in the order they first appear, each once.
+    """
+    found = {f"{name}@{version}": None for name, version in _COMPONENT_PACKAGE_RE.findall(source)}
+    return list(found)
+
+
 def packages() -> list[str]:
-    """The npm packages the installed Solara's page needs, with their versions."""
+    """The npm packages the installed Solara's page and components need, with their versions."""
     import ipyvuetify
     from solara.server import settings
 
@@ -101,6 +125,9 @@ def packages() -> list[str]:
     if settings.assets.fontawesome_enabled:
         # The font's path is a setting rather than template text: "/font-awesome@4.5.0/css/...".
         needed.append(settings.assets.fontawesome_path.strip("/").split("/")[0])
+    for component in COMPONENTS:
+        source = (files("solara.components") / component).read_text("utf-8")
+        needed.extend(spec for spec in component_packages(source) if spec not in needed)
     return needed
 
 
