@@ -1,7 +1,7 @@
 """Build step: record the git commit a wheel or source archive is built from in the package.
 
 An installed wheel has no repository around it, so without this the manifests it writes
-could not say which code made them (see ``wfabm/provenance.py``). A source archive carries
+could not say which code made them (see ``wfabm/batch/provenance.py``). A source archive carries
 the file, so a wheel built from it records the same commit. Editable installs ask git
 directly and get nothing; so does a build outside a git checkout from files that do not
 carry it, whose results then record no commit.
@@ -18,7 +18,7 @@ from typing import Any
 
 from hatchling.builders.hooks.plugin.interface import BuildHookInterface
 
-# The name wfabm.provenance.COMMIT_FILE reads; the package cannot be imported while it builds.
+# The name wfabm.batch.provenance.COMMIT_FILE reads; the package cannot be imported while it builds.
 COMMIT_FILE = "wfabm/git_commit.txt"
 
 

@@ -1,4 +1,4 @@
-"""Tests of wfabm.analysis and ``wfabm analyse``: statistics, SALib indices, plots, report."""
+"""Tests of wfabm.batch.analysis and ``wfabm analyse``: statistics, SALib indices, plots, report."""
 
 from __future__ import annotations
 
@@ -9,8 +9,7 @@ import numpy as np
 import polars as pl
 import pytest
 
-from wfabm import cli
-from wfabm.analysis import (
+from wfabm.batch.analysis import (
     EXPECTED_TOLERANCE,
     analyse,
     check_expected,
@@ -18,9 +17,10 @@ from wfabm.analysis import (
     sensitivity_indices,
     write_expected,
 )
-from wfabm.compare import t_quantile
+from wfabm.batch.compare import t_quantile
+from wfabm.batch.experiment import load_experiment, run_experiment
+from wfabm.cli import commands as cli
 from wfabm.config import ConfigError
-from wfabm.experiment import load_experiment, run_experiment
 
 SPEC = """
 [experiment]
@@ -124,7 +124,7 @@ def test_sobol_indices_split_the_variance():
 
 # --------------------------------------------------------------------------- a real experiment
 def test_summary_is_the_mean_over_replicates_of_the_stored_runs(analysed):
-    from wfabm.store import read_runs
+    from wfabm.batch.store import read_runs
 
     runs = read_runs(analysed.root, "summary").filter(
         (pl.col("scenario") == "wellbeing")

@@ -120,7 +120,7 @@ metrics = false
 def test_benchmark_sweep_two_workers(benchmark, tmp_path, engine):
     """A small sweep (8 Wales runs of 12 months) on 2 workers; the 200-run figure is in the
     README (experiments/benchmark_sweep.toml)."""
-    from wfabm.experiment import load_experiment, run_experiment
+    from wfabm.batch.experiment import load_experiment, run_experiment
 
     spec = tmp_path / "sweep.toml"
     spec.write_text(_SWEEP, encoding="utf-8")

@@ -1,4 +1,4 @@
-"""Tests for ``wfabm.burnout``: sickness absence, staff present, workload and burnout dynamics.
+"""Tests for ``wfabm.world.burnout``: absence, staff present, workload and burnout dynamics.
 
 ``absence`` rises linearly with burnout; ``present_staff`` equals headcount less the summed
 absence of the staff; ``workload`` is funded posts per available person (1 where nothing is
@@ -12,7 +12,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from wfabm.burnout import absence, present_staff, update_burnout, workload
+from wfabm.world.burnout import absence, present_staff, update_burnout, workload
 
 
 def test_absence_rises_linearly_with_burnout():

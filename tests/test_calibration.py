@@ -8,8 +8,8 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from wfabm import calibration
-from wfabm.calibration import (
+from wfabm.calibration import fit as calibration
+from wfabm.calibration.fit import (
     FREE_PARAMETERS,
     Evaluator,
     calibrate,
@@ -18,11 +18,11 @@ from wfabm.calibration import (
     current_values,
     load_targets,
 )
-from wfabm.calibration_report import target_table, targets_markdown, write_report
-from wfabm.cli import main
+from wfabm.calibration.moments import run_moments, separation_elasticity
+from wfabm.calibration.report import target_table, targets_markdown, write_report
+from wfabm.cli.commands import main
 from wfabm.config import ConfigError, load_config, named_config_path
-from wfabm.moments import run_moments, separation_elasticity
-from wfabm.reference import behaviour_anchors, facts
+from wfabm.core.reference import behaviour_anchors, facts
 
 # A Wales a tenth the size, with its NHS and English neighbours scaled alike: the same model,
 # quick enough to calibrate in a test.

@@ -1,8 +1,8 @@
 """CI replays of the small experiments in ``experiments/ci/``.
 
-Each spec is run afresh and its expected summary (:func:`wfabm.analysis.expected_summary`)
+Each spec is run afresh and its expected summary (:func:`wfabm.batch.analysis.expected_summary`)
 compared with the checked-in ``experiments/ci/expected/<name>.csv`` within
-:data:`wfabm.analysis.EXPECTED_TOLERANCE`. A change that moves the model's results fails
+:data:`wfabm.batch.analysis.EXPECTED_TOLERANCE`. A change that moves the model's results fails
 here with a table of what moved; if the move is intended, regenerate the files with
 ``experiments/ci/update-expected`` and commit them with the change.
 """
@@ -13,8 +13,8 @@ from pathlib import Path
 
 import pytest
 
-from wfabm.analysis import analyse, check_expected
-from wfabm.experiment import load_experiment, run_experiment
+from wfabm.batch.analysis import analyse, check_expected
+from wfabm.batch.experiment import load_experiment, run_experiment
 
 CI = Path(__file__).resolve().parent.parent / "experiments" / "ci"
 SPECS = sorted(CI.glob("*.toml"))

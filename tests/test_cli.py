@@ -11,10 +11,10 @@ from pathlib import Path
 
 import pytest
 
-from wfabm import cli
-from wfabm import config as config_module
+from wfabm.cli import commands as cli
 from wfabm.config import ConfigError
-from wfabm.schema import Param
+from wfabm.config import loading as config_module
+from wfabm.core.schema import Param
 
 REPO = Path(__file__).resolve().parents[1]
 
@@ -49,7 +49,7 @@ def bad_config(tmp_path: Path) -> Path:
 
 @pytest.fixture
 def runner(monkeypatch: pytest.MonkeyPatch) -> list[dict]:
-    """Install a stand-in wfabm.runner that records its calls."""
+    """Install a stand-in wfabm.batch.run that records its calls."""
     calls: list[dict] = []
 
     class Result:
@@ -67,12 +67,12 @@ def runner(monkeypatch: pytest.MonkeyPatch) -> list[dict]:
 
 
 def stub_runner(monkeypatch: pytest.MonkeyPatch, run_to_directory) -> None:
-    """Stand in for wfabm.runner: its folder checks pass and ``run_to_directory`` runs."""
-    module = types.ModuleType("wfabm.runner")
+    """Stand in for wfabm.batch.run: its folder checks pass and ``run_to_directory`` runs."""
+    module = types.ModuleType("wfabm.batch.run")
     module.run_to_directory = run_to_directory
     module.results_folder = lambda config, seed, out=None: Path(out or "results")
     module.check_results_folder = lambda out: out
-    monkeypatch.setitem(sys.modules, "wfabm.runner", module)
+    monkeypatch.setitem(sys.modules, "wfabm.batch.run", module)
 
 
 def error_line(capsys: pytest.CaptureFixture[str]) -> str:
@@ -335,7 +335,7 @@ def test_help_and_version_exit_0(capsys: pytest.CaptureFixture[str]) -> None:
 
 @pytest.fixture
 def comparer(monkeypatch: pytest.MonkeyPatch) -> list[tuple]:
-    """Install a stand-in wfabm.compare that records its calls."""
+    """Install a stand-in wfabm.batch.compare that records its calls."""
     calls: list[tuple] = []
 
     class Comparison:
@@ -353,11 +353,11 @@ def comparer(monkeypatch: pytest.MonkeyPatch) -> list[tuple]:
         calls.append(("write", out))
         return out
 
-    module = types.ModuleType("wfabm.compare")
+    module = types.ModuleType("wfabm.batch.compare")
     module.check_out = lambda out: calls.append(("check", out))
     module.compare_configs = compare_configs
     module.write_comparison = write_comparison
-    monkeypatch.setitem(sys.modules, "wfabm.compare", module)
+    monkeypatch.setitem(sys.modules, "wfabm.batch.compare", module)
     return calls
 
 

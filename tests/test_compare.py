@@ -1,4 +1,4 @@
-"""Tests of wfabm.compare and ``wfabm compare``.
+"""Tests of wfabm.batch.compare and ``wfabm compare``.
 
 The statistics and summaries are checked on small hand-made tables; the model is run only
 a few times, for a few months, to check common random numbers, a known effect, independence
@@ -17,8 +17,7 @@ import polars as pl
 import pytest
 from polars.testing import assert_frame_equal
 
-from wfabm import cli
-from wfabm.compare import (
+from wfabm.batch.compare import (
     FILES,
     Comparison,
     check_out,
@@ -30,8 +29,9 @@ from wfabm.compare import (
     summarise_run,
     t_quantile,
 )
+from wfabm.batch.provenance import git_commit
+from wfabm.cli import commands as cli
 from wfabm.config import Config, ConfigError, load_config
-from wfabm.provenance import git_commit
 
 MORE_POSTS = {"employers": {"funded_post_growth": 0.5}}
 RUNS_COLUMNS = ["scenario", "seed", "sector", "role", "outcome", "value"]

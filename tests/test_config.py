@@ -1,4 +1,4 @@
-"""Tests for wfabm.schema and wfabm.config, using a small schema of their own."""
+"""Tests for wfabm.core.schema and wfabm.config, using a small schema of their own."""
 
 from __future__ import annotations
 
@@ -11,7 +11,6 @@ from pathlib import Path
 
 import pytest
 
-from wfabm import config as config_module
 from wfabm.config import (
     BASELINE_NAME,
     Config,
@@ -20,7 +19,8 @@ from wfabm.config import (
     load_config,
     named_config_path,
 )
-from wfabm.schema import ListOf, MapOf, Param, SchemaError, format_path, parse_path, validate
+from wfabm.config import loading as config_module
+from wfabm.core.schema import ListOf, MapOf, Param, SchemaError, format_path, parse_path, validate
 
 ROLES = ("care_worker", "nurse")
 

@@ -27,9 +27,10 @@ import pytest
 import solara
 from polars.testing import assert_frame_equal
 
-from wfabm import cli
-from wfabm.compare import summarise_run
+from wfabm.batch.compare import summarise_run
+from wfabm.cli import commands as cli
 from wfabm.config import load_config
+from wfabm.core.taxonomy import DESTINATIONS, N_ROLES, N_SECTORS, ORIGINS, SECTOR_INDEX
 from wfabm.dashboard import app, assets, charts, server
 from wfabm.dashboard.levers import (
     GROUPS,
@@ -45,9 +46,8 @@ from wfabm.dashboard.measures import CARE_ROLES, MAP_MEASURES, WALES_MEASURES, S
 from wfabm.dashboard.memory import SessionMemory
 from wfabm.dashboard.simulation import Simulation
 from wfabm.dashboard.workshop import Workshop, typed_number
-from wfabm.metrics import COLUMN, STOCK_COLUMNS
-from wfabm.model import WorkforceModel
-from wfabm.taxonomy import DESTINATIONS, N_ROLES, N_SECTORS, ORIGINS, SECTOR_INDEX
+from wfabm.model.workforce import WorkforceModel
+from wfabm.world.metrics import COLUMN, STOCK_COLUMNS
 
 POWYS = "W06000023"
 
@@ -747,7 +747,7 @@ def test_solara_settings_are_set_before_solara_is_imported():
     # Solara reads telemetry and cache settings once, on import: the command must get there
     # first, and the model must not pull in the dashboard at all.
     probe = (
-        "import sys, wfabm.cli, wfabm.dashboard.server, wfabm.model; "
+        "import sys, wfabm.cli.commands, wfabm.dashboard.server, wfabm.model.workforce; "
         "print('solara' in sys.modules, 'wfabm.dashboard.app' in sys.modules)"
     )
     done = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, check=True)

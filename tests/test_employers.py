@@ -1,4 +1,4 @@
-"""Tests for ``wfabm.employers``: headcounts, post growth, vacancies, pay response, agency cover.
+"""Tests for ``wfabm.world.employers``: headcounts, post growth, vacancies, pay response, agency.
 
 Covers ``headcount_by_cell``; ``grow_posts`` (social care and NHS growth rates, agency posts
 untouched, twelve months compounding to the yearly rate); ``vacancies`` (whole posts, never
@@ -14,7 +14,19 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from wfabm.employers import (
+from wfabm.core.taxonomy import (
+    AGENCY,
+    CARE_WORKER,
+    ENGLAND_INDEPENDENT,
+    ENGLAND_LA,
+    ENGLAND_NHS,
+    INDEPENDENT,
+    LA,
+    N_ROLES,
+    NHS,
+    SOCIAL_WORKER,
+)
+from wfabm.world.employers import (
     SUM_BLOCK,
     EmployerTable,
     affordable_rise,
@@ -26,18 +38,6 @@ from wfabm.employers import (
     sum_by_group,
     sum_by_region,
     vacancies,
-)
-from wfabm.taxonomy import (
-    AGENCY,
-    CARE_WORKER,
-    ENGLAND_INDEPENDENT,
-    ENGLAND_LA,
-    ENGLAND_NHS,
-    INDEPENDENT,
-    LA,
-    N_ROLES,
-    NHS,
-    SOCIAL_WORKER,
 )
 
 ROOMY_FEES = (1.0, 0.825)

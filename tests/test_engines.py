@@ -1,4 +1,4 @@
-"""Tests of wfabm.engines: identical results in every engine, batching, the SLURM recipe."""
+"""Tests of wfabm.batch.executor: identical results in every engine, batching, the SLURM recipe."""
 
 from __future__ import annotations
 
@@ -16,17 +16,17 @@ from pathlib import Path
 import pytest
 from polars.testing import assert_frame_equal
 
-from wfabm import cli
-from wfabm.config import ConfigError
-from wfabm.engines import (
+from wfabm.batch.executor import (
     batch_size,
     batches,
     load_cluster_settings,
     open_executor,
     slurm_cluster,
 )
-from wfabm.experiment import load_experiment, run_experiment
-from wfabm.store import read_runs
+from wfabm.batch.experiment import load_experiment, run_experiment
+from wfabm.batch.store import read_runs
+from wfabm.cli import commands as cli
+from wfabm.config import ConfigError
 
 REPOSITORY = Path(__file__).resolve().parent.parent
 
@@ -282,7 +282,7 @@ def test_a_worker_watching_its_parent_ends_when_the_parent_is_killed(tmp_path):
     # The fallback where PR_SET_PDEATHSIG is missing: the worker polls its parent's id.
     pid_file = tmp_path / "worker.pid"
     worker = (
-        "import os, sys, time; from wfabm.workerpool import die_with_parent; "
+        "import os, sys, time; from wfabm.batch.workerpool import die_with_parent; "
         "die_with_parent(int(sys.argv[1]), poll=True); "
         f"open({str(pid_file)!r}, 'w').write(str(os.getpid())); time.sleep(120)"
     )

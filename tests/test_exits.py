@@ -1,4 +1,4 @@
-"""Tests for ``wfabm.exits``: the logistic function, retirement and leaving the sector.
+"""Tests for ``wfabm.world.exits``: the logistic function, retirement and leaving the sector.
 
 ``expit`` is the logistic function; ``retirement_table`` gives monthly retirement hazards
 that are negligible at 40, rise with age, are certain from 75, and imply retirement ages
@@ -14,7 +14,7 @@ import numpy as np
 import pytest
 
 from wfabm.config import load_config
-from wfabm.exits import expit, intent_log_odds, monthly_leave_hazards, retirement_table
+from wfabm.world.exits import expit, intent_log_odds, monthly_leave_hazards, retirement_table
 
 COEF = {"intent_burnout": 2.53, "intent_workload": 1.0}
 

@@ -1,4 +1,4 @@
-"""Tests of wfabm.experiment and ``wfabm experiment``: specs, validation, run table, seeds.
+"""Tests of wfabm.batch.experiment and ``wfabm experiment``: specs, validation, run table, seeds.
 
 The runs themselves are a few months long; the shipped specs are only expanded, not run.
 """
@@ -12,10 +12,10 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from wfabm import cli
-from wfabm.compare import comparison_seeds
+from wfabm.batch.compare import comparison_seeds
+from wfabm.batch.experiment import design_seed, load_experiment, run_experiment
+from wfabm.cli import commands as cli
 from wfabm.config import ConfigError
-from wfabm.experiment import design_seed, load_experiment, run_experiment
 
 REPOSITORY = Path(__file__).resolve().parent.parent
 SHIPPED = sorted((REPOSITORY / "experiments").glob("*.toml"))

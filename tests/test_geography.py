@@ -1,4 +1,4 @@
-"""Tests for ``wfabm.geography``: the 22 Welsh and 7 English border authorities.
+"""Tests for ``wfabm.world.geography``: the 22 Welsh and 7 English border authorities.
 
 Checks the counts, that exactly the English authorities lack a health board, the seven
 health boards, the four Welsh authorities with a land border with England, the distance
@@ -10,7 +10,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from wfabm.geography import load_geography
+from wfabm.world.geography import load_geography
 
 
 @pytest.fixture(scope="module")

@@ -37,17 +37,17 @@ import pytest
 
 def api() -> SimpleNamespace:
     """Every wfabm name this file uses: the one place to edit when modules move."""
-    from wfabm import cli
-    from wfabm.analysis import analyse, interval_statistics
-    from wfabm.calibration import Evaluator
-    from wfabm.calibration_report import target_table
-    from wfabm.compare import compare_configs, paired_comparison
+    from wfabm.batch.analysis import analyse, interval_statistics
+    from wfabm.batch.compare import compare_configs, paired_comparison
+    from wfabm.batch.experiment import load_experiment, run_experiment
+    from wfabm.calibration.fit import Evaluator
+    from wfabm.calibration.moments import run_moments
+    from wfabm.calibration.report import target_table
+    from wfabm.cli import commands as cli
     from wfabm.config import default_schema, load_config
     from wfabm.dashboard.levers import LEVERS
     from wfabm.dashboard.replicates import run_replicates
-    from wfabm.experiment import load_experiment, run_experiment
-    from wfabm.model import WorkforceModel
-    from wfabm.moments import run_moments
+    from wfabm.model.workforce import WorkforceModel
 
     return SimpleNamespace(
         cli=cli,

@@ -6,9 +6,9 @@ import numpy as np
 import pytest
 
 from wfabm.config import load_config
-from wfabm.levers import idle_levers, lever_starts
-from wfabm.model import WorkforceModel
-from wfabm.policy import NEVER, Policy
+from wfabm.levers.idle import idle_levers, lever_starts
+from wfabm.levers.policy import NEVER, Policy
+from wfabm.model.workforce import WorkforceModel
 
 # Every lever on, each from a month of its own (counted from the baseline's 2022-04).
 ALL_ON = {

@@ -1,4 +1,4 @@
-"""Tests for ``wfabm.market``: role moves, vacancy sampling, matching and logit noise.
+"""Tests for ``wfabm.world.market``: role moves, vacancy sampling, matching and logit noise.
 
 Covers ``role_transitions`` (allowed moves, steps up needing experience);
 ``VacancyIndex.build`` with ``sample_in_cells`` (draws land only on workplaces with open
@@ -13,8 +13,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from wfabm.market import VacancyIndex, gumbel, match, role_transitions, sample_rows
-from wfabm.taxonomy import (
+from wfabm.core.taxonomy import (
     AMHP,
     CARE_WORKER,
     HEALTHCARE_ASSISTANT,
@@ -24,6 +23,7 @@ from wfabm.taxonomy import (
     SENIOR_CARE_WORKER,
     SOCIAL_WORKER,
 )
+from wfabm.world.market import VacancyIndex, gumbel, match, role_transitions, sample_rows
 
 
 # ------------------------------------------------------------------ role_transitions

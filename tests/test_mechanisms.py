@@ -29,11 +29,11 @@ import numpy as np
 import polars as pl
 import pytest
 
-from wfabm import employers as employer_rules
-from wfabm import inflows
 from wfabm.config import load_config
-from wfabm.model import WorkforceModel
-from wfabm.taxonomy import ROLES, SECTORS
+from wfabm.core.taxonomy import ROLES, SECTORS
+from wfabm.model.stages import inflows
+from wfabm.model.workforce import WorkforceModel
+from wfabm.world import employers as employer_rules
 
 SEED = 20220401
 START = dt.date(2022, 4, 1)
@@ -528,7 +528,7 @@ def test_nhs_parity_for_care_workers_lowers_council_care_workers_intent() -> Non
 def test_the_pay_weight_of_care_home_staff_sets_their_supply_elasticity() -> None:
     """A larger pay weight for care home staff makes their separations more pay-elastic
     (the care-home target is fitted through it), on the same seed."""
-    from wfabm.moments import run_moments
+    from wfabm.calibration.moments import run_moments
 
     elasticity = {
         weight: run_moments(

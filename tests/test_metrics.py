@@ -1,4 +1,4 @@
-"""Tests for ``wfabm.metrics``: month dates, flows and stocks recording, and their tables.
+"""Tests for ``wfabm.world.metrics``: month dates, flows and stocks recording, and their tables.
 
 Covers ``month_dates``; ``MetricsRecorder.add_flows`` with ``flows_frame`` (counts come back
 by role, origin and destination); ``set_aggregation`` (workplaces must be sorted by sector and
@@ -15,8 +15,7 @@ import numpy as np
 import polars as pl
 import pytest
 
-from wfabm.metrics import COLUMN, MetricsRecorder, month_dates
-from wfabm.taxonomy import (
+from wfabm.core.taxonomy import (
     AGENCY,
     CARE_WORKER,
     DESTINATIONS,
@@ -26,6 +25,7 @@ from wfabm.taxonomy import (
     ORIGINS,
     SOCIAL_WORKER,
 )
+from wfabm.world.metrics import COLUMN, MetricsRecorder, month_dates
 
 START = dt.date(2022, 4, 1)
 CODES = ("A", "B", "C")

@@ -18,13 +18,13 @@ import numpy as np
 import polars as pl
 import pytest
 
-from wfabm import cli
-from wfabm.calibration import load_targets
+from wfabm.calibration.fit import load_targets
+from wfabm.cli import commands as cli
 from wfabm.config import ConfigError, load_config
-from wfabm.levers import IdleLeverWarning
-from wfabm.model import WorkforceModel
-from wfabm.pay import scale_rate
-from wfabm.taxonomy import ARRIVALS, DEPARTURES, NHS, NURSE, ROLES, SECTORS
+from wfabm.core.taxonomy import ARRIVALS, DEPARTURES, NHS, NURSE, ROLES, SECTORS
+from wfabm.levers.idle import IdleLeverWarning
+from wfabm.model.workforce import WorkforceModel
+from wfabm.world.pay import scale_rate
 
 MONTHS = 24
 CELL = ["sector", "role", "local_authority"]

@@ -1,4 +1,4 @@
-"""Tests for ``wfabm.network``: the padded tie array and its networkx view.
+"""Tests for ``wfabm.world.network``: the padded tie array and its networkx view.
 
 ``colleague_edges`` draws the same Watts-Strogatz graph as networkx for the same seed.
 ``build_ties`` links colleagues only inside a workplace and friends only inside a home
@@ -13,7 +13,7 @@ import networkx as nx
 import numpy as np
 import pytest
 
-from wfabm.network import build_ties, colleague_edges, to_networkx
+from wfabm.world.network import build_ties, colleague_edges, to_networkx
 
 
 def _population(sizes, homes_per_workplace=1, seed=0):

@@ -26,10 +26,9 @@ import numpy as np
 import polars as pl
 import pytest
 
-from wfabm.compare import comparison_seeds
+from wfabm.batch.compare import comparison_seeds
 from wfabm.config import load_config
-from wfabm.model import WorkforceModel
-from wfabm.taxonomy import (
+from wfabm.core.taxonomy import (
     CARE_WORKER,
     ENGLISH_SECTORS,
     INDEPENDENT,
@@ -37,6 +36,7 @@ from wfabm.taxonomy import (
     SENIOR_CARE_WORKER,
     SERVICE_INDEX,
 )
+from wfabm.model.workforce import WorkforceModel
 
 SEEDS = comparison_seeds(20220401, 2)
 BASELINE_MONTHS = 72  # to March 2028: two years of NHS parity for OTs from April 2026

@@ -1,4 +1,4 @@
-"""Tests for ``wfabm.pay``: the uplift schedule and the pay tables built from the baseline.
+"""Tests for ``wfabm.world.pay``: the uplift schedule and the pay tables built from the baseline.
 
 ``uplift_schedule`` has one uplift per April after the start, carries the published Real
 Living Wage (10.90 from April 2023, 13.45 from April 2026), grows every scale by
@@ -18,11 +18,9 @@ import datetime as dt
 import numpy as np
 import pytest
 
-from wfabm import reference
 from wfabm.config import load_config
-from wfabm.employers import EmployerTable
-from wfabm.pay import NJC_HOURS, PayTables, UpliftCalendar, uplift_schedule
-from wfabm.taxonomy import (
+from wfabm.core import reference
+from wfabm.core.taxonomy import (
     AGENCY,
     CARE_WORKER,
     ENGLAND_INDEPENDENT,
@@ -37,6 +35,8 @@ from wfabm.taxonomy import (
     SENIOR_CARE_WORKER,
     SOCIAL_WORKER,
 )
+from wfabm.world.employers import EmployerTable
+from wfabm.world.pay import NJC_HOURS, PayTables, UpliftCalendar, uplift_schedule
 
 START = dt.date(2022, 4, 1)
 SECTOR_ROWS = [LA, INDEPENDENT, NHS, ENGLAND_LA, ENGLAND_INDEPENDENT, ENGLAND_NHS, AGENCY]

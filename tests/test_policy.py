@@ -44,11 +44,12 @@ import numpy as np
 import polars as pl
 import pytest
 
-from wfabm import WorkforceModel, load_config, reference
+from wfabm import WorkforceModel, load_config
 from wfabm.config import ConfigError
-from wfabm.pay import FRAMEWORK_GROUP
-from wfabm.policy import AFC_HOURS, Policy
-from wfabm.taxonomy import N_SECTORS, ROLES, SECTORS
+from wfabm.core import reference
+from wfabm.core.taxonomy import N_SECTORS, ROLES, SECTORS
+from wfabm.levers.policy import AFC_HOURS, Policy
+from wfabm.world.pay import FRAMEWORK_GROUP
 
 SEED = 20220401
 MONTHS = 18  # April 2022 to September 2023

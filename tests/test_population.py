@@ -1,4 +1,4 @@
-"""Tests for ``wfabm.population``: the synthesised base-year population of the baseline config.
+"""Tests for ``wfabm.world.population``: the synthesised base-year population of the baseline.
 
 The population is built once (module fixture, seed 1) and checked against the config: the
 Welsh social care workforce total and commissioned share, the named role counts, NHS Wales
@@ -14,9 +14,7 @@ import numpy as np
 import pytest
 
 from wfabm.config import load_config
-from wfabm.geography import load_geography
-from wfabm.population import commute_table, homes, synthesise
-from wfabm.taxonomy import (
+from wfabm.core.taxonomy import (
     AGENCY,
     CARE_WORKER,
     ENGLAND_INDEPENDENT,
@@ -32,6 +30,8 @@ from wfabm.taxonomy import (
     SENIOR_CARE_WORKER,
     SOCIAL_WORKER,
 )
+from wfabm.world.geography import load_geography
+from wfabm.world.population import commute_table, homes, synthesise
 
 
 @pytest.fixture(scope="module")

@@ -1,7 +1,7 @@
 """Property tests: thousands of malformed configs and command lines, none of them a crash.
 
 Every input either runs or exits 2 with one ``wfabm: error:`` line on stderr; never a
-traceback (any exception escaping :func:`wfabm.cli.main` fails the test) and never a
+traceback (any exception escaping :func:`wfabm.cli.commands.main` fails the test) and never a
 half-written output folder. The schema is the model's own tables for the run, the
 workforce and every policy lever (so every kind of declaration is exercised), and the
 baseline is those tables of the packaged baseline. The slow work behind a valid command
@@ -27,13 +27,16 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from wfabm import calibration, cli, experiment, runner
-from wfabm import compare as compare_module
-from wfabm import config as config_module
+from wfabm.batch import compare as compare_module
+from wfabm.batch import experiment
+from wfabm.batch import run as runner
+from wfabm.calibration import fit as calibration
+from wfabm.cli import commands as cli
 from wfabm.config import load_config
+from wfabm.config import loading as config_module
+from wfabm.config.parameters import SCHEMA as MODEL_SCHEMA
+from wfabm.core.schema import ListOf, MapOf, Param, format_path, toml_value
 from wfabm.dashboard import server
-from wfabm.parameters import SCHEMA as MODEL_SCHEMA
-from wfabm.schema import ListOf, MapOf, Param, format_path, toml_value
 
 SCHEMA = {table: MODEL_SCHEMA[table] for table in ("run", "workforce", "policy")}
 SEED_LIMIT = 2**63 - 1

@@ -1,4 +1,4 @@
-"""Tests for wfabm.reference: packaged facts, local authorities, distances, adjacency, pay."""
+"""Tests for wfabm.core.reference: packaged facts, local authorities, distances, adjacency, pay."""
 
 from __future__ import annotations
 
@@ -10,8 +10,8 @@ import numpy as np
 import polars as pl
 import pytest
 
-from wfabm import reference
-from wfabm.reference import Fact
+from wfabm.core import reference
+from wfabm.core.reference import Fact
 
 
 def _fact(value: str) -> Fact:

@@ -22,10 +22,10 @@ from pathlib import Path
 import polars as pl
 import pytest
 
-from wfabm import cli
+from wfabm.batch.replicate import TABLE_KEYS, compare_tables, load_replay, read_table
+from wfabm.batch.run import run_to_directory
+from wfabm.cli import commands as cli
 from wfabm.config import ConfigError, load_config
-from wfabm.replicate import TABLE_KEYS, compare_tables, load_replay, read_table
-from wfabm.runner import run_to_directory
 
 REPOSITORY = Path(__file__).resolve().parents[1]
 SEED, MONTHS = 5, 2
@@ -403,7 +403,7 @@ def manifest_commits(site: Path, recorded: str | None = None) -> list[str | None
     """
     made = "runner.manifest_for(load_config(), 1, 1, 0.0)['git_commit']"
     script = (
-        "import json, pathlib, sys, wfabm.runner as runner; from wfabm.config import load_config"
+        "import json, pathlib, sys, wfabm.batch.run as runner; from wfabm.config import load_config"
         f"\nprint(json.dumps({made}))"
         "\nif len(sys.argv) > 1:"
         "\n    pathlib.Path('wfabm/git_commit.txt').write_text(sys.argv[1] + '\\n')"

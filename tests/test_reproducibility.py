@@ -17,7 +17,7 @@ from __future__ import annotations
 import polars as pl
 import pytest
 
-from wfabm.model import WorkforceModel
+from wfabm.model.workforce import WorkforceModel
 
 MONTHS = 12
 

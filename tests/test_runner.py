@@ -1,4 +1,4 @@
-"""Tests of wfabm.runner.run_to_directory and ``wfabm run`` on the real baseline.
+"""Tests of wfabm.batch.run.run_to_directory and ``wfabm run`` on the real baseline.
 
 The run writes exactly ``metrics.parquet``, ``flows.parquet`` and ``manifest.json``, the
 manifest records what is needed to repeat the run, the tables have the published columns and
@@ -14,9 +14,9 @@ from pathlib import Path
 import polars as pl
 import pytest
 
-from wfabm import cli
+from wfabm.batch.run import run_to_directory
+from wfabm.cli import commands as cli
 from wfabm.config import load_config
-from wfabm.runner import run_to_directory
 
 FILES = ["flows.parquet", "manifest.json", "metrics.parquet"]
 

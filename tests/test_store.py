@@ -1,4 +1,4 @@
-"""Tests of wfabm.store: run files, resume after a kill, failed runs, the manifest."""
+"""Tests of wfabm.batch.store: run files, resume after a kill, failed runs, the manifest."""
 
 from __future__ import annotations
 
@@ -17,11 +17,11 @@ import polars as pl
 import pytest
 from polars.testing import assert_frame_equal
 
-from wfabm import cli
-from wfabm.compare import monthly_outcomes, summarise_run
+from wfabm.batch.compare import monthly_outcomes, summarise_run
+from wfabm.batch.experiment import load_experiment, run_experiment
+from wfabm.batch.store import RUN_SCHEMA, ResultsStore, read_runs, write_file_atomically
+from wfabm.cli import commands as cli
 from wfabm.config import ConfigError
-from wfabm.experiment import load_experiment, run_experiment
-from wfabm.store import RUN_SCHEMA, ResultsStore, read_runs, write_file_atomically
 
 SPEC = """
 [experiment]
@@ -104,7 +104,7 @@ def test_run_files_hold_what_the_spec_keeps(spec, tmp_path):
     assert set(series["sector"]) == {"wales", "independent"}
     assert series["month"].n_unique() == 3
     # The stored rows are the model's own summaries of the same run.
-    from wfabm.runner import run_model
+    from wfabm.batch.run import run_model
 
     run = experiment.runs[0]
     model, _ = run_model(run.config, seed=run.seed, months=3)

@@ -1,4 +1,4 @@
-"""Tests for ``wfabm.workers``: the worker table's slots, growth, compaction and lookup.
+"""Tests for ``wfabm.world.workers``: the worker table's slots, growth, compaction and lookup.
 
 ``empty_table`` allocates columns with no rows in use; ``append`` hands out increasing ids and
 marks new workers active; ``reserve`` grows capacity without losing data; ``compact`` drops
@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from wfabm.workers import empty_table
+from wfabm.world.workers import empty_table
 
 
 def _table_with(n, capacity=10, tie_width=3):

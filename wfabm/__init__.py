@@ -14,13 +14,13 @@ __all__ = ["WorkforceModel", "load_config"]
 
 if TYPE_CHECKING:
     from wfabm.config import load_config
-    from wfabm.model import WorkforceModel
+    from wfabm.model.workforce import WorkforceModel
 
 
 def __getattr__(name: str) -> Any:
     # Imported on first use so `wfabm check` does not pay for importing Mesa.
     if name == "WorkforceModel":
-        from wfabm.model import WorkforceModel
+        from wfabm.model.workforce import WorkforceModel
 
         return WorkforceModel
     if name == "load_config":

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from wfabm.cli import main
+from wfabm.cli.commands import main
 
 if __name__ == "__main__":
     raise SystemExit(main())

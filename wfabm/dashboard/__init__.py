@@ -1,4 +1,4 @@
-"""The policy workshop dashboard: a Solara app over :class:`wfabm.model.WorkforceModel`.
+"""The policy workshop dashboard: a Solara app over :class:`wfabm.model.workforce.WorkforceModel`.
 
 The model knows nothing of this package. ``wfabm dashboard`` serves :mod:`.app`; the other
 modules hold what the app shows, without Solara, so they are tested on their own:

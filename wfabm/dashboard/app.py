@@ -17,15 +17,15 @@ import solara
 import traitlets
 from plotly.graph_objs._figurewidget import FigureWidget
 
-from wfabm.compare import ALL_ROLES, WALES
+from wfabm.batch.compare import ALL_ROLES, WALES
+from wfabm.core.taxonomy import ENGLISH_SECTORS, SECTORS
 from wfabm.dashboard import charts
 from wfabm.dashboard.levers import GROUPS, LEVERS, Lever, presets
 from wfabm.dashboard.measures import CARE_ROLES, MAP_MEASURES, WALES_MEASURES
 from wfabm.dashboard.replicates import Replicates
 from wfabm.dashboard.simulation import BURNOUT_BINS, Simulation
 from wfabm.dashboard.workshop import SPEEDS, Workshop, number_or_text
-from wfabm.geography import load_geography
-from wfabm.taxonomy import ENGLISH_SECTORS, SECTORS
+from wfabm.world.geography import load_geography
 
 __all__ = ["VIEWS", "ChartWidget", "Dashboard", "Page", "difference_table", "live_figures"]
 

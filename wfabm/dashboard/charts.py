@@ -20,8 +20,8 @@ import plotly.graph_objects as go
 import plotly.io as pio
 from plotly.colors import sample_colorscale
 
-from wfabm.reference import boundaries
-from wfabm.taxonomy import DESTINATIONS, ORIGINS
+from wfabm.core.reference import boundaries
+from wfabm.core.taxonomy import DESTINATIONS, ORIGINS
 
 __all__ = [
     "ATTRIBUTION",
@@ -222,8 +222,8 @@ def sankey(flows: np.ndarray, title: str, *, minimum: int = 1) -> go.Figure:
     """Flows of people between kinds: where workers came from and went.
 
     Args:
-        flows: Counts ``(origins, destinations)`` over :data:`wfabm.taxonomy.ORIGINS` and
-            :data:`wfabm.taxonomy.DESTINATIONS`.
+        flows: Counts ``(origins, destinations)`` over :data:`wfabm.core.taxonomy.ORIGINS` and
+            :data:`wfabm.core.taxonomy.DESTINATIONS`.
         title: Chart title.
         minimum: Flows smaller than this are left out.
 

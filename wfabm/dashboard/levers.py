@@ -2,7 +2,7 @@
 
 Each lever is one value of the config's ``[policy]`` section (plus one made of several
 ``[[policy.pay_change]]`` entries: a pay rise for the care roles). Values are checked by the
-model's own schema (:mod:`wfabm.schema` through :meth:`wfabm.config.Config.with_overrides`),
+model's own schema (:mod:`wfabm.core.schema` through :meth:`wfabm.config.Config.with_overrides`),
 so the dashboard accepts exactly what a config file may say, and a refused value gets the
 same one-paragraph message, prefixed with the lever's plain-language name.
 """
@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import Any
 
 from wfabm.config import Config, ConfigError, default_schema, load_config, named_config_path
-from wfabm.schema import describe, format_path, parse_path
+from wfabm.core.schema import describe, format_path, parse_path
 
 __all__ = [
     "GROUPS",

@@ -1,19 +1,18 @@
 """The measures the dashboard draws, summed from the model's recorded monthly stocks.
 
 The model records raw sums per (sector, role, local authority) cell each month
-(:class:`wfabm.metrics.MetricsRecorder`). :func:`aggregate` reduces a block of months of those
+(:class:`wfabm.world.metrics.MetricsRecorder`). :func:`aggregate` reduces a block of months of those
 arrays to the few totals the views need, all months at once, and :class:`Series` keeps them as
 a run goes on, so a month adds a few hundred numbers instead of rebuilding the results
 tables. Rates are taken from the totals (Σ vacancies / Σ funded posts, as in
-:func:`wfabm.compare.summarise_run`), never averaged from cell rates.
+:func:`wfabm.batch.compare.summarise_run`), never averaged from cell rates.
 """
 
 from __future__ import annotations
 
 import numpy as np
 
-from wfabm.metrics import COLUMN
-from wfabm.taxonomy import (
+from wfabm.core.taxonomy import (
     HEALTHCARE_ASSISTANT,
     N_ROLES,
     N_SECTORS,
@@ -22,6 +21,7 @@ from wfabm.taxonomy import (
     SECTOR_INDEX,
     WELSH_SOCIAL_CARE,
 )
+from wfabm.world.metrics import COLUMN
 
 __all__ = [
     "CARE_ROLES",

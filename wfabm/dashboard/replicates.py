@@ -1,9 +1,9 @@
 """The chosen levers against the baseline over a few seeds, run in worker processes.
 
-Both configs run on the same seeds (:func:`wfabm.compare.comparison_seeds`, common random
+Both configs run on the same seeds (:func:`wfabm.batch.compare.comparison_seeds`, common random
 numbers). Each run gives its Wales-wide monthly lines (for bands over the replicates) and its
-summary over the last 12 months (:func:`wfabm.compare.summarise_run`); the summaries are
-paired seed by seed (:func:`wfabm.compare.paired_comparison`) for the table of differences
+summary over the last 12 months (:func:`wfabm.batch.compare.summarise_run`); the summaries are
+paired seed by seed (:func:`wfabm.batch.compare.paired_comparison`) for the table of differences
 at the horizon, exactly as ``wfabm compare`` does.
 """
 
@@ -19,7 +19,7 @@ from multiprocessing import get_context
 import numpy as np
 import polars as pl
 
-from wfabm.compare import (
+from wfabm.batch.compare import (
     BASELINE,
     SCENARIO,
     _stop,
@@ -29,7 +29,7 @@ from wfabm.compare import (
 )
 from wfabm.config import Config
 from wfabm.dashboard.measures import WALES_MEASURES, Series
-from wfabm.metrics import month_dates
+from wfabm.world.metrics import month_dates
 
 __all__ = ["Replicates", "replicate", "run_replicates"]
 
@@ -44,7 +44,7 @@ class Replicates:
         lines: ``{BASELINE or SCENARIO: {measure: values (replicates, months)}}`` for each
             of :data:`~wfabm.dashboard.measures.WALES_MEASURES`.
         runs: Per-seed summaries (scenario, seed, sector, role, outcome, value).
-        table: The paired comparison at the horizon (:func:`wfabm.compare.paired_comparison`).
+        table: The paired comparison at the horizon (:func:`wfabm.batch.compare.paired_comparison`).
     """
 
     seeds: tuple[int, ...]
@@ -65,9 +65,9 @@ def replicate(config: Config, seed: int, months: int) -> tuple[dict[str, np.ndar
         months: Months to simulate.
 
     Returns:
-        ``{measure: values (months,)}`` and the run's :func:`~wfabm.compare.summarise_run`.
+        ``{measure: values (months,)}`` and the run's :func:`~wfabm.batch.compare.summarise_run`.
     """
-    from wfabm.runner import run_model
+    from wfabm.batch.run import run_model
 
     model, _ = run_model(config, seed=seed, months=months)
     series = Series(model.geography.size, months)

@@ -17,11 +17,11 @@ import numpy as np
 import polars as pl
 
 from wfabm.config import Config
+from wfabm.core.taxonomy import DESTINATIONS, ORIGINS, ROLE_INDEX, SECTOR_INDEX, WELSH_SOCIAL_CARE
 from wfabm.dashboard.measures import Series
-from wfabm.history import worker_state
-from wfabm.metrics import month_dates
-from wfabm.model import WorkforceModel
-from wfabm.taxonomy import DESTINATIONS, ORIGINS, ROLE_INDEX, SECTOR_INDEX, WELSH_SOCIAL_CARE
+from wfabm.model.history import worker_state
+from wfabm.model.workforce import WorkforceModel
+from wfabm.world.metrics import month_dates
 
 __all__ = ["BURNOUT_BINS", "Follow", "Simulation"]
 
@@ -119,8 +119,8 @@ class Simulation:
             role: Count only this role (default: every role).
 
         Returns:
-            Counts ``(origins, destinations)`` over :data:`wfabm.taxonomy.ORIGINS` and
-            :data:`wfabm.taxonomy.DESTINATIONS` (zeros before the first step).
+            Counts ``(origins, destinations)`` over :data:`wfabm.core.taxonomy.ORIGINS` and
+            :data:`wfabm.core.taxonomy.DESTINATIONS` (zeros before the first step).
         """
         month = self.model.month
         flows = self.model.recorder.flows

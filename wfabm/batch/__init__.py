@@ -1,0 +1,1 @@
+"""Many runs: the run entry point, the executor, the store, experiments."""

@@ -1,0 +1,290 @@
+"""Where an experiment's runs execute: a local process pool, or Dask (local or a cluster).
+
+Both engines are used through the same :class:`concurrent.futures.Executor` interface
+(Dask's through ``Client.get_executor()``), and each run takes its seed from the run table,
+so results are bit-identical whatever the engine, the number of workers or the order in
+which runs finish. Short runs are batched, several to a task, to spread the cost of
+starting a task.
+
+On a SLURM cluster, :func:`slurm_cluster` builds a ``dask_jobqueue.SLURMCluster`` from a
+TOML file (see ``experiments/cluster/slurm.toml``), whose job script can be checked with
+``SLURMCluster.job_script()`` before anything is submitted.
+"""
+
+from __future__ import annotations
+
+import collections
+import contextlib
+import logging
+import math
+from collections.abc import Callable, Iterator, Sequence
+from concurrent.futures import FIRST_COMPLETED, Executor, Future, wait
+from pathlib import Path
+from typing import Any
+
+from wfabm.batch.store import RunStatus, RunTask, execute_batch
+from wfabm.batch.workerpool import process_pool, stop_pool
+from wfabm.config import ConfigError, display_path, read_toml
+from wfabm.core.schema import Param, SchemaError, format_path, validate
+
+__all__ = [
+    "ENGINES",
+    "batch_size",
+    "batches",
+    "in_flight",
+    "load_cluster_settings",
+    "open_executor",
+    "run_tasks",
+    "slurm_cluster",
+]
+
+_TRIM_SETTING = "distributed.nanny.pre-spawn-environ.MALLOC_TRIM_THRESHOLD_"
+"""Dask setting of an environment variable its nanny gives workers (None: not set)."""
+
+ENGINES: tuple[str, ...] = ("local", "dask")
+
+_TASK_MONTHS = 24
+"""Batches hold about this many simulated months, so a task is never much shorter than
+building a population and running two years (about 2 s here)."""
+
+_CLUSTER_SCHEMA: dict = {
+    "slurm": {
+        "queue": Param("str", "partition", optional=True),
+        "account": Param("str", "", optional=True),
+        "cores": Param("int", "cores per job, one single-threaded worker each", 1, 1024),
+        "memory": Param("str", 'e.g. "4GB"'),
+        "walltime": Param("str", '"HH:MM:SS"'),
+        "jobs": Param("int", "jobs", 1, 10_000),
+        "local_directory": Param("str", "path", optional=True),
+        "log_directory": Param("str", "path", optional=True),
+        "job_script_prologue": Param("str_list", "shell lines", optional=True),
+        "job_extra_directives": Param("str_list", "#SBATCH options", optional=True),
+    }
+}
+
+OnDone = Callable[[RunTask, RunStatus, int], None]
+"""Called as ``on_done(task, status, attempt)`` after every attempt of every run."""
+
+
+def batch_size(months: int, runs: int, workers: int, requested: int | None = None) -> int:
+    """How many runs to put in one task.
+
+    Args:
+        months: Months per run.
+        runs: Runs to do.
+        workers: Workers running them.
+        requested: The spec's ``experiment.batch_size``, which wins when given.
+
+    Returns:
+        Runs per task: enough that a task simulates about two years, but never so many
+        that a worker would sit idle (at least two tasks per worker where possible).
+    """
+    if requested is not None:
+        return requested
+    by_length = max(1, round(_TASK_MONTHS / months))
+    by_spread = max(1, math.ceil(runs / (2 * workers)))
+    return min(by_length, by_spread)
+
+
+def in_flight(engine: str, workers: int, scheduler: object | None) -> int:
+    """Batches to hand an executor at once: one in this process, else two per worker.
+
+    A Dask cluster reached through a scheduler sizes itself; it gets 256 at a time.
+    """
+    if engine == "local":
+        return 1 if workers == 1 else 2 * workers
+    return 2 * workers if scheduler is None else 256
+
+
+def batches(tasks: Sequence[RunTask], size: int) -> list[list[RunTask]]:
+    """Split tasks into consecutive batches of ``size``."""
+    return [list(tasks[i : i + size]) for i in range(0, len(tasks), size)]
+
+
+@contextlib.contextmanager
+def open_executor(
+    engine: str, workers: int, scheduler: str | Any | None = None
+) -> Iterator[Executor]:
+    """An executor for the engine, shut down (workers ended) on leaving the block.
+
+    Args:
+        engine: ``"local"`` (a process pool on this machine) or ``"dask"``.
+        workers: Worker processes; for Dask with a scheduler, ignored (the cluster has
+            its own).
+        scheduler: For Dask, a scheduler address (``"tcp://host:8786"``) or a cluster
+            object (e.g. from :func:`slurm_cluster`); None starts a local cluster of
+            ``workers`` single-threaded processes.
+
+    Yields:
+        The executor.
+    """
+    if engine == "local":
+        if workers == 1:
+            yield _InProcess()
+            return
+        pool = process_pool(workers)
+        try:
+            yield pool
+        except BaseException:
+            stop_pool(pool)
+            raise
+        pool.shutdown()
+        return
+    if engine != "dask":
+        raise ConfigError(f"--engine {engine} is not an engine; allowed: {', '.join(ENGINES)}.")
+    import dask
+    from dask.distributed import Client, LocalCluster
+
+    with contextlib.ExitStack() as stack:
+        if scheduler is None:
+            # Dask's nanny sets MALLOC_TRIM_THRESHOLD_ in its workers; on glibc that switches
+            # off malloc's adaptive mmap threshold, so every large numpy array of the monthly
+            # step is mapped and unmapped afresh (page faults), about doubling a run's time.
+            stack.enter_context(dask.config.set({_TRIM_SETTING: None}))
+            cluster = stack.enter_context(
+                LocalCluster(
+                    n_workers=workers,
+                    threads_per_worker=1,
+                    processes=True,
+                    dashboard_address=None,
+                    silence_logs=logging.ERROR,
+                )
+            )
+            client = stack.enter_context(Client(cluster))
+        else:
+            try:
+                client = stack.enter_context(Client(scheduler, timeout="20s"))
+            except OSError as error:
+                raise ConfigError(
+                    f"--scheduler {scheduler}: cannot reach a Dask scheduler there ({error}); "
+                    'allowed: the address a running scheduler prints, e.g. "tcp://10.0.0.5:8786".'
+                ) from None
+        executor = client.get_executor(pure=False)
+        try:
+            yield executor
+        finally:
+            executor.shutdown(wait=False)
+
+
+class _InProcess(Executor):
+    """Runs each task at once in this process: one worker without the cost of a pool."""
+
+    def submit(self, fn: Callable, /, *args: Any, **kwargs: Any) -> Future:
+        future: Future = Future()
+        try:
+            future.set_result(fn(*args, **kwargs))
+        except BaseException as error:
+            if not isinstance(error, Exception):
+                raise
+            future.set_exception(error)
+        return future
+
+
+def run_tasks(
+    executor: Executor,
+    tasks: Sequence[RunTask],
+    size: int,
+    on_done: OnDone,
+    *,
+    in_flight: int,
+    attempts: int = 2,
+) -> None:
+    """Run every task in batches; retry a failed run (in a batch of its own) once.
+
+    Only ``in_flight`` batches are handed to the executor at a time, so progress is
+    reported as runs finish, an interrupted session has few runs in progress, and a
+    cluster's scheduler is not flooded with thousands of tasks.
+
+    Args:
+        executor: Where to run.
+        tasks: The runs to do.
+        size: Runs per batch.
+        on_done: Told of every attempt as it finishes.
+        in_flight: Batches submitted at once (e.g. twice the workers).
+        attempts: Attempts per run (2: a failed run is retried once).
+    """
+    by_label = {task.label: task for task in tasks}
+    waiting = collections.deque((batch, 1) for batch in batches(tasks, size))
+    running: dict[Future, tuple[list[RunTask], int]] = {}
+    while waiting or running:
+        while waiting and len(running) < in_flight:
+            batch, attempt = waiting.popleft()
+            running[executor.submit(execute_batch, batch)] = (batch, attempt)
+        done, _ = wait(list(running), return_when=FIRST_COMPLETED)
+        for future in done:
+            batch, attempt = running.pop(future)
+            try:
+                statuses = future.result()
+            except Exception as error:  # a lost worker fails its batch
+                statuses = [
+                    RunStatus(task.label, False, 0.0, f"{type(error).__name__}: {error}", None)
+                    for task in batch
+                ]
+            for status in statuses:
+                task = by_label[status.label]
+                on_done(task, status, attempt)
+                if not status.ok and attempt < attempts:
+                    waiting.append(([task], attempt + 1))
+
+
+def load_cluster_settings(path: str | Path) -> dict:
+    """Read and validate a cluster file (``[slurm]`` settings for dask-jobqueue).
+
+    Args:
+        path: The TOML file.
+
+    Returns:
+        The ``[slurm]`` table.
+
+    Raises:
+        ConfigError: For a missing file or a bad value.
+    """
+    file = Path(path)
+    if not file.is_file():
+        raise ConfigError(
+            f"--cluster {path}: no such file; pass a TOML file with a [slurm] table "
+            "(see experiments/cluster/slurm.toml)."
+        )
+    data = read_toml(file)
+    try:
+        return validate(data, _CLUSTER_SCHEMA)["slurm"]
+    except SchemaError as error:
+        raise ConfigError(
+            error.reason, file=display_path(file), key=format_path(error.path)
+        ) from None
+
+
+def slurm_cluster(settings: dict, *, start: bool = True) -> Any:
+    """A dask-jobqueue SLURM cluster of single-threaded wfabm workers.
+
+    Args:
+        settings: The ``[slurm]`` table (:func:`load_cluster_settings`).
+        start: Submit ``settings["jobs"]`` jobs now; False only builds the cluster, e.g.
+            to read its ``job_script()``.
+
+    Returns:
+        The ``SLURMCluster``; pass it to :func:`open_executor` as ``scheduler``.
+    """
+    from dask_jobqueue import SLURMCluster
+
+    options = {
+        key: settings[key]
+        for key in (
+            "queue",
+            "account",
+            "cores",
+            "memory",
+            "walltime",
+            "local_directory",
+            "log_directory",
+            "job_script_prologue",
+            "job_extra_directives",
+        )
+        if key in settings
+    }
+    # One single-threaded worker process per core: a run is single-threaded numpy, and
+    # threads sharing a process would contend for the GIL.
+    cluster = SLURMCluster(**options, processes=settings["cores"])
+    if start:
+        cluster.scale(jobs=settings["jobs"])
+    return cluster

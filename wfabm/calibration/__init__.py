@@ -1,0 +1,1 @@
+"""Calibration: simulated moments, the fit and its report."""

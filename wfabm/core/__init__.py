@@ -1,0 +1,1 @@
+"""Core types: the taxonomy, the schema language, the reference data."""

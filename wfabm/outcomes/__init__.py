@@ -1,0 +1,1 @@
+"""Outcomes of runs: summaries, statistics and the results object."""

@@ -1,0 +1,1 @@
+"""World state and the rules that act on it."""
