@@ -24,6 +24,7 @@ from wfabm.core.taxonomy import (
     ENGLISH_SECTORS,
     INDEPENDENT,
     LA,
+    NHS,
     OCCUPATIONAL_THERAPIST,
     SERVICE_INDEX,
     SOCIAL_WORKER,
@@ -304,3 +305,39 @@ def test_the_april_uplift_changes_pay_in_april_and_no_other_month() -> None:
     assert aprils == [0, 12]
     # April 2022's pay is the starting pay; April 2023's uplift is the first.
     assert changed == [12]
+
+
+def test_parity_closes_the_gap_left_after_a_pay_rise() -> None:
+    model = WorkforceModel(load_config(overrides=SMALL_WALES), seed=SEED, record_events=False)
+    config = load_config(
+        overrides={
+            **SMALL_WALES,
+            "policy": {
+                "pay_change": [
+                    {
+                        "sector": "la",
+                        "role": "occupational_therapist",
+                        "fraction": 0.1,
+                        "start": LEVER,
+                    }
+                ],
+                "nhs_parity": {
+                    "roles": ["occupational_therapist"],
+                    "gap_closed": 0.5,
+                    "start": LEVER,
+                },
+            },
+        }
+    )
+    levers = LeverSet(
+        config.data, model.start, model.employers, model.geography, np.random.default_rng(0)
+    )
+    level = model.pay.level
+    la, nhs = model.employers.sector == LA, model.employers.sector == NHS
+    target = level[nhs, OCCUPATIONAL_THERAPIST][level[nhs, OCCUPATIONAL_THERAPIST] > 0].mean()
+    raised = level[la, OCCUPATIONAL_THERAPIST] * 1.1
+    expected = raised + 0.5 * np.maximum(target - raised, 0.0)
+    published = levers.published_pay(level, START)
+    np.testing.assert_allclose(published[la, OCCUPATIONAL_THERAPIST], expected, rtol=1e-12)
+    # Before the start neither acts.
+    np.testing.assert_array_equal(levers.published_pay(level, START - 1), level)
