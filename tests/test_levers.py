@@ -6,8 +6,14 @@ import numpy as np
 import pytest
 
 from wfabm.config import load_config
+from wfabm.levers import LeverSet
+from wfabm.levers.agency_cap import AgencyCap
+from wfabm.levers.caseload import CaseloadCap
 from wfabm.levers.idle import idle_levers, lever_starts
-from wfabm.levers.policy import NEVER, Policy
+from wfabm.levers.nhs_parity import NhsParity
+from wfabm.levers.social_worker_terms import SocialWorkerTerms
+from wfabm.levers.training import Training
+from wfabm.levers.wellbeing import Wellbeing
 from wfabm.model.workforce import WorkforceModel
 
 # Every lever on, each from a month of its own (counted from the baseline's 2022-04).
@@ -37,31 +43,34 @@ def model() -> WorkforceModel:
 
 def test_lever_starts_agree_with_the_policy_the_model_applies(model: WorkforceModel) -> None:
     config = load_config(overrides=ALL_ON)
-    policy = Policy(
+    levers = LeverSet(
         config.data, model.start, model.employers, model.geography, np.random.default_rng(0)
     )
     starts = {lever.key: lever.month for lever in lever_starts(config.data)}
     assert starts == {
-        "policy.pay_change[0].start": policy.pay_changes[0].start,
-        "policy.pay_framework.start": policy.framework_start,
-        "policy.nhs_parity.start": policy.parity_start,
-        "policy.social_worker_terms.start": policy.harmonise_start,
-        "policy.agency.start": policy.agency_cap_start,
-        "policy.wellbeing.start": policy.wellbeing_start,
-        "policy.zero_hours.start": policy.zero_hours_ban_start,
-        "policy.caseload.start": policy.caseload_start,
-        "policy.england.start": policy.pay_changes[-1].start,
-        "policy.training.start": policy.training_first_cohort,
+        "policy.pay_change[0].start": levers.pay_changes[0].start,
+        "policy.pay_framework.start": levers.framework_start,
+        "policy.nhs_parity.start": levers[NhsParity].start,
+        "policy.social_worker_terms.start": levers[SocialWorkerTerms].start,
+        "policy.agency.start": levers[AgencyCap].start,
+        "policy.wellbeing.start": levers[Wellbeing].start,
+        "policy.zero_hours.start": levers.zero_hours_ban_start,
+        "policy.caseload.start": levers[CaseloadCap].start,
+        "policy.england.start": levers.pay_changes[-1].start,
+        "policy.training.start": levers[Training].first_cohort,
     }
     assert sorted(starts.values()) == [9, 11, 12, 13, 14, 15, 16, 17, 18, 43]
 
 
 def test_the_baseline_switches_no_lever_on(model: WorkforceModel) -> None:
     assert lever_starts(load_config().data) == []
-    baseline = Policy(
+    baseline = LeverSet(
         load_config().data, model.start, model.employers, model.geography, np.random.default_rng(0)
     )
-    assert baseline.zero_hours_ban_start == baseline.framework_start == NEVER
+    assert baseline.zero_hours_ban_start is None
+    assert baseline.framework_start is None
+    # No lever starts, so pay is published only when uplifts or employers change it.
+    assert baseline.pay_events == set()
 
 
 def test_idle_levers_are_those_first_acting_after_the_last_month() -> None:

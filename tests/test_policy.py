@@ -48,8 +48,8 @@ from wfabm import WorkforceModel, load_config
 from wfabm.config import ConfigError
 from wfabm.core import reference
 from wfabm.core.taxonomy import N_SECTORS, ROLES, SECTORS
-from wfabm.levers.policy import AFC_HOURS, Policy
-from wfabm.world.pay import FRAMEWORK_GROUP
+from wfabm.levers import LeverSet
+from wfabm.world.pay import AFC_HOURS, FRAMEWORK_GROUP
 
 SEED = 20220401
 MONTHS = 18  # April 2022 to September 2023
@@ -115,10 +115,10 @@ def _zero_hours_by_sector(model: WorkforceModel) -> np.ndarray:
     return np.bincount(w.sector[used][on], minlength=N_SECTORS)
 
 
-def _policy(overrides: dict, model: WorkforceModel, seed: int = 0) -> Policy:
+def _policy(overrides: dict, model: WorkforceModel, seed: int = 0) -> LeverSet:
     """The levers of a config resolved against a model's workplaces (no run)."""
     config = load_config(overrides=overrides)
-    return Policy(
+    return LeverSet(
         config.data, model.start, model.employers, model.geography, np.random.default_rng(seed)
     )
 
@@ -311,7 +311,7 @@ def test_pay_change_for_an_unknown_authority_is_refused(baseline: Run) -> None:
     data["policy"]["pay_change"] = [entry]
     model = baseline.model
     with pytest.raises(ValueError, match="W06999999"):
-        Policy(data, model.start, model.employers, model.geography, np.random.default_rng(0))
+        LeverSet(data, model.start, model.employers, model.geography, np.random.default_rng(0))
 
 
 def test_pay_change_reaches_published_pay_from_its_start_month(

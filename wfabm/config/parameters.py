@@ -7,9 +7,9 @@ runs.
 
 from __future__ import annotations
 
-from wfabm.core import reference
-from wfabm.core.schema import ListOf, MapOf, Param
-from wfabm.core.taxonomy import ROLES, SECTORS, SERVICES
+from wfabm.core.schema import MapOf, Param
+from wfabm.core.taxonomy import ROLES, SERVICES, WELSH_CARE_ROLES
+from wfabm.levers import SCHEMA_ORDER
 
 _SERVICES = ("residential", "domiciliary", "supported_living", "day_services")
 BASE_MONTH = "2022-04"
@@ -42,11 +42,6 @@ def _pay_table(roles: tuple[str, ...]) -> MapOf:
     return MapOf(roles, _num("£/hour", 0.0, 500.0), True)
 
 
-# Welsh social care employs every role but the NHS's own staff groups.
-_WELSH_CARE_ROLES = tuple(r for r in ROLES if r not in ("healthcare_assistant", "nurse"))
-# Local authority roles with an NHS Wales comparator for pay parity.
-_PARITY_ROLES = tuple(r for r in _WELSH_CARE_ROLES if r != "registered_manager")
-_LA_CODES = tuple(reference.local_authorities()["code"].to_list())
 _NHS_ROLES = ("healthcare_assistant", "occupational_therapist", "social_worker", "nurse")
 _NAMED_ROLES = (
     "social_worker",
@@ -150,8 +145,8 @@ SCHEMA: dict = {
         "typical_earnings": _num("£/hour", 0.01, 500.0),
         "typical_earnings_growth": _num("per year", -0.5, 1.0),
         "point_step": _by_role(_num("share", 0.0, 1.0)),
-        "la": _pay_table(_WELSH_CARE_ROLES),
-        "independent": _pay_table(_WELSH_CARE_ROLES),
+        "la": _pay_table(WELSH_CARE_ROLES),
+        "independent": _pay_table(WELSH_CARE_ROLES),
         "nhs": _pay_table(_NHS_ROLES),
         "england_la": _pay_table(
             (
@@ -247,63 +242,6 @@ SCHEMA: dict = {
         "rewire": _share("probability"),
         "friend_degree": _num("ties", 0.0, 50.0),
     },
-    "policy": {
-        "pay_change": ListOf(
-            {
-                # Agency pay follows local authority pay, so agencies are not a choice.
-                "sector": Param(
-                    "str", "sector", choices=(*(s for s in SECTORS if s != "agency"), "all")
-                ),
-                "role": Param("str", "role", choices=(*ROLES, "all")),
-                "local_authority": Param("str", "ONS code", choices=_LA_CODES, optional=True),
-                "fraction": _num("share", -0.9, 5.0),
-                "start": Param("month", "month"),
-            },
-            doc="pay change for a sector, role and optionally one local authority",
-        ),
-        "pay_framework": {
-            "mode": Param("str", "", choices=("none", "voluntary", "mandatory")),
-            "start": Param("month", "month"),
-            "adoption": _share(),
-            # Roles left out are not covered by the framework.
-            "afc_band": MapOf(_WELSH_CARE_ROLES, _int("AfC band", 2, 8), False),
-        },
-        "nhs_parity": {
-            "roles": Param("str_list", "roles", choices=_PARITY_ROLES),
-            "gap_closed": _share(),
-            "start": Param("month", "month"),
-        },
-        "social_worker_terms": {
-            "harmonised": Param("bool", ""),
-            "start": Param("month", "month"),
-        },
-        "agency": {
-            "cap": Param("float", "× employed pay", 1.0, 5.0, optional=True),
-            "roles": Param("str_list", "roles", choices=ROLES),
-            "start": Param("month", "month"),
-        },
-        "overseas_recruitment": {"close": Param("date_or_never", "date")},
-        "training": {
-            "social_work_places": _num("multiplier", 0.0, 20.0),
-            "occupational_therapy_places": _num("multiplier", 0.0, 20.0),
-            "course_years": _int("years", 0, 10),
-            "start": Param("month", "month"),
-        },
-        "wellbeing": {
-            "recovery_boost": _num("relative increase", 0.0, 5.0),
-            "start": Param("month", "month"),
-        },
-        "zero_hours": {"ban": Param("bool", ""), "start": Param("month", "month")},
-        "caseload": {
-            "cap": Param("float", "cases per social worker", 1.0, 100.0, optional=True),
-            "cases_at_full_staffing": _num("cases per social worker", 1.0, 100.0),
-            "start": Param("month", "month"),
-        },
-        "england": {
-            "pay_change": _num("share", -0.9, 5.0),
-            "roles": Param("str_list", "roles", choices=ROLES),
-            "start": Param("month", "month"),
-        },
-        "demand": {"growth": _num("multiplier", 0.0, 10.0)},
-    },
+    # Each lever owns its entry; SCHEMA_ORDER keeps the tables in their documented order.
+    "policy": {lever.table: lever.schema for lever in SCHEMA_ORDER},
 }

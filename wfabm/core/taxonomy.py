@@ -84,3 +84,10 @@ INDEPENDENT_SECTORS = (INDEPENDENT, ENGLAND_INDEPENDENT)
 ENTRANT, GRADUATE, OVERSEAS = (N_SECTORS + i for i in range(len(ARRIVALS)))
 RETIRED, LEFT_SECTOR = (N_SECTORS + i for i in range(len(DEPARTURES)))
 NHS_SECTORS = (NHS, ENGLAND_NHS)
+WELSH_EMPLOYERS = (LA, INDEPENDENT, AGENCY)
+"""Welsh social care employers (the sectors Welsh care policy reaches)."""
+
+WELSH_CARE_ROLES: tuple[str, ...] = tuple(
+    r for r in ROLES if r not in ("healthcare_assistant", "nurse")
+)
+"""Roles Welsh social care employs: every role but the NHS's own staff groups."""

@@ -9,12 +9,14 @@ same one-paragraph message, prefixed with the lever's plain-language name.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, fields
 from pathlib import Path
 from typing import Any
 
 from wfabm.config import Config, ConfigError, default_schema, load_config, named_config_path
 from wfabm.core.schema import describe, format_path, parse_path
+from wfabm.levers import DASHBOARD_ORDER, LeverText
+from wfabm.levers.pay_change import PAY_RISE, PAY_RISE_ROLES, PAY_RISE_SECTORS
 
 __all__ = [
     "GROUPS",
@@ -34,212 +36,20 @@ __all__ = [
 GROUPS: tuple[str, ...] = ("Pay", "Recruitment", "Workload and wellbeing", "Contracts", "Agency")
 """Lever groups, in the order the dashboard shows them."""
 
-PAY_RISE = "pay_rise"
-"""Name of the pay rise lever, which becomes one ``[[policy.pay_change]]`` per sector and role."""
-
-PAY_RISE_ROLES = ("care_worker", "senior_care_worker", "residential_child_care_worker")
-PAY_RISE_SECTORS = ("la", "independent")
-
 
 @dataclass(frozen=True)
-class Lever:
-    """A policy lever as a workshop sees it.
+class Lever(LeverText):
+    """A policy lever as a workshop sees it: one lever class's text (:class:`LeverText`).
 
-    Attributes:
-        name: The dotted config key it sets (``PAY_RISE`` for the pay rise).
-        group: One of :data:`GROUPS`.
-        label: Plain-language name.
-        explanation: One line on what it does to the people in the model.
-        source: The evidence behind it, or what is assumed.
-        kind: ``"number"``, ``"optional_number"`` (None = not set), ``"switch"``,
-            ``"choice"`` or ``"roles"`` (a list of role names).
-        choices: The allowed values of a ``"choice"`` or ``"roles"`` lever, with labels.
-        start: Dotted key of the month the lever takes effect, if it has one.
+    The dashboard's own type, so that its records keep their name where they are listed or
+    stored; the fields are :class:`~wfabm.levers.base.LeverText`'s.
     """
 
-    name: str
-    group: str
-    label: str
-    explanation: str
-    source: str
-    kind: str
-    choices: tuple[tuple[str, str], ...] = ()
-    start: str | None = None
 
-
-_PARITY_ROLES = (
-    ("care_worker", "care workers"),
-    ("senior_care_worker", "senior care workers"),
-    ("residential_child_care_worker", "residential child care workers"),
-    ("social_worker", "social workers"),
-    ("occupational_therapist", "occupational therapists"),
-    ("amhp", "AMHPs"),
-)
-
-LEVERS: tuple[Lever, ...] = (
-    Lever(
-        PAY_RISE,
-        "Pay",
-        "Pay rise for care staff (share, 0.05 = +5 %)",
-        "Care workers, senior care workers and residential child care workers at Welsh councils "
-        "and independent providers are paid this much more, on top of the usual uplifts.",
-        "Moves between care employers are very pay-sensitive: labour supply elasticity about 4 "
-        "(Vadean, Allan and Teo, NIHR ASCRU); leaving care is not (0.1-0.3).",
-        "number",
-        start="pay_rise.start",
-    ),
-    Lever(
-        "policy.pay_framework.mode",
-        "Pay",
-        "Pay and Progression Framework",
-        "Adopting employers pay each role at least the NHS (Agenda for Change) band it is "
-        "pegged to, with yearly pay-point steps.",
-        "Social Care Fair Work Forum framework: five bands comparable with NHS bands, voluntary "
-        "today (ADSS Cymru Briefing 5, 2026); band pegs are an assumption.",
-        "choice",
-        (("none", "not in place"), ("voluntary", "voluntary"), ("mandatory", "mandatory")),
-        start="policy.pay_framework.start",
-    ),
-    Lever(
-        "policy.pay_framework.adoption",
-        "Pay",
-        "Framework adoption by independent providers (share)",
-        "When the framework is voluntary, this share of independent providers adopts it; "
-        "councils always do.",
-        "Assumption: no figure for take-up exists.",
-        "number",
-    ),
-    Lever(
-        "policy.nhs_parity.roles",
-        "Pay",
-        "NHS pay parity for council staff",
-        "Council pay for these roles moves toward NHS Wales pay, and their posts gain the NHS "
-        "terms (pension, leave) in job choice.",
-        "ADSS Cymru: council occupational therapists do equivalent work for 'significantly "
-        "less pay' (Briefing 5, 2026); the size of the gap is not published.",
-        "roles",
-        _PARITY_ROLES,
-        start="policy.nhs_parity.start",
-    ),
-    Lever(
-        "policy.nhs_parity.gap_closed",
-        "Pay",
-        "Share of the NHS gap closed",
-        "How much of the pay gap and of the NHS terms advantage parity closes (1 = all).",
-        "Scenario choice.",
-        "number",
-    ),
-    Lever(
-        "policy.social_worker_terms.harmonised",
-        "Pay",
-        "One social worker rate across Wales",
-        "Every council pays social workers and AMHPs the same rate (today's mean), ending "
-        "the spread between authorities.",
-        "Councils place social workers on the common NJC spine by their own job evaluation "
-        "(ADSS Cymru Briefing 5, 2026; Social Care Wales delivery plan 2024-2027).",
-        "switch",
-        start="policy.social_worker_terms.start",
-    ),
-    Lever(
-        "policy.england.pay_change",
-        "Pay",
-        "English care pay rise (share)",
-        "English employers in the border authorities pay care workers this much more; Wales "
-        "does not respond.",
-        "A Fair Pay Agreement for English adult social care, first planned by April 2028 "
-        "(DHSC consultation, 30 September 2025); its size is an assumption.",
-        "number",
-        start="policy.england.start",
-    ),
-    Lever(
-        "policy.overseas_recruitment.close",
-        "Recruitment",
-        "Overseas care worker visa route",
-        "While the route is open, overseas recruits arrive, tied to a sponsoring provider.",
-        "The care worker visa route closed to overseas applicants on 22 July 2025 (UK "
-        "Government); 'never' is the counterfactual.",
-        "choice",
-        (("2025-07-22", "closed on 22 July 2025"), ("never", "never closed")),
-    ),
-    Lever(
-        "policy.training.social_work_places",
-        "Recruitment",
-        "Social work university places (× today)",
-        "More places give bigger graduate cohorts once the course has run (three years).",
-        "Social work students in Wales rose from 234 (2020-21) to 422 (2022-23) (Social Care "
-        "Wales delivery plan 2024-2027).",
-        "number",
-        start="policy.training.start",
-    ),
-    Lever(
-        "policy.training.occupational_therapy_places",
-        "Recruitment",
-        "Occupational therapy places (× today)",
-        "More commissioned places give bigger occupational therapy cohorts after the course.",
-        "The Welsh Government has increased commissioned OT places (ADSS Cymru Briefing 5, 2026).",
-        "number",
-    ),
-    Lever(
-        "policy.wellbeing.recovery_boost",
-        "Workload and wellbeing",
-        "Wellbeing support (faster burnout recovery, share)",
-        "Welsh care workers recover from burnout this much faster each month (0.2 = 20 % faster).",
-        "31 % of the workforce had enough support with workplace stress in 2023, 41 % in 2024 "
-        "(Social Care Wales surveys); the size of the effect is an assumption.",
-        "number",
-        start="policy.wellbeing.start",
-    ),
-    Lever(
-        "policy.caseload.cap",
-        "Workload and wellbeing",
-        "Social worker caseload cap (cases)",
-        "Council social work teams carry at most this many cases each; the rest goes to "
-        "agencies or waits (unmet hours). Empty = no cap.",
-        "Children's social workers in England average 16 cases (DfE 2023); Welsh councils "
-        "typically 16-23 (FOI responses, 2016, low reliability).",
-        "optional_number",
-        start="policy.caseload.start",
-    ),
-    Lever(
-        "policy.demand.growth",
-        "Workload and wellbeing",
-        "Growth of funded care posts (× baseline)",
-        "Scales the yearly growth of funded social care posts (1 = the baseline's 1 % a year).",
-        "Need grows faster than funding: +85 % demand for care 2017-2035 (Welsh projections); "
-        "the baseline growth is an assumption.",
-        "number",
-    ),
-    Lever(
-        "policy.zero_hours.ban",
-        "Contracts",
-        "End zero-hours contracts",
-        "Zero-hours contracts at Welsh employers become guaranteed hours; English employers "
-        "are not covered.",
-        "11 % of Welsh survey respondents were on zero hours in 2024, and 65 % of them would "
-        "prefer fixed hours (Social Care Wales).",
-        "switch",
-        start="policy.zero_hours.start",
-    ),
-    Lever(
-        "policy.agency.cap",
-        "Agency",
-        "Agency pay cap (× employed pay)",
-        "Agency workers in the chosen roles are paid at most this multiple of the employed "
-        "rate. Empty = no cap.",
-        "The All Wales Pledge (2022) for agency social workers; its rate is not public, so "
-        "the cap is an assumption.",
-        "optional_number",
-        start="policy.agency.start",
-    ),
-    Lever(
-        "policy.agency.roles",
-        "Agency",
-        "Roles the agency cap covers",
-        "The cap applies to agency workers in these roles.",
-        "The Pledge covers children's social workers and is to extend to adult services.",
-        "roles",
-        (*_PARITY_ROLES, ("registered_manager", "registered managers")),
-    ),
+LEVERS: tuple[Lever, ...] = tuple(
+    Lever(**{field.name: getattr(text, field.name) for field in fields(text)})
+    for lever in DASHBOARD_ORDER
+    for text in lever.texts
 )
 """Every lever, grouped by :attr:`Lever.group` in :data:`GROUPS` order."""
 
