@@ -14,7 +14,13 @@ import numpy as np
 import pytest
 
 from wfabm.config import load_config
-from wfabm.world.exits import expit, intent_log_odds, monthly_leave_hazards, retirement_table
+from wfabm.world.exits import (
+    expit,
+    intent_log_odds,
+    monthly_burnout_hazard,
+    monthly_leave_hazards,
+    retirement_table,
+)
 
 COEF = {"intent_burnout": 2.53, "intent_workload": 1.0}
 
@@ -154,3 +160,12 @@ def test_odds_ratio_of_one_gives_equal_hazards():
     p0 = np.array([0.05, 0.2])
     m0, m1 = monthly_leave_hazards(p0, 1.0)
     np.testing.assert_allclose(m0, m1)
+
+
+# ------------------------------------------------------------------ monthly_burnout_hazard
+def test_twelve_months_of_the_burnout_hazard_compound_to_the_yearly_probability():
+    for yearly in (0.01497, 0.2, 0.9):
+        monthly = monthly_burnout_hazard(yearly)
+        assert 0.0 < monthly < yearly
+        assert 1.0 - (1.0 - monthly) ** 12 == pytest.approx(yearly, rel=1e-12)
+    assert monthly_burnout_hazard(0.0) == 0.0

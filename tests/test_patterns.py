@@ -238,7 +238,7 @@ def _lead_outcomes(model: WorkforceModel) -> dict[str, float]:
     lost = np.isin(origin, leaders) & ~np.isin(destination, leaders)
     pulled = np.isin(origin, neighbours) & np.isin(destination, leaders)
     posts = np.floor(employers.funded[:, CARE_WORKER] + 1e-9)
-    vacant = np.maximum(posts - model._headcount_matrix()[:, CARE_WORKER], 0.0)
+    vacant = np.maximum(posts - model.state.cells.headcount_matrix()[:, CARE_WORKER], 0.0)
     return {
         "lost": float(lost.sum()),
         "pulled": float(pulled.sum()),

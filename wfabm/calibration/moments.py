@@ -153,7 +153,7 @@ def _held_vacant_share(model: WorkforceModel, role: int) -> float:
 
     employers = model.employers
     welsh = np.isin(employers.sector, (LA, INDEPENDENT))
-    vacant = employer_rules.vacancies(employers, model._headcount_matrix())
+    vacant = employer_rules.vacancies(employers, model.state.cells.headcount_matrix())
     open_posts = employer_rules.open_vacancies(vacant, model.vacancy_held)
     total = vacant[welsh, role].sum()
     return float("nan") if total == 0 else 1.0 - open_posts[welsh, role].sum() / total
@@ -207,11 +207,11 @@ def _leave_reasons(model: WorkforceModel) -> dict[str, float]:
     w = model.workers
     rows = _welsh_social_care_rows(model)
     intent = np.clip(w.intent[rows].astype(np.float64), 1e-9, 1 - 1e-9)
-    excess = np.maximum(model._workload_now[w.employer[rows]] - w.tolerance[rows], 0.0)
+    excess = np.maximum(model.state.workload[w.employer[rows]] - w.tolerance[rows], 0.0)
     workload = cfg["intent_burnout"] * w.burnout[rows] + cfg["intent_workload"] * excess
     outside = model.pay.rlw * model.outside_ratio[w.role[rows]]
-    pay = np.maximum(cfg["intent_pay"] * np.log(model._pay_of(rows) / outside), 0.0)
-    pay = pay + model._intent_gap_cell[w.cell[rows]]
+    pay = np.maximum(cfg["intent_pay"] * np.log(model.state.pay_of(rows) / outside), 0.0)
+    pay = pay + model.state.pay_cells.intent_gap[w.cell[rows]]
     terms_lacking = 1.0 - model.terms[w.employer[rows], w.role[rows]]
     conditions = cfg["intent_zero_hours"] * w.zero_hours[rows] + cfg["intent_terms"] * np.maximum(
         terms_lacking, 0.0
@@ -337,12 +337,12 @@ def _care_worker_exit_hazards(model: WorkforceModel) -> dict[str, np.ndarray]:
         w.active[used] & (w.role[used] == CARE_WORKER) & np.isin(w.sector[used], (LA, INDEPENDENT))
     ]
     intent = np.clip(w.intent[rows].astype(np.float64), 1e-9, 1 - 1e-9)
-    log_odds = np.log(intent / (1 - intent)) - model._intent_gap_cell[w.cell[rows]]
+    log_odds = np.log(intent / (1 - intent)) - model.state.pay_cells.intent_gap[w.cell[rows]]
     leaving = 1.0 / (1.0 + np.exp(-log_odds))
     burnout = w.burnout[rows].astype(np.float64)
     without_burnout = 1.0 / (1.0 + np.exp(-(log_odds - cfg["intent_burnout"] * burnout)))
     role = w.role[rows]
-    direct = 1.0 - (1.0 - cfg["leave_burnout"]) ** (1.0 / 12.0)
+    direct = exit_rules.monthly_burnout_hazard(cfg["leave_burnout"])
     return {
         "intent_gain": (m1 - m0)[role],
         "leaving_intent": leaving,

@@ -1,53 +1,30 @@
-"""What happened to individual workers: the event log and the view of one worker."""
+"""A readable view of one worker: attributes now (or when last seen) and their history.
+
+The events themselves are logged in the state's :class:`~wfabm.world.events.EventLog`.
+"""
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from typing import Any, Protocol
 
 import numpy as np
 import polars as pl
 
 from wfabm.core.taxonomy import ARRIVALS, ROLES, SECTORS, SERVICES
-from wfabm.world.metrics import month_dates
-
-if TYPE_CHECKING:
-    from wfabm.model.workforce import WorkforceModel
-
-EVENT_KINDS = ("arrival", "move", "retired", "left_sector", "promotion")
-ARRIVAL_EVENT, MOVE_EVENT, RETIRED_EVENT, LEFT_EVENT, PROMOTION_EVENT = range(len(EVENT_KINDS))
+from wfabm.world.state import State
 
 
-def build_events(model: WorkforceModel) -> pl.DataFrame:
-    """Every recorded event of a model as a table (see :meth:`WorkforceModel.events`)."""
-    if not model._events:
-        columns = (
-            "month",
-            "worker_id",
-            "kind",
-            "origin_employer",
-            "destination_employer",
-            "origin_role",
-            "destination_role",
-        )
-        return pl.DataFrame({c: [] for c in columns})
-    merged = {k: np.concatenate([e[k] for e in model._events]) for k in model._events[0]}
-    dates = np.array(month_dates(model.start, model.month + 1), dtype="datetime64[D]")
-    return pl.DataFrame(
-        {
-            "month": pl.Series(dates[merged["month"]]).cast(pl.Date),
-            "worker_id": merged["worker_id"],
-            "kind": np.array(EVENT_KINDS)[merged["kind"]],
-            "origin_employer": merged["origin_employer"],
-            "destination_employer": merged["destination_employer"],
-            "origin_role": np.where(
-                merged["origin_role"] >= 0, np.array(ROLES)[merged["origin_role"]], None
-            ),
-            "destination_role": np.array(ROLES)[merged["destination_role"]],
-        }
-    )
+class Simulated(Protocol):
+    """What the views read of a model: its state and its table of events."""
+
+    state: State
+
+    def events(self) -> pl.DataFrame:
+        """Every recorded individual event."""
+        ...
 
 
-def worker_view(model: WorkforceModel, worker_id: int) -> dict[str, Any]:
+def worker_view(model: Simulated, worker_id: int) -> dict[str, Any]:
     """A readable view of one worker: attributes now (or when last seen) and history.
 
     Args:
@@ -63,14 +40,14 @@ def worker_view(model: WorkforceModel, worker_id: int) -> dict[str, Any]:
     """
     view = worker_state(model, worker_id)
     history = []
-    if model._events:
+    if model.state.events.chunks:
         events = model.events().filter(pl.col("worker_id") == worker_id)
         history = events.drop("worker_id").to_dicts()
     view["history"] = history
     return view
 
 
-def worker_state(model: WorkforceModel, worker_id: int) -> dict[str, Any]:
+def worker_state(model: Simulated, worker_id: int) -> dict[str, Any]:
     """One worker's attributes now (or when last seen), without the event history.
 
     Cheap enough to call every month (it reads one row), unlike the history, which
@@ -88,12 +65,13 @@ def worker_state(model: WorkforceModel, worker_id: int) -> dict[str, Any]:
     Raises:
         KeyError: If no worker has this id.
     """
-    w = model.workers
+    state = model.state
+    w = state.workers
     row = w.row_of(worker_id)
     if row is not None:
         values = {name: getattr(w, name)[row] for name in w.columns if name != "ties"}
         pay = float(
-            model.pay.hourly(
+            state.pay.hourly(
                 np.array([values["employer"]]),
                 np.array([values["role"]]),
                 np.array([values["point"]]),
@@ -101,18 +79,14 @@ def worker_state(model: WorkforceModel, worker_id: int) -> dict[str, Any]:
         )
         ties = [int(t) for t in w.ties[row] if t >= 0]
     else:
-        values = None
-        for chunk in model._archive:
-            found = np.flatnonzero(chunk["worker_id"] == worker_id)
-            if len(found):
-                values = {name: chunk[name][found[0]] for name in chunk}
-                break
+        values = state.events.archived(worker_id)
         if values is None:
             msg = f"no worker with id {worker_id}"
             raise KeyError(msg)
         pay, ties = None, []
     employer = int(values["employer"])
-    employers = model.employers
+    employers = state.employers
+    geography = state.tables.geography
     active = bool(values["active"])
     return {
         "worker_id": int(values["worker_id"]),
@@ -121,14 +95,14 @@ def worker_state(model: WorkforceModel, worker_id: int) -> dict[str, Any]:
         "sector": SECTORS[int(employers.sector[employer])],
         "employer": employer,
         "service": SERVICES[int(employers.service[employer])],
-        "workplace_local_authority": model.geography.codes[int(employers.la[employer])],
-        "home_local_authority": model.geography.codes[int(values["home"])],
+        "workplace_local_authority": geography.codes[int(employers.la[employer])],
+        "home_local_authority": geography.codes[int(values["home"])],
         "age": round(float(values["age_months"]) / 12.0, 1),
         "tenure_months": int(values["tenure"]),
         "experience_months": int(values["experience"]),
         "pay_point": int(values["point"]),
         "hourly_pay": pay,
-        "workload": round(float(model._workload_now[employer]), 3) if active else None,
+        "workload": round(float(state.workload[employer]), 3) if active else None,
         "hours": round(float(values["hours"]), 1),
         "zero_hours": bool(values["zero_hours"]),
         "visa": bool(values["visa"]),

@@ -8,8 +8,8 @@ NHS pension and sick pay, zero-hours contracts, being new, being young, and the 
 of one's job below typical earnings. Those who intend to leave do so with odds 5.68 times
 those who do not, where that intent leaves out the pay below typical earnings (a reason to
 move to a better-paid job, not out of work); on top of that, burnout adds its own hazard of
-leaving the sector (``exits.leave_burnout`` at full burnout, applied in
-``WorkforceModel.step``).
+leaving the sector (``exits.leave_burnout`` a year at full burnout, as the monthly hazard
+:func:`monthly_burnout_hazard`, applied in the model's exits stage).
 """
 
 from __future__ import annotations
@@ -102,3 +102,16 @@ def monthly_leave_hazards(
         1.0 - (1.0 - leave_base) ** (1.0 / 12.0),
         1.0 - (1.0 - intending) ** (1.0 / 12.0),
     )
+
+
+def monthly_burnout_hazard(leave_burnout: float) -> float:
+    """Monthly hazard of leaving the sector at full burnout, from its yearly probability.
+
+    Args:
+        leave_burnout: Probability of leaving within a year at full burnout
+            (``exits.leave_burnout``).
+
+    Returns:
+        The probability of leaving within one month, ``1 - (1 - p) ** (1 / 12)``.
+    """
+    return 1.0 - (1.0 - leave_burnout) ** (1.0 / 12.0)

@@ -1,1 +1,1 @@
-"""The stages of a month, one module each."""
+"""The stages of the month, one module each; every stage takes ``(state, now)``."""
