@@ -150,3 +150,16 @@ def test_a_bad_setting_is_refused_naming_the_variable_and_the_choices(
     message = str(refused.value)
     assert message.startswith('WFABM_PROGRESS="sometimes" is not one of the allowed choices')
     assert '"always", "never", "auto"' in message
+
+
+def test_a_bad_setting_stops_a_run_before_the_model_is_built(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    from wfabm.batch import run
+
+    built = []
+    monkeypatch.setattr(run, "WorkforceModel", lambda *args, **kwargs: built.append(args))
+    monkeypatch.setenv("WFABM_PROGRESS", "loud")
+    with pytest.raises(ConfigError, match="WFABM_PROGRESS"):
+        run.run_model(None, seed=1, months=2, progress=True)
+    assert built == []

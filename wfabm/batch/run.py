@@ -128,10 +128,13 @@ def run_model(
 ) -> tuple[WorkforceModel, float]:
     """Build and run a model, optionally drawing a progress bar on stderr."""
     started = time.perf_counter()
-    model = WorkforceModel(config, seed=seed, record_events=False)
-    # Made once the model is built, so that the rate and time left count only the months.
+    # Made first, so that a bad WFABM_PROGRESS is refused before the model is built.
     bar = ProgressBar("run", "month") if progress else None
+    model = WorkforceModel(config, seed=seed, record_events=False)
     try:
+        if bar is not None:
+            # Drawn from here, so that the rate and time left count only the months.
+            bar.update_to(0, months, note=f"{model.date:%Y-%m}")
         for month in range(months):
             model.step()
             if bar is not None:
