@@ -30,14 +30,19 @@ from wfabm.config import BASELINE_NAME, display_path, load_config
 if TYPE_CHECKING:
     import polars as pl
 
-__all__ = ["add_calibration_commands", "calibrate_command", "report_command"]
+__all__ = [
+    "add_calibrate_command",
+    "add_report_command",
+    "calibrate_command",
+    "report_command",
+]
 
 
-def add_calibration_commands(commands: Subcommands) -> None:
-    """Add ``calibrate`` and ``report`` to the ``wfabm`` command's subparsers.
+def add_calibrate_command(commands: Subcommands) -> None:
+    """Add ``calibrate``: fit the free parameters and write calibrated.toml and a report.
 
     Args:
-        commands: The subparsers of the ``wfabm`` parser.
+        commands: The subcommands of the ``wfabm`` parser.
     """
     calibrate = commands.add_parser(
         "calibrate",
@@ -91,6 +96,13 @@ def add_calibration_commands(commands: Subcommands) -> None:
         "that the baseline extends",
     )
 
+
+def add_report_command(commands: Subcommands) -> None:
+    """Add ``report``: how a config fits the calibration targets.
+
+    Args:
+        commands: The subcommands of the ``wfabm`` parser.
+    """
     report = commands.add_parser(
         "report",
         help="report how a config fits the calibration targets",

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from wfabm import __version__
 from wfabm.cli.arguments import Parser, Subcommands, months, seed
-from wfabm.cli.calibration import add_calibration_commands
+from wfabm.cli.calibration import add_calibrate_command, add_report_command
 from wfabm.cli.options import (
     CONFIG,
     FILE,
@@ -51,7 +51,8 @@ def build_parser() -> Parser:
     add_run_command(commands)
     add_check_command(commands)
     add_compare_command(commands)
-    add_calibration_commands(commands)
+    add_calibrate_command(commands)
+    add_report_command(commands)
     add_experiment_command(commands)
     add_analyse_command(commands)
     add_replicate_command(commands)
