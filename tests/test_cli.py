@@ -362,13 +362,22 @@ def comparer(monkeypatch: pytest.MonkeyPatch) -> list[tuple]:
 
 
 def test_compare_passes_config_defaults(
-    comparer: list[tuple], capsys: pytest.CaptureFixture[str]
+    comparer: list[tuple], capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
 ) -> None:
+    monkeypatch.setenv("WFABM_PROGRESS", "always")
     Path("child.toml").write_text('extends = "baseline"\n[run]\nseed = 3\n', encoding="utf-8")
     assert cli.main(["compare", "baseline", "child.toml"]) == 0
     captured = capsys.readouterr()
     assert captured.out == "comparison, files in None\n"
-    assert captured.err == "\r  compare: 0/2 runs done\r  compare: 2/2 runs done\n"
+    # The bar is redrawn in place and ends its line with the final count.
+    assert captured.err.startswith("\r  compare: ")
+    assert captured.err.endswith("\n")
+    assert captured.err.count("\n") == 1
+    assert (
+        captured.err.rstrip()
+        .rsplit("\r", 1)[-1]
+        .startswith("  compare: |########################| 2/2 runs")
+    )
     ((_, baseline, scenario, options),) = comparer
     assert (baseline.source, scenario.name) == ("baseline", "child")
     # Seeds and months come from the baseline, not the scenario.
@@ -378,6 +387,25 @@ def test_compare_passes_config_defaults(
         "root_seed": 7,
         "workers": 1,
     }
+
+
+def test_compare_progress_is_quiet_when_stderr_is_not_a_terminal(
+    comparer: list[tuple], capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.delenv("WFABM_PROGRESS", raising=False)
+    assert cli.main(["compare", "baseline", "baseline", "--seeds", "2"]) == 0
+    assert capsys.readouterr().err == ""
+
+
+def test_a_bad_progress_setting_stops_the_command_before_any_run(
+    comparer: list[tuple], capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("WFABM_PROGRESS", "yes")
+    assert cli.main(["compare", "baseline", "baseline", "--seeds", "2"]) == 2
+    err = capsys.readouterr().err
+    assert err.startswith('wfabm: error: WFABM_PROGRESS="yes" is not one of the allowed choices')
+    assert len(err.splitlines()) == 1
+    assert [call[0] for call in comparer] == []
 
 
 def test_compare_options(comparer: list[tuple], capsys: pytest.CaptureFixture[str]) -> None:

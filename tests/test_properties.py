@@ -270,7 +270,7 @@ def stand_ins(world: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     monkeypatch.setattr(experiment, "run_experiment", stop)
     monkeypatch.setattr(server, "serve", stop)
     # The parser is the same every time; building it 1,000 times would cost most of the run.
-    monkeypatch.setattr(cli, "_build_parser", functools.cache(cli._build_parser))
+    monkeypatch.setattr(cli, "build_parser", functools.cache(cli.build_parser))
     monkeypatch.chdir(world)
     return world
 

@@ -7,7 +7,6 @@ import json
 import math
 import os
 import shutil
-import sys
 import tempfile
 import time
 from collections.abc import Callable
@@ -16,6 +15,7 @@ from pathlib import Path
 
 import polars as pl
 
+from wfabm.batch.progress import ProgressBar
 from wfabm.batch.provenance import git_commit, package_versions
 from wfabm.config import Config, ConfigError, display_path
 from wfabm.model.workforce import WorkforceModel
@@ -128,16 +128,20 @@ def run_model(
 ) -> tuple[WorkforceModel, float]:
     """Build and run a model, optionally drawing a progress bar on stderr."""
     started = time.perf_counter()
+    # Made first, so that a bad WFABM_PROGRESS is refused before the model is built.
+    bar = ProgressBar("run", "month") if progress else None
     model = WorkforceModel(config, seed=seed, record_events=False)
-    for month in range(months):
-        model.step()
-        if progress:
-            done = (month + 1) / months
-            bar = "#" * int(done * 30)
-            sys.stderr.write(f"\r  {model.date:%Y-%m} [{bar:<30}] {month + 1}/{months} months")
-            sys.stderr.flush()
-    if progress:
-        sys.stderr.write("\n")
+    try:
+        if bar is not None:
+            # Drawn from here, so that the rate and time left count only the months.
+            bar.update_to(0, months, note=f"{model.date:%Y-%m}")
+        for month in range(months):
+            model.step()
+            if bar is not None:
+                bar.update_to(month + 1, months, note=f"{model.date:%Y-%m}")
+    finally:
+        if bar is not None:
+            bar.close()
     return model, time.perf_counter() - started
 
 

@@ -26,7 +26,6 @@ import hashlib
 import importlib.resources
 import json
 import math
-import sys
 from collections.abc import Callable, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
@@ -706,10 +705,3 @@ def write_text_atomically(path: Path, text: str) -> Path:
     staging.write_text(text, encoding="utf-8")
     staging.replace(path)
     return path
-
-
-def show_progress(done: int, budget: int | None, best: float) -> None:
-    """A one-line count of candidates on stderr, redrawn in place."""
-    total = "" if budget is None else f"/{budget}"
-    sys.stderr.write(f"\r  calibrate: {done}{total} candidates, best objective {best:.4g}   ")
-    sys.stderr.flush()

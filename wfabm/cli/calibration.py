@@ -1,16 +1,20 @@
-"""The ``wfabm calibrate`` and ``wfabm report calibration`` commands.
+"""The ``wfabm calibrate`` and ``wfabm report calibration`` commands: arguments and handlers.
 
-Kept apart from :mod:`wfabm.cli.commands`, which adds them to its parser; errors end as one
-``wfabm: error:`` line and exit status 2 there, like every other command.
+:mod:`wfabm.cli.parser` adds them to the ``wfabm`` parser and :mod:`wfabm.cli.commands` runs
+them; errors end as one ``wfabm: error:`` line and exit status 2 there, like every other
+command.
 """
 
 from __future__ import annotations
 
 import argparse
 import sys
+from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from wfabm.batch.progress import ProgressBar
+from wfabm.cli.arguments import Subcommands, seed
 from wfabm.cli.options import (
     BUDGET,
     CONFIG,
@@ -26,16 +30,19 @@ from wfabm.config import BASELINE_NAME, display_path, load_config
 if TYPE_CHECKING:
     import polars as pl
 
-__all__ = ["add_calibration_commands"]
+__all__ = [
+    "add_calibrate_command",
+    "add_report_command",
+    "calibrate_command",
+    "report_command",
+]
 
-_seed = option_value("--seed", key="run.seed")
 
-
-def add_calibration_commands(commands: argparse._SubParsersAction) -> None:
-    """Add ``calibrate`` and ``report`` to the ``wfabm`` command's subparsers.
+def add_calibrate_command(commands: Subcommands) -> None:
+    """Add ``calibrate``: fit the free parameters and write calibrated.toml and a report.
 
     Args:
-        commands: The subparsers of the ``wfabm`` parser.
+        commands: The subcommands of the ``wfabm`` parser.
     """
     calibrate = commands.add_parser(
         "calibrate",
@@ -70,7 +77,7 @@ def add_calibration_commands(commands: argparse._SubParsersAction) -> None:
     )
     calibrate.add_argument(
         "--seed",
-        type=_seed,
+        type=seed,
         metavar="ROOT",
         help="root seed the seeds derive from (default: the config's run.seed)",
     )
@@ -88,8 +95,14 @@ def add_calibration_commands(commands: argparse._SubParsersAction) -> None:
         help="also write the result over the packaged configs/calibrated.toml "
         "that the baseline extends",
     )
-    calibrate.set_defaults(handler=_calibrate)
 
+
+def add_report_command(commands: Subcommands) -> None:
+    """Add ``report``: how a config fits the calibration targets.
+
+    Args:
+        commands: The subcommands of the ``wfabm`` parser.
+    """
     report = commands.add_parser(
         "report",
         help="report how a config fits the calibration targets",
@@ -117,12 +130,11 @@ def add_calibration_commands(commands: argparse._SubParsersAction) -> None:
     )
     report.add_argument(
         "--seed",
-        type=_seed,
+        type=seed,
         metavar="ROOT",
         help="root seed the seeds derive from (default: the config's run.seed)",
     )
     _add_workers_and_out(report, "results/calibration/report")
-    report.set_defaults(handler=_report)
 
 
 def _add_workers_and_out(parser: argparse.ArgumentParser, out: str) -> None:
@@ -143,7 +155,15 @@ def _add_workers_and_out(parser: argparse.ArgumentParser, out: str) -> None:
     parser.add_argument("--quiet", action="store_true", help="do not show progress")
 
 
-def _calibrate(args: argparse.Namespace) -> int:
+def calibrate_command(args: argparse.Namespace) -> int:
+    """Carry out ``wfabm calibrate``: fit, write calibrated.toml, then the report.
+
+    Args:
+        args: The parsed command line.
+
+    Returns:
+        The exit status, 0.
+    """
     config = load_config(args.config)
     root = args.seed if args.seed is not None else config_value(config, "run.seed", "--seed")
     # Imported only now so that `wfabm check` works without the model's dependencies.
@@ -155,7 +175,7 @@ def _calibrate(args: argparse.Namespace) -> int:
 
     out = check_results_folder(args.out, (calib.CACHE_FILE, calib.CALIBRATED_FILE, "report"))
     check_results_folder(out / "report", REPORT_FILES)
-    progress = None if args.quiet else calib.show_progress
+    bar = None if args.quiet else ProgressBar("calibrate", "candidate")
     try:
         result = calib.calibrate(
             config,
@@ -164,11 +184,11 @@ def _calibrate(args: argparse.Namespace) -> int:
             root_seed=root,
             workers=args.workers,
             cache=out / calib.CACHE_FILE,
-            progress=progress,
+            progress=None if bar is None else _candidates_progress(bar),
         )
     finally:
-        if progress is not None:
-            sys.stderr.write("\n")
+        if bar is not None:
+            bar.close()
     text = calib.calibrated_toml(result)
     calib.write_text_atomically(out / calib.CALIBRATED_FILE, text)
     written = display_path(out / calib.CALIBRATED_FILE)
@@ -199,7 +219,15 @@ def _calibrate(args: argparse.Namespace) -> int:
     return 0
 
 
-def _report(args: argparse.Namespace) -> int:
+def report_command(args: argparse.Namespace) -> int:
+    """Carry out ``wfabm report calibration``: the config's fit to the targets.
+
+    Args:
+        args: The parsed command line.
+
+    Returns:
+        The exit status, 0.
+    """
     config = load_config(args.config)
     root = args.seed if args.seed is not None else config_value(config, "run.seed", "--seed")
 
@@ -216,6 +244,15 @@ def _report(args: argparse.Namespace) -> int:
     write_report(out, table)
     print(_report_text(table, out, args.seeds))
     return 0
+
+
+def _candidates_progress(bar: ProgressBar) -> Callable[[int, int | None, float], None]:
+    """Adapt the bar to the fit's ``(candidates done, budget, best objective)`` reports."""
+
+    def report(done: int, budget: int | None, best: float) -> None:
+        bar.update_to(done, budget, note=f"best objective {best:.4g}")
+
+    return report
 
 
 def _report_text(table: pl.DataFrame, out: Path, seeds: int) -> str:

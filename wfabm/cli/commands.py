@@ -15,45 +15,20 @@ import os
 import signal
 import sys
 import threading
-import time
-from collections.abc import Sequence
-from typing import Any, NoReturn
+from collections.abc import Callable, Sequence
+from typing import Any
 
-from wfabm import __version__
-from wfabm.cli.options import (
-    CONFIG,
-    FILE,
-    FOLDER,
-    HOST,
-    PORT,
-    RUN_LIMIT,
-    SCHEDULER,
-    SEEDS,
-    WORKERS,
-    choice,
-    config_value,
-    option_value,
-)
-from wfabm.config import BASELINE_NAME, Config, ConfigError, display_path, load_config
+from wfabm.batch.progress import ProgressBar
+from wfabm.cli.arguments import UsageError
+from wfabm.cli.calibration import calibrate_command, report_command
+from wfabm.cli.options import config_value
+from wfabm.cli.parser import build_parser
+from wfabm.config import Config, ConfigError, display_path, load_config
 
 __all__ = ["main"]
 
 _USAGE_ERROR = 2
 _INTERRUPTED = 130
-
-
-class _UsageError(Exception):
-    """A command-line mistake, raised instead of argparse's print-and-exit."""
-
-
-# Options that stand for config keys are checked as those keys.
-_seed = option_value("--seed", key="run.seed")
-_months = option_value("--months", key="run.months")
-
-
-class _Parser(argparse.ArgumentParser):
-    def error(self, message: str) -> NoReturn:
-        raise _UsageError(f"{message}; see '{self.prog} --help'.")
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -68,12 +43,12 @@ def main(argv: Sequence[str] | None = None) -> int:
     """
     try:
         try:
-            args = _build_parser().parse_args(argv)
+            args = build_parser().parse_args(argv)
         except SystemExit as done:
             # --help and --version exit through argparse; report their status.
             return done.code if isinstance(done.code, int) else 0
-        return args.handler(args)
-    except (ConfigError, _UsageError) as error:
+        return _HANDLERS[args.command](args)
+    except (ConfigError, UsageError) as error:
         _fail(str(error))
         return _USAGE_ERROR
     except KeyboardInterrupt:
@@ -86,277 +61,6 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 1
 
 
-def _build_parser() -> _Parser:
-    parser = _Parser(
-        prog="wfabm",
-        description="An agent-based model of the Welsh social care labour market.",
-    )
-    parser.add_argument("--version", action="version", version=f"wfabm {__version__}")
-    commands = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
-
-    run = commands.add_parser(
-        "run",
-        help="run the model and write results",
-        description="Validate a config, run the model and write its results.",
-    )
-    run.add_argument(
-        "config",
-        nargs="?",
-        default=BASELINE_NAME,
-        type=option_value("CONFIG", CONFIG),
-        metavar="CONFIG",
-        help=f'a .toml config file, or "{BASELINE_NAME}" (the default)',
-    )
-    run.add_argument(
-        "--seed",
-        type=_seed,
-        metavar="N",
-        help="random seed, as run.seed allows (default: the config's run.seed)",
-    )
-    run.add_argument(
-        "--months",
-        type=_months,
-        metavar="N",
-        help="months to simulate, as run.months allows (default: the config's run.months)",
-    )
-    run.add_argument(
-        "--out",
-        type=option_value("--out", FOLDER),
-        metavar="DIR",
-        help="output folder (default: results/<config name>/seed-<N>)",
-    )
-    run.add_argument("--quiet", action="store_true", help="do not show progress")
-    run.set_defaults(handler=_run)
-
-    check = commands.add_parser(
-        "check",
-        help="validate a config and print it fully resolved",
-        description="Validate a config and print it with every inherited value filled in.",
-    )
-    check.add_argument(
-        "config",
-        type=option_value("CONFIG", CONFIG),
-        metavar="CONFIG",
-        help=f'a .toml config file, or "{BASELINE_NAME}"',
-    )
-    check.set_defaults(handler=_check)
-
-    compare = commands.add_parser(
-        "compare",
-        help="compare a scenario with a baseline over the same seeds",
-        description=(
-            "Run both configs on the same seeds (common random numbers), summarise each run "
-            "over its last 12 months, and report scenario - baseline differences with 95% "
-            "intervals over seeds."
-        ),
-    )
-    compare.add_argument(
-        "baseline",
-        type=option_value("BASELINE", CONFIG),
-        metavar="BASELINE",
-        help=f'a .toml config file, or "{BASELINE_NAME}"',
-    )
-    compare.add_argument(
-        "scenario",
-        type=option_value("SCENARIO", CONFIG),
-        metavar="SCENARIO",
-        help=f'a .toml config file, or "{BASELINE_NAME}"',
-    )
-    compare.add_argument(
-        "--seeds",
-        type=option_value("--seeds", SEEDS),
-        default=10,
-        metavar="N",
-        help="seeds to run each config on, 1 to 10000 (default: 10; intervals need 2 or more)",
-    )
-    compare.add_argument(
-        "--months",
-        type=_months,
-        metavar="N",
-        help="months per run, as run.months allows (default: BASELINE's run.months)",
-    )
-    compare.add_argument(
-        "--seed",
-        type=_seed,
-        metavar="ROOT",
-        help="root seed the run seeds derive from, as run.seed allows "
-        "(default: BASELINE's run.seed)",
-    )
-    compare.add_argument(
-        "--workers",
-        type=option_value("--workers", WORKERS),
-        default=1,
-        metavar="N",
-        help="processes to run in, 1 to 1024 (default: 1); results do not depend on it",
-    )
-    compare.add_argument(
-        "--out",
-        type=option_value("--out", FOLDER),
-        metavar="DIR",
-        help="write comparison.parquet, comparison.csv and runs.parquet to this folder",
-    )
-    compare.add_argument("--quiet", action="store_true", help="do not show progress")
-    compare.set_defaults(handler=_compare)
-    # Imported here: the calibration commands use this module's option types.
-    from wfabm.cli.calibration import add_calibration_commands
-
-    add_calibration_commands(commands)
-    _add_experiment_commands(commands)
-    _add_replicate_command(commands)
-
-    dashboard = commands.add_parser(
-        "dashboard",
-        help="serve the policy workshop dashboard",
-        description=(
-            "Serve the policy workshop dashboard (works with no internet). Each browser "
-            "session gets its own model."
-        ),
-    )
-    dashboard.add_argument(
-        "--host",
-        type=option_value("--host", HOST),
-        default="127.0.0.1",
-        help="address to listen on (default: 127.0.0.1, this machine only; the dashboard has "
-        "no login, see the README before serving other machines)",
-    )
-    dashboard.add_argument(
-        "--port",
-        type=option_value("--port", PORT),
-        default=8765,
-        metavar="N",
-        help="port, 1-65535 (default: 8765)",
-    )
-    dashboard.set_defaults(handler=_dashboard)
-    return parser
-
-
-def _add_experiment_commands(commands: argparse._SubParsersAction) -> None:
-    experiment = commands.add_parser(
-        "experiment",
-        help="run a batch experiment from a spec",
-        description=(
-            "Expand an experiment spec (scenarios x parameter samples x replicates) into runs "
-            "and run them into a results folder. Finished runs are kept: running the same "
-            "command again resumes (and runs again any stored run found damaged). A failing "
-            "run is retried once, then recorded in failures/ while the rest go on. Exit "
-            "status: 0 when every run is done, 1 when any failed (run again to retry them), "
-            "2 for a bad spec, option or folder (or a folder another session is using), "
-            "130 on Ctrl-C and 143 on SIGTERM (run again to resume)."
-        ),
-    )
-    experiment.add_argument(
-        "spec", type=option_value("SPEC", FILE), metavar="SPEC", help="an experiment spec (.toml)"
-    )
-    experiment.add_argument(
-        "--engine",
-        type=choice("--engine", ("local", "dask")),
-        metavar="{local,dask}",
-        default="local",
-        help="local: a process pool on this machine (default); dask: Dask distributed",
-    )
-    experiment.add_argument(
-        "--workers",
-        type=option_value("--workers", WORKERS),
-        default=1,
-        metavar="N",
-        help="worker processes, 1 to 1024 (default: 1); results do not depend on it",
-    )
-    experiment.add_argument(
-        "--scheduler",
-        type=option_value("--scheduler", SCHEDULER),
-        metavar="ADDRESS",
-        help="with --engine dask: the address of a running Dask scheduler (default: start a "
-        "local cluster of --workers processes)",
-    )
-    experiment.add_argument(
-        "--cluster",
-        type=option_value("--cluster", FILE),
-        metavar="FILE",
-        help="with --engine dask: submit workers to SLURM as a TOML file's [slurm] table "
-        "says (see experiments/cluster/slurm.toml)",
-    )
-    experiment.add_argument(
-        "--out",
-        type=option_value("--out", FOLDER),
-        metavar="DIR",
-        help="results folder (default: results/<experiment name>)",
-    )
-    experiment.add_argument(
-        "--max-runs",
-        type=option_value("--max-runs", RUN_LIMIT),
-        metavar="N",
-        help="refuse a design of more than N runs, 1 to 10^12 (default: the spec's "
-        "experiment.max_runs, else 100000)",
-    )
-    experiment.add_argument("--quiet", action="store_true", help="do not show progress")
-    experiment.set_defaults(handler=_experiment)
-
-    analyse = commands.add_parser(
-        "analyse",
-        help="summarise an experiment's results: tables, sensitivity indices, plots",
-        description=(
-            "Read an experiment's results folder and write analysis/: mean and 95%% intervals "
-            "by scenario and month, SALib indices for Morris and Sobol designs, PNG plots and "
-            "report.html."
-        ),
-    )
-    analyse.add_argument(
-        "results",
-        type=option_value("DIR", FOLDER),
-        metavar="DIR",
-        help="the --out folder of wfabm experiment",
-    )
-    analyse.add_argument(
-        "--expected",
-        type=option_value("--expected", FILE),
-        metavar="CSV",
-        help="compare the expected summary with this file and fail (exit 1) where it moved",
-    )
-    analyse.add_argument(
-        "--write-expected",
-        type=option_value("--write-expected", FILE),
-        metavar="CSV",
-        help="write the expected summary (for CI replay) to this file",
-    )
-    analyse.set_defaults(handler=_analyse)
-
-
-def _add_replicate_command(commands: argparse._SubParsersAction) -> None:
-    replicate = commands.add_parser(
-        "replicate",
-        help="re-run a results folder from its manifest and check every table is identical",
-        description=(
-            "Re-run the folder of a `wfabm run` or `wfabm compare --out` from its manifest "
-            "(configs, seeds, months) into another folder, never touching DIR, and compare "
-            "every table cell for cell. Warns when the installed versions or git commit "
-            "differ from the manifest's. Exit status 0 when every table is identical, 1 when "
-            "any differs, 2 for a folder that cannot be replicated."
-        ),
-    )
-    replicate.add_argument(
-        "folder",
-        type=option_value("DIR", FOLDER),
-        metavar="DIR",
-        help="the results folder to check",
-    )
-    replicate.add_argument(
-        "--out",
-        type=option_value("--out", FOLDER),
-        metavar="DIR2",
-        help="keep the re-run's files here (default: not kept)",
-    )
-    replicate.add_argument(
-        "--workers",
-        type=option_value("--workers", WORKERS),
-        default=1,
-        metavar="N",
-        help="processes for a comparison's runs, 1 to 1024 (default: 1); results do not "
-        "depend on it",
-    )
-    replicate.add_argument("--quiet", action="store_true", help="do not show progress")
-    replicate.set_defaults(handler=_replicate)
-
-
 def _replicate(args: argparse.Namespace) -> int:
     from wfabm.batch.replicate import load_replay
 
@@ -366,16 +70,17 @@ def _replicate(args: argparse.Namespace) -> int:
         replay.check_out(args.out)
     for warning in replay.warnings:
         print(f"wfabm: warning: {' '.join(warning.split())}", file=sys.stderr)
-    progress = _RunsDone()
+    bar = None if args.quiet else ProgressBar("replicate", "run")
     try:
         replication = replay.run(
             args.out,
             workers=args.workers,
             progress=not args.quiet,
-            runs_done=None if args.quiet else progress,
+            runs_done=None if bar is None else bar.update_to,
         )
     finally:
-        progress.close()
+        if bar is not None:
+            bar.close()
     print(replication.text())
     return 0 if replication.identical else 1
 
@@ -394,15 +99,15 @@ def _experiment(args: argparse.Namespace) -> int:
     )
 
     if args.engine != "dask" and (args.scheduler or args.cluster):
-        raise _UsageError("--scheduler and --cluster need --engine dask")
+        raise UsageError("--scheduler and --cluster need --engine dask")
     if args.scheduler and args.cluster:
-        raise _UsageError("give --scheduler or --cluster, not both")
+        raise UsageError("give --scheduler or --cluster, not both")
     experiment = load_experiment(args.spec, max_runs=args.max_runs)
     # Before a cluster's jobs are submitted: a folder that cannot take the results is
     # refused while nothing has started.
     check_results_folder(experiment, args.out)
     scheduler = args.scheduler
-    bar = None if args.quiet else _RunsBar(experiment.name)
+    bar = None if args.quiet else ProgressBar(experiment.name, "run")
     try:
         with _SigtermAsInterrupt() as sigterm:
             if args.cluster:
@@ -415,7 +120,7 @@ def _experiment(args: argparse.Namespace) -> int:
                 engine=args.engine,
                 workers=args.workers,
                 scheduler=scheduler,
-                progress=bar,
+                progress=None if bar is None else _runs_progress(bar),
             )
     except ExperimentInterrupted as interrupt:
         if bar is not None:
@@ -439,6 +144,17 @@ def _experiment(args: argparse.Namespace) -> int:
         print(outcome.failure_text(), file=sys.stderr)
         return _RUNS_FAILED
     return 0
+
+
+def _runs_progress(bar: ProgressBar) -> Callable[[int, int, int], None]:
+    """Adapt the bar to an experiment's ``(done, skipped, total)`` reports."""
+
+    def report(done: int, skipped: int, total: int) -> None:
+        # Runs kept from an earlier session count as done but not towards the rate.
+        note = f"{skipped} from before" if skipped else ""
+        bar.update_to(skipped + done, total, before=skipped, note=note)
+
+    return report
 
 
 class _SigtermAsInterrupt:
@@ -485,49 +201,6 @@ def _analyse(args: argparse.Namespace) -> int:
     return 0
 
 
-class _StderrLine:
-    """A progress line on stderr, redrawn in place and ended by :meth:`close`."""
-
-    open = False
-
-    def close(self) -> None:
-        if self.open:
-            sys.stderr.write("\n")
-            sys.stderr.flush()
-            self.open = False
-
-
-class _RunsBar(_StderrLine):
-    """A one-line progress bar of finished runs, with the rate and time left, on stderr."""
-
-    _WIDTH = 24
-
-    def __init__(self, name: str) -> None:
-        self.name = name
-        self.started = time.monotonic()
-
-    def __call__(self, done: int, skipped: int, total: int) -> None:
-        finished = skipped + done
-        filled = round(self._WIDTH * finished / total) if total else self._WIDTH
-        elapsed = time.monotonic() - self.started
-        text = f"\r  {self.name} [{'#' * filled:<{self._WIDTH}}] {finished}/{total} runs"
-        if skipped:
-            text += f" ({skipped} from before)"
-        if done:
-            rate = done / elapsed
-            left = (total - finished) / rate
-            text += f", {60 * rate:.1f} runs/min, {_duration(left)} left"
-        sys.stderr.write(text + "  ")
-        sys.stderr.flush()
-        self.open = True
-
-
-def _duration(seconds: float) -> str:
-    minutes, seconds = divmod(round(seconds), 60)
-    hours, minutes = divmod(minutes, 60)
-    return f"{hours}:{minutes:02d}:{seconds:02d}" if hours else f"{minutes}:{seconds:02d}"
-
-
 def _run(args: argparse.Namespace) -> int:
     config = load_config(args.config)
     seed = args.seed if args.seed is not None else config_value(config, "run.seed", "--seed")
@@ -569,7 +242,7 @@ def _compare(args: argparse.Namespace) -> int:
         check_out(args.out)
     for config in (baseline, scenario):
         _warn_idle_levers(config, months)
-    progress = _RunsDone()
+    bar = None if args.quiet else ProgressBar("compare", "run")
     try:
         comparison = compare_configs(
             baseline,
@@ -578,11 +251,12 @@ def _compare(args: argparse.Namespace) -> int:
             months=months,
             root_seed=root,
             workers=args.workers,
-            progress=None if args.quiet else progress,
+            progress=None if bar is None else bar.update_to,
         )
     finally:
         # An error or Ctrl-C mid-way must not be printed on the end of the progress line.
-        progress.close()
+        if bar is not None:
+            bar.close()
     out = write_comparison(comparison, args.out) if args.out is not None else None
     print(comparison.text(out))
     return 0
@@ -595,17 +269,22 @@ def _dashboard(args: argparse.Namespace) -> int:
     try:
         serve(args.host, args.port)
     except (OfflineAssetsError, ListenError) as error:
-        raise _UsageError(str(error)) from None
+        raise UsageError(str(error)) from None
     return 0
 
 
-class _RunsDone(_StderrLine):
-    """A one-line count of finished runs on stderr, redrawn in place."""
-
-    def __call__(self, done: int, total: int) -> None:
-        sys.stderr.write(f"\r  compare: {done}/{total} runs done")
-        sys.stderr.flush()
-        self.open = True
+_HANDLERS: dict[str, Callable[[argparse.Namespace], int]] = {
+    "run": _run,
+    "check": _check,
+    "compare": _compare,
+    "calibrate": calibrate_command,
+    "report": report_command,
+    "experiment": _experiment,
+    "analyse": _analyse,
+    "replicate": _replicate,
+    "dashboard": _dashboard,
+}
+"""The function that carries out each subcommand, by the name :func:`build_parser` gives it."""
 
 
 def _warn_idle_levers(config: Config, months: int) -> None:
