@@ -2,10 +2,8 @@
 
 from __future__ import annotations
 
-import math
 import textwrap
 
-import numpy as np
 import polars as pl
 import pytest
 
@@ -13,11 +11,9 @@ from wfabm.batch.analysis import (
     EXPECTED_TOLERANCE,
     analyse,
     check_expected,
-    interval_statistics,
     sensitivity_indices,
     write_expected,
 )
-from wfabm.batch.compare import t_quantile
 from wfabm.batch.experiment import load_experiment, run_experiment
 from wfabm.cli import commands as cli
 from wfabm.config import ConfigError
@@ -70,29 +66,7 @@ def analysed(tmp_path_factory):
     return analyse(out)
 
 
-# --------------------------------------------------------------------------- statistics
-def test_interval_statistics_are_the_t_interval_of_the_mean():
-    values = [1.0, 2.0, 4.0, None, 10.0, 12.0]
-    frame = pl.DataFrame({"group": ["a", "a", "a", "a", "b", "b"], "value": values})
-    table = interval_statistics(frame, ["group"])
-    a = table.row(0, named=True)
-    sample = np.array([1.0, 2.0, 4.0])
-    half = t_quantile(0.975, 2) * sample.std(ddof=1) / math.sqrt(3)
-    assert a["group"] == "a"
-    assert a["runs"] == 3
-    assert a["mean"] == pytest.approx(sample.mean())
-    assert a["sd"] == pytest.approx(sample.std(ddof=1))
-    assert a["ci_low"] == pytest.approx(sample.mean() - half)
-    assert a["ci_high"] == pytest.approx(sample.mean() + half)
-    b = table.row(1, named=True)
-    assert (b["runs"], b["mean"]) == (2, 11.0)
-
-
-def test_a_single_run_has_a_mean_but_no_interval():
-    table = interval_statistics(pl.DataFrame({"group": ["a"], "value": [3.0]}), ["group"])
-    assert table.row(0) == ("a", 1, 3.0, None, None, None)
-
-
+# --------------------------------------------------------------------------- sensitivity
 def test_morris_indices_find_the_parameter_that_matters():
     problem = {"num_vars": 2, "names": ["strong", "idle"], "bounds": [[0.0, 1.0], [0.0, 1.0]]}
     from SALib.sample import morris

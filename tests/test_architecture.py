@@ -23,40 +23,14 @@ MAX_FUNCTION_LINES = 120
 
 # Units still over the limits, each to be split; an entry that is no longer over is an error,
 # so the lists can only shrink.
-LONG_MODULES: set[str] = {"wfabm/model/workforce.py", "wfabm/batch/experiment.py"}
-LONG_FUNCTIONS: set[str] = {
-    "wfabm/model/workforce.py:WorkforceModel.step",
-    "wfabm/cli/commands.py:_build_parser",
-    "wfabm/levers/policy.py:Policy.__init__",
-}
+LONG_MODULES: set[str] = {"wfabm/batch/experiment.py"}
+LONG_FUNCTIONS: set[str] = set()
 
 
 # Private members still reached into from another module ("file: name"), and private names
 # still imported from another module; both lists can only shrink.
-PRIVATE_ACCESS: set[str] = {
-    "wfabm/batch/experiment.py: _schema",
-    *(
-        f"wfabm/calibration/moments.py: {name}"
-        for name in ("_headcount_matrix", "_workload_now", "_pay_of", "_intent_gap_cell")
-    ),
-    *(f"wfabm/model/history.py: {name}" for name in ("_events", "_archive", "_workload_now")),
-    *(
-        f"wfabm/model/stages/inflows.py: {name}"
-        for name in (
-            "_zero_hours_possible",
-            "_commute",
-            "_headcount",
-            "_joined",
-            "_account",
-            "_log",
-            "_graduate_workplaces",
-            "_england_la_rows",
-            "_sponsors",
-            "_headcount_matrix",
-        )
-    ),
-}
-PRIVATE_IMPORTS: set[str] = {"wfabm/dashboard/replicates.py: wfabm.batch.compare._stop"}
+PRIVATE_ACCESS: set[str] = set()
+PRIVATE_IMPORTS: set[str] = set()
 
 
 def _modules() -> list[Path]:

@@ -25,13 +25,12 @@ from wfabm.batch.compare import (
     comparison_seeds,
     format_comparison,
     paired_comparison,
-    student_t_cdf,
-    summarise_run,
-    t_quantile,
 )
 from wfabm.batch.provenance import git_commit
 from wfabm.cli import commands as cli
 from wfabm.config import Config, ConfigError, load_config
+from wfabm.outcomes.statistics import student_t_cdf, t_quantile
+from wfabm.outcomes.summary import summarise_run
 
 MORE_POSTS = {"employers": {"funded_post_growth": 0.5}}
 RUNS_COLUMNS = ["scenario", "seed", "sector", "role", "outcome", "value"]

@@ -37,7 +37,7 @@ import pytest
 
 def api() -> SimpleNamespace:
     """Every wfabm name this file uses: the one place to edit when modules move."""
-    from wfabm.batch.analysis import analyse, interval_statistics
+    from wfabm.batch.analysis import analyse
     from wfabm.batch.compare import compare_configs, paired_comparison
     from wfabm.batch.experiment import load_experiment, run_experiment
     from wfabm.calibration.fit import Evaluator
@@ -48,6 +48,10 @@ def api() -> SimpleNamespace:
     from wfabm.dashboard.levers import LEVERS
     from wfabm.dashboard.replicates import run_replicates
     from wfabm.model.workforce import WorkforceModel
+    from wfabm.outcomes.results import Results
+
+    def interval_statistics(frame: pl.DataFrame, keys: list[str]) -> pl.DataFrame:
+        return Results(frame).reduce(keys, over=None)
 
     return SimpleNamespace(
         cli=cli,

@@ -17,11 +17,12 @@ import polars as pl
 import pytest
 from polars.testing import assert_frame_equal
 
-from wfabm.batch.compare import monthly_outcomes, summarise_run
+from wfabm.batch.atomic import write_atomically
 from wfabm.batch.experiment import load_experiment, run_experiment
-from wfabm.batch.store import RUN_SCHEMA, ResultsStore, read_runs, write_file_atomically
+from wfabm.batch.store import RUN_SCHEMA, ResultsStore, read_runs
 from wfabm.cli import commands as cli
 from wfabm.config import ConfigError
+from wfabm.outcomes.summary import monthly_outcomes, summarise_run
 
 SPEC = """
 [experiment]
@@ -201,9 +202,9 @@ def test_results_of_a_half_written_file_never_count(tmp_path):
         raise KeyboardInterrupt
 
     with pytest.raises(KeyboardInterrupt):
-        write_file_atomically(target, interrupted)
+        write_atomically(target, interrupted)
     assert list(tmp_path.iterdir()) == []
-    write_file_atomically(target, lambda path: path.write_bytes(b"whole"))
+    write_atomically(target, lambda path: path.write_bytes(b"whole"))
     assert target.read_bytes() == b"whole"
 
 

@@ -30,17 +30,19 @@ from pathlib import Path
 import numpy as np
 import polars as pl
 
-from wfabm.batch.compare import BASELINE, SCENARIO, paired_comparison, t_quantile
-from wfabm.batch.store import ANALYSIS, MANIFEST, read_manifest, read_runs, write_file_atomically
+from wfabm.batch.atomic import write_atomically
+from wfabm.batch.compare import BASELINE, SCENARIO, paired_comparison
+from wfabm.batch.store import ANALYSIS, MANIFEST, read_manifest, read_runs
 from wfabm.config import ConfigError, display_path
 from wfabm.core.taxonomy import ARRIVALS, DEPARTURES, SECTORS
+from wfabm.outcomes.results import Results
+from wfabm.outcomes.statistics import CONFIDENCE
 
 __all__ = [
     "EXPECTED_TOLERANCE",
     "Report",
     "analyse",
     "check_expected",
-    "interval_statistics",
     "sensitivity_indices",
     "write_expected",
 ]
@@ -49,7 +51,6 @@ EXPECTED_TOLERANCE = {"relative": 1e-6, "absolute": 1e-9}
 """How far a replayed expected summary may move before it counts as changed: the runs are
 deterministic, so this only absorbs float formatting and platform rounding."""
 
-_CONFIDENCE = 0.95
 _EXPECTED_SECTORS = ("wales", "la", "independent")
 _MAX_LINES = 12
 _SA_METHODS = ("morris", "sobol")
@@ -91,56 +92,6 @@ class Report:
         return "\n".join(lines)
 
 
-def interval_statistics(frame: pl.DataFrame, keys: list[str]) -> pl.DataFrame:
-    """Mean, sd and 95 % interval of ``value`` over the rows of each group of ``keys``.
-
-    Rows are added in their order in ``frame`` (sort it first for a fixed result); null
-    values are left out.
-
-    Args:
-        frame: Rows with ``keys`` and a ``value`` column.
-        keys: The grouping columns.
-
-    Returns:
-        One row per group, in order of first appearance: ``keys``, ``runs``, ``mean``,
-        ``sd``, ``ci_low``, ``ci_high`` (sd and interval null with fewer than two values).
-    """
-    frame = frame.filter(pl.col("value").is_not_null() & pl.col("value").is_not_nan())
-    if frame.is_empty():
-        return frame.select(keys).with_columns(
-            pl.lit(None, pl.Int64).alias("runs"),
-            *(pl.lit(None, pl.Float64).alias(n) for n in ("mean", "sd", "ci_low", "ci_high")),
-        )
-    labels = frame.select(pl.concat_str(keys, separator="\x1f")).to_series().to_numpy()
-    _, first, group = np.unique(labels, return_index=True, return_inverse=True)
-    values = frame["value"].to_numpy()
-    count = np.bincount(group, minlength=len(first))
-    mean = np.bincount(group, weights=values, minlength=len(first)) / count
-    squares = np.bincount(group, weights=(values - mean[group]) ** 2, minlength=len(first))
-    with np.errstate(invalid="ignore", divide="ignore"):
-        sd = np.where(count > 1, np.sqrt(squares / (count - 1)), np.nan)
-    quantiles = {n: t_quantile(0.5 + _CONFIDENCE / 2, n - 1) for n in set(count.tolist()) if n > 1}
-    half = np.array([quantiles.get(n, np.nan) for n in count.tolist()]) * sd / np.sqrt(count)
-    order = np.argsort(first, kind="stable")
-    table = (
-        frame[first[order]]
-        .select(keys)
-        .with_columns(
-            pl.Series("runs", count[order], dtype=pl.Int64),
-            *(
-                pl.Series(name, column[order], dtype=pl.Float64).fill_nan(None)
-                for name, column in (
-                    ("mean", mean),
-                    ("sd", sd),
-                    ("ci_low", mean - half),
-                    ("ci_high", mean + half),
-                )
-            ),
-        )
-    )
-    return table
-
-
 def analyse(root: str | Path) -> Report:
     """Analyse an experiment's results folder and write ``analysis/`` (see the module docs).
 
@@ -158,13 +109,14 @@ def analyse(root: str | Path) -> Report:
     runs = read_runs(root)
     summary_rows = runs.filter(pl.col("kind") == "summary")
     keys = ["scenario", "sample", "sector", "role", "outcome"]
+    # Runs are in (scenario, sample, replicate) order, so each statistic adds them in
+    # replicate order.
+    results = Results(summary_rows, runs.filter(pl.col("kind") == "series"))
     report = Report(
         root=root,
         manifest=manifest,
-        summary=interval_statistics(summary_rows, keys),
-        series=interval_statistics(
-            runs.filter(pl.col("kind") == "series"), [*keys[:2], "month", *keys[2:]]
-        ),
+        summary=results.reduce(keys, over=None),
+        series=results.reduce([*keys[:2], "month", *keys[2:]], over=None, table="monthly"),
         differences=_differences(summary_rows, manifest),
         sensitivity=pl.DataFrame(),
     )
@@ -200,7 +152,7 @@ def analyse(root: str | Path) -> Report:
 
 
 def _write(report: Report, path: Path, write) -> None:
-    report.files.append(write_file_atomically(path, write))
+    report.files.append(write_atomically(path, write))
 
 
 # --------------------------------------------------------------------------- differences
@@ -272,7 +224,7 @@ def sensitivity_indices(
             samples,
             response,
             num_levels=levels,
-            conf_level=_CONFIDENCE,
+            conf_level=CONFIDENCE,
             seed=seed,
         )
         indices = {"mu_star": "mu_star_conf", "sigma": None}
@@ -281,7 +233,7 @@ def sensitivity_indices(
             problem,
             response,
             calc_second_order=second_order,
-            conf_level=_CONFIDENCE,
+            conf_level=CONFIDENCE,
             seed=seed,
         )
         indices = {"S1": "S1_conf", "ST": "ST_conf"}
@@ -315,7 +267,7 @@ def _sensitivity(summary_rows: pl.DataFrame, manifest: dict, notes: list[str]) -
                 & (pl.col("role") == analysis["role"])
                 & (pl.col("outcome") == outcome)
             ).sort("sample", "replicate")
-            means = interval_statistics(rows, ["sample"])
+            means = Results(rows).reduce(["sample"], over=None)
             if means.height < len(samples) or means["mean"].null_count():
                 notes.append(
                     f"no {method} indices of {outcome} for {scenario}: "
@@ -358,7 +310,7 @@ def expected_summary(report: Report) -> pl.DataFrame:
 def write_expected(report: Report, path: str | Path) -> Path:
     """Write :func:`expected_summary` to a CSV file (full float precision)."""
     table = expected_summary(report)
-    return write_file_atomically(Path(path), table.write_csv)
+    return write_atomically(Path(path), table.write_csv)
 
 
 def check_expected(report: Report, path: str | Path) -> str:
@@ -489,8 +441,8 @@ def _series_plot(report: Report, outcome: str, analysis: dict) -> bytes:
             values = samples[key[1]]
             label += " " + ", ".join(f"{k.split('.')[-1]}={v:.3g}" for k, v in values.items())
         if len(key) == 1:
-            group = interval_statistics(
-                group.select("month", pl.col("mean").alias("value")), ["month"]
+            group = Results(group.select("month", pl.col("mean").alias("value"))).reduce(
+                ["month"], over=None
             )
         group = group.sort("month")
         months = group["month"].to_list()

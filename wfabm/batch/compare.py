@@ -14,66 +14,40 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-import math
-from collections.abc import Callable, Sequence
-from concurrent.futures import FIRST_COMPLETED, Future, wait
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
 import polars as pl
 
+from wfabm.batch.atomic import write_atomically
+from wfabm.batch.executor import map_ordered, open_executor
 from wfabm.batch.provenance import git_commit, package_versions
-from wfabm.batch.run import check_results_folder, write_atomically
-from wfabm.batch.workerpool import process_pool
-from wfabm.batch.workerpool import stop_pool as _stop  # the dashboard's replicates import it here
-from wfabm.config import Config, ConfigError, display_path
-from wfabm.core.taxonomy import ROLES, SECTORS, WELSH_SOCIAL_CARE
+from wfabm.batch.run import check_results_folder
+from wfabm.config import Config, ConfigError, display_path, required
+from wfabm.outcomes.results import Results
+from wfabm.outcomes.summary import ALL_ROLES, OUTCOMES, WALES, in_report_order, summarise_run
 
 __all__ = [
-    "ALL_ROLES",
     "BASELINE",
     "FILES",
     "MANIFEST",
-    "OUTCOMES",
     "SCENARIO",
-    "WALES",
     "Comparison",
     "check_out",
     "compare_configs",
     "comparison_manifest",
     "comparison_seeds",
     "format_comparison",
-    "monthly_outcomes",
     "paired_comparison",
     "run_summary",
-    "student_t_cdf",
-    "summarise_run",
-    "t_quantile",
     "write_comparison",
 ]
-
-WALES = "wales"
-"""Sector label of the Welsh social care rows (``la`` + ``independent`` + ``agency``)."""
-
-ALL_ROLES = "all"
-"""Role label of the rows that sum over every role in a sector."""
 
 BASELINE = "baseline"
 SCENARIO = "scenario"
 """Values of the ``scenario`` column of the per-seed runs table."""
-
-OUTCOMES: tuple[str, ...] = (
-    "headcount",
-    "vacancy_rate",
-    "leaver_rate",
-    "joiner_rate",
-    "burnout",
-    "agency_spend",
-    "wage_bill",
-    "unmet_hours",
-)
-"""Outcomes in the order they are reported; ``unmet_hours`` only when the model records it."""
 
 MANIFEST = "manifest.json"
 """The file of a comparison's folder that says what was run (:func:`comparison_manifest`)."""
@@ -81,93 +55,12 @@ MANIFEST = "manifest.json"
 FILES: tuple[str, ...] = ("comparison.csv", "comparison.parquet", MANIFEST, "runs.parquet")
 """What :func:`write_comparison` writes, and all that may already be in a folder it replaces."""
 
-# Outcomes that are totals: a (sector, role) cell absent from a run had none of them, whereas a
-# rate or mean of an absent cell is undefined.
-_TOTALS = frozenset({"headcount", "agency_spend", "wage_bill", "unmet_hours"})
 _KEYS = ["sector", "role", "outcome"]
-_SECTOR_ORDER = (WALES, *SECTORS)
-_ROLE_ORDER = (ALL_ROLES, *ROLES)
-_CONFIDENCE = 0.95
+_BASELINE_CONFIG = "the baseline config"
+_EXPLICITLY = "pass it explicitly"
 
 Progress = Callable[[int, int], None]
 """Called as ``progress(runs_done, runs_total)``, first with zero runs done."""
-
-
-# --------------------------------------------------------------------------- statistics
-def student_t_cdf(t: float, df: int) -> float:
-    """Cumulative distribution function of Student's t with whole degrees of freedom.
-
-    Uses the exact finite series for whole ``df`` (Abramowitz and Stegun 26.7.3-4), so no
-    special functions are needed.
-
-    Args:
-        t: The point.
-        df: Degrees of freedom, a whole number >= 1.
-
-    Returns:
-        P(T <= t).
-
-    Raises:
-        ValueError: If ``df`` is not a whole number >= 1.
-    """
-    if isinstance(df, bool) or not isinstance(df, int | np.integer) or df < 1:
-        raise ValueError(f"degrees of freedom must be a whole number >= 1, not {df!r}")
-    if math.isinf(t):
-        return 1.0 if t > 0 else 0.0
-    theta = math.atan(abs(t) / math.sqrt(df))
-    sin, cos2 = math.sin(theta), math.cos(theta) ** 2
-    # ``inside`` is P(|T| <= |t|): a sum of df // 2 terms in powers of cos²θ.
-    if df % 2:
-        term = total = math.cos(theta)
-        for k in range(1, (df - 1) // 2):
-            term *= cos2 * (2 * k) / (2 * k + 1)
-            total += term
-        inside = 2 / math.pi * (theta + (sin * total if df > 1 else 0.0))
-    else:
-        term = total = 1.0
-        for k in range(df // 2 - 1):
-            term *= cos2 * (2 * k + 1) / (2 * k + 2)
-            total += term
-        inside = sin * total
-    inside = min(max(inside, 0.0), 1.0)
-    return 0.5 + math.copysign(inside / 2, t)
-
-
-def t_quantile(p: float, df: int) -> float:
-    """Quantile of Student's t with whole degrees of freedom, e.g. ``t_quantile(0.975, 9)``.
-
-    Inverts :func:`student_t_cdf` by bisection, to about 1e-12 relative accuracy.
-
-    Args:
-        p: Probability, strictly between 0 and 1.
-        df: Degrees of freedom, a whole number >= 1.
-
-    Returns:
-        The t with P(T <= t) = p.
-
-    Raises:
-        ValueError: If ``p`` is not strictly between 0 and 1, or ``df`` is not a whole
-            number >= 1.
-    """
-    if not 0.0 < p < 1.0:
-        raise ValueError(f"probability must be strictly between 0 and 1, not {p!r}")
-    student_t_cdf(0.0, df)  # validates df
-    if p == 0.5:
-        return 0.0
-    if p < 0.5:
-        return -t_quantile(1.0 - p, df)
-    low, high = 0.0, 1.0
-    while student_t_cdf(high, df) < p:
-        low, high = high, high * 2.0
-    for _ in range(200):
-        middle = (low + high) / 2
-        if student_t_cdf(middle, df) < p:
-            low = middle
-        else:
-            high = middle
-        if high - low <= 1e-12 * high:
-            break
-    return (low + high) / 2
 
 
 # --------------------------------------------------------------------------- seeds and runs
@@ -188,157 +81,6 @@ def comparison_seeds(root: int, count: int) -> list[int]:
         raise ValueError(f"the number of seeds must be >= 1, not {count!r}")
     children = np.random.SeedSequence(root).spawn(count)
     return [int(child.generate_state(1)[0]) for child in children]
-
-
-def summarise_run(metrics: pl.DataFrame, window_months: int = 12) -> pl.DataFrame:
-    """Outcomes of one run over its last months, by sector and role.
-
-    Rows are every (sector, role) in ``metrics``, an ``"all"`` role row per sector, and
-    ``"wales"`` rows (the ``la``, ``independent`` and ``agency`` sectors together) by role and
-    for all roles. Outcomes, over the window:
-
-    - ``headcount``: mean headcount.
-    - ``vacancy_rate``: Σ vacancies / Σ funded posts (null without funded posts, as for
-      agencies).
-    - ``leaver_rate``, ``joiner_rate``: people leaving (joining) a workplace over the window
-      / mean headcount, per year (× 12 / months in the window).
-    - ``burnout``: headcount-weighted mean burnout.
-    - ``agency_spend``, ``wage_bill``: £ over the window (a year's worth for a 12-month
-      window).
-    - ``unmet_hours``: care hours not covered over the window, if ``metrics`` has the column.
-
-    Args:
-        metrics: A run's monthly metrics (:attr:`WorkforceModel.metrics`).
-        window_months: Months at the end of the run to summarise; the whole run if it is
-            shorter.
-
-    Returns:
-        Long table with columns sector, role, outcome, value (Float64; null where an outcome
-        is undefined), sectors in taxonomy order after ``"wales"``, roles after ``"all"``.
-    """
-    if window_months < 1:
-        raise ValueError(f"window_months must be >= 1, not {window_months!r}")
-    months = metrics["month"].unique().sort().tail(window_months)
-    if len(months) == 0:
-        raise ValueError("the metrics table has no months")
-    window = metrics.filter(pl.col("month").is_in(months.implode()))
-    return _sorted(_outcomes(window, [], len(months)))
-
-
-def monthly_outcomes(metrics: pl.DataFrame) -> pl.DataFrame:
-    """Outcomes of one run month by month, by sector and role.
-
-    The same rows and outcomes as :func:`summarise_run`, each over a single month: leaver
-    and joiner rates are that month's people leaving (joining) a workplace over its
-    headcount, × 12 (a yearly rate), and ``agency_spend``, ``wage_bill`` and
-    ``unmet_hours`` are the month's.
-
-    Args:
-        metrics: A run's monthly metrics (:attr:`WorkforceModel.metrics`).
-
-    Returns:
-        Long table with columns month, sector, role, outcome, value, in month order and
-        then in :func:`summarise_run`'s order.
-    """
-    if metrics.is_empty():
-        raise ValueError("the metrics table has no months")
-    return _sorted(_outcomes(metrics, ["month"], 1)).sort("month", maintain_order=True)
-
-
-def _outcomes(window: pl.DataFrame, by: list[str], n_months: int) -> pl.DataFrame:
-    """Outcomes over ``n_months`` months of ``window``, by ``by`` + sector and role."""
-    totals = ["headcount", "funded_posts", "vacancies", "joiners", "leavers"]
-    totals += ["agency_spend", "wage_bill"]
-    has_unmet = "unmet_hours" in window.columns
-    if has_unmet:
-        totals.append("unmet_hours")
-    window = window.select(
-        *by,
-        "sector",
-        "role",
-        *[pl.col(name).cast(pl.Float64) for name in totals],
-        # burnout_mean is NaN in empty cells; they carry no weight.
-        (pl.col("burnout_mean").fill_nan(0.0).fill_null(0.0) * pl.col("headcount")).alias(
-            "burnout_weight"
-        ),
-    )
-    cells = pl.concat(
-        [
-            window,
-            window.filter(pl.col("sector").is_in(WELSH_SOCIAL_CARE)).with_columns(
-                sector=pl.lit(WALES)
-            ),
-        ]
-    )
-    summed = [*totals, "burnout_weight"]
-    grouped = pl.concat(
-        [
-            _group_sums(cells, [*by, "sector", "role"], summed),
-            _group_sums(cells, [*by, "sector"], summed).with_columns(role=pl.lit(ALL_ROLES)),
-        ],
-        how="diagonal",
-    )
-    headcount = pl.col("headcount")
-    mean_headcount = headcount / n_months
-    per_year = 12 / n_months
-    outcomes = [
-        mean_headcount.alias("headcount"),
-        _ratio(pl.col("vacancies"), pl.col("funded_posts")).alias("vacancy_rate"),
-        (_ratio(pl.col("leavers"), mean_headcount) * per_year).alias("leaver_rate"),
-        (_ratio(pl.col("joiners"), mean_headcount) * per_year).alias("joiner_rate"),
-        _ratio(pl.col("burnout_weight"), headcount).alias("burnout"),
-        pl.col("agency_spend"),
-        pl.col("wage_bill"),
-    ]
-    if has_unmet:
-        outcomes.append(pl.col("unmet_hours"))
-    names = [name for name in OUTCOMES if has_unmet or name != "unmet_hours"]
-    index = [*by, "sector", "role"]
-    long = grouped.select(*index, *outcomes).unpivot(
-        index=index, on=names, variable_name="outcome", value_name="value"
-    )
-    return long.with_columns(pl.col("value").cast(pl.Float64).fill_nan(None))
-
-
-def _group_sums(frame: pl.DataFrame, keys: list[str], columns: list[str]) -> pl.DataFrame:
-    """Sum ``columns`` by ``keys``, adding each group's rows in the order they come.
-
-    Polars' ``group_by`` sums a group's rows in an order that varies from call to call, which
-    changes float sums in the last bits, so two identical runs could differ; ``bincount``
-    adds in row order, so identical runs give identical sums.
-    """
-    labels = frame.select(pl.concat_str(keys, separator="\x1f")).to_series().to_numpy()
-    _, first, group = np.unique(labels, return_index=True, return_inverse=True)
-    sums = {
-        name: np.bincount(group, weights=frame[name].to_numpy(), minlength=len(first))
-        for name in columns
-    }
-    return (
-        frame[first]
-        .select(keys)
-        .with_columns(pl.Series(name, values, dtype=pl.Float64) for name, values in sums.items())
-    )
-
-
-def _ratio(numerator: pl.Expr, denominator: pl.Expr) -> pl.Expr:
-    return pl.when(denominator > 0).then(numerator / denominator)
-
-
-def _sorted(frame: pl.DataFrame) -> pl.DataFrame:
-    """Sort by sector, role and outcome in reporting order."""
-    ranks = [
-        _rank("sector", _SECTOR_ORDER),
-        _rank("role", _ROLE_ORDER),
-        _rank("outcome", OUTCOMES),
-    ]
-    # Names the model may add later sort after the known ones, alphabetically.
-    return frame.sort([*ranks, "sector", "role", "outcome"], maintain_order=True)
-
-
-def _rank(column: str, order: Sequence[str]) -> pl.Expr:
-    return pl.col(column).replace_strict(
-        list(order), list(range(len(order))), default=len(order), return_dtype=pl.Int64
-    )
 
 
 def run_summary(config: Config, seed: int, months: int, window_months: int = 12) -> pl.DataFrame:
@@ -371,66 +113,16 @@ def paired_comparison(runs: pl.DataFrame) -> pl.DataFrame:
             seed, sector, role, outcome, value.
 
     Returns:
-        One row per (sector, role, outcome): ``seeds`` (seeds where both values are
-        defined), ``baseline_mean`` and ``scenario_mean`` (over the seeds where each is
-        defined), ``difference`` (mean of scenario − baseline over paired seeds), and
-        ``ci_low``/``ci_high``, the 95 % interval difference ± t(0.975, n − 1) · sd / √n
-        (null with fewer than two paired seeds).
+        One row per (sector, role, outcome), in reporting order: ``seeds`` (seeds where
+        both values are defined), ``baseline_mean`` and ``scenario_mean`` (over the seeds
+        where each is defined), ``difference`` (mean of scenario − baseline over paired
+        seeds), and ``ci_low``/``ci_high``, the 95 % interval difference ± t(0.975, n − 1)
+        · sd / √n (null with fewer than two paired seeds).
+
+    Raises:
+        ValueError: If a (scenario, seed, sector, role, outcome) has more than one value.
     """
-    on = ["scenario", "seed", *_KEYS]
-    if runs.select(on).is_duplicated().any():
-        raise ValueError(
-            "runs has more than one value for a (scenario, seed, sector, role, outcome)"
-        )
-    seeds = runs.select("seed").unique(maintain_order=True).with_row_index("seed_index")
-    keys = runs.select(_KEYS).unique(maintain_order=True).with_row_index("key_index")
-    grid = keys.join(seeds, how="cross")
-    for label in (BASELINE, SCENARIO):
-        side = runs.filter(pl.col("scenario") == label).select(
-            *on[1:], pl.col("value").alias(label)
-        )
-        grid = grid.join(side, on=on[1:], how="left")
-    # A cell missing from a run had no people, posts or spend that run.
-    total = pl.col("outcome").is_in(list(_TOTALS))
-    grid = grid.with_columns(
-        pl.when(total).then(pl.col(label).fill_null(0.0)).otherwise(pl.col(label))
-        for label in (BASELINE, SCENARIO)
-    ).sort("key_index", "seed_index")
-    # The statistics are taken in numpy, over a (key, seed) matrix in seed order, because
-    # polars' grouped sums add rows in a varying order: results must not change in the last
-    # bits from one call (or worker count) to the next.
-    shape = (keys.height, seeds.height)
-    base = grid[BASELINE].to_numpy().astype(np.float64).reshape(shape)
-    scen = grid[SCENARIO].to_numpy().astype(np.float64).reshape(shape)
-    count, difference, sd = _mean_sd(scen - base)
-    quantiles = {n: t_quantile(0.5 + _CONFIDENCE / 2, n - 1) for n in set(count.tolist()) if n >= 2}
-    quantile = np.array([quantiles.get(n, np.nan) for n in count.tolist()])
-    half = quantile * sd / np.sqrt(np.maximum(count, 1))
-    table = keys.drop("key_index").with_columns(
-        pl.Series("seeds", count, dtype=pl.Int64),
-        _column("baseline_mean", _mean_sd(base)[1]),
-        _column("scenario_mean", _mean_sd(scen)[1]),
-        _column("difference", difference),
-        _column("ci_low", difference - half),
-        _column("ci_high", difference + half),
-    )
-    return _sorted(table)
-
-
-def _mean_sd(values: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """Count, mean and sample sd of each row, skipping NaN (NaN where undefined)."""
-    valid = ~np.isnan(values)
-    count = valid.sum(axis=1)
-    with np.errstate(invalid="ignore", divide="ignore"):
-        mean = np.where(valid, values, 0.0).sum(axis=1) / count
-        squares = np.where(valid, (values - mean[:, None]) ** 2, 0.0).sum(axis=1)
-        sd = np.sqrt(squares / (count - 1))
-    return count, np.where(count > 0, mean, np.nan), np.where(count > 1, sd, np.nan)
-
-
-def _column(name: str, values: np.ndarray) -> pl.Series:
-    # NaN marks an undefined statistic in numpy; the tables use null.
-    return pl.Series(name, values, dtype=pl.Float64).fill_nan(None)
+    return in_report_order(Results(runs).reduce(_KEYS, over="seed", paired=BASELINE))
 
 
 @dataclass(frozen=True)
@@ -495,9 +187,17 @@ def compare_configs(
     """
     for name, value in (("seeds", seeds), ("workers", workers), ("window_months", window_months)):
         _check_count(name, value)
-    months = _from_config(baseline, "run.months") if months is None else months
+    months = (
+        required(baseline, "run.months", _EXPLICITLY, subject=_BASELINE_CONFIG)
+        if months is None
+        else months
+    )
     _check_count("months", months)
-    root_seed = _from_config(baseline, "run.seed") if root_seed is None else root_seed
+    root_seed = (
+        required(baseline, "run.seed", _EXPLICITLY, subject=_BASELINE_CONFIG)
+        if root_seed is None
+        else root_seed
+    )
     if root_seed < 0:
         raise ConfigError(f"the root seed must be a whole number >= 0, not {root_seed}.")
     model_seeds = comparison_seeds(root_seed, seeds)
@@ -539,43 +239,14 @@ def _run_all(
     progress: Progress | None,
 ) -> list[pl.DataFrame]:
     """Run every (config, seed), returning summaries in task order."""
-    total = len(tasks)
-    report = progress or (lambda done, total: None)
-    report(0, total)
-    if workers == 1:
-        results = []
-        for config, seed in tasks:
-            results.append(run_summary(config, seed, months, window_months))
-            report(len(results), total)
-        return results
-    pool = process_pool(min(workers, total))
-    try:
-        futures: list[Future] = [
-            pool.submit(run_summary, config, seed, months, window_months) for config, seed in tasks
-        ]
-        pending = set(futures)
-        while pending:
-            done, pending = wait(pending, return_when=FIRST_COMPLETED)
-            for future in done:
-                future.result()  # re-raises a run's error here, in the parent
-            report(total - len(pending), total)
-    except BaseException:
-        _stop(pool)
-        raise
-    pool.shutdown()
-    return [future.result() for future in futures]
+    calls = [(config, seed, months, window_months) for config, seed in tasks]
+    with open_executor("local", min(workers, len(tasks))) as executor:
+        return map_ordered(executor, run_summary, calls, progress=progress)
 
 
 def _check_count(name: str, value: int) -> None:
     if isinstance(value, bool) or not isinstance(value, int) or value < 1:
         raise ConfigError(f"{name} must be a whole number >= 1, not {value!r}.")
-
-
-def _from_config(config: Config, key: str) -> int:
-    try:
-        return config.get(key)
-    except KeyError:
-        raise ConfigError(f"the baseline config sets no {key}; pass it explicitly.") from None
 
 
 # --------------------------------------------------------------------------- output
@@ -650,7 +321,7 @@ def write_comparison(comparison: Comparison, out: str | Path) -> Path:
         manifest = comparison_manifest(comparison)
         (folder / MANIFEST).write_text(json.dumps(manifest, indent=2, default=str))
 
-    return write_atomically(check_out(out), write)
+    return write_atomically(check_out(out), write, folder=True)
 
 
 @dataclass(frozen=True)

@@ -18,7 +18,7 @@ import contextlib
 import logging
 import math
 from collections.abc import Callable, Iterator, Sequence
-from concurrent.futures import FIRST_COMPLETED, Executor, Future, wait
+from concurrent.futures import FIRST_COMPLETED, Executor, Future, ProcessPoolExecutor, wait
 from pathlib import Path
 from typing import Any
 
@@ -33,9 +33,11 @@ __all__ = [
     "batches",
     "in_flight",
     "load_cluster_settings",
+    "map_ordered",
     "open_executor",
     "run_tasks",
     "slurm_cluster",
+    "stop_pool",
 ]
 
 _TRIM_SETTING = "distributed.nanny.pre-spawn-environ.MALLOC_TRIM_THRESHOLD_"
@@ -64,6 +66,12 @@ _CLUSTER_SCHEMA: dict = {
 
 OnDone = Callable[[RunTask, RunStatus, int], None]
 """Called as ``on_done(task, status, attempt)`` after every attempt of every run."""
+
+Progress = Callable[[int, int], None]
+"""Called as ``progress(tasks_done, tasks_total)``, first with zero done."""
+
+_CANCEL_POLL = 0.5
+"""Seconds between checks of a cancel callback while tasks run."""
 
 
 def batch_size(months: int, runs: int, workers: int, requested: int | None = None) -> int:
@@ -178,6 +186,73 @@ class _InProcess(Executor):
                 raise
             future.set_exception(error)
         return future
+
+
+def map_ordered(
+    executor: Executor,
+    fn: Callable[..., Any],
+    tasks: Sequence[tuple],
+    *,
+    progress: Progress | None = None,
+    cancel: Callable[[], bool] | None = None,
+    poll: float = _CANCEL_POLL,
+) -> list | None:
+    """Run ``fn(*task)`` for every task on ``executor``; the results in task order.
+
+    A task's error is raised here, in the caller, as soon as it is known; the other tasks
+    are then dropped (leaving an :func:`open_executor` block on the error ends a pool's
+    workers). The results do not depend on the executor or the number of workers.
+
+    Args:
+        executor: Where to run, e.g. from :func:`open_executor`.
+        fn: A module-level function, so that worker processes can run it.
+        tasks: The arguments of each call.
+        progress: Told how many tasks are done as they finish, first with zero.
+        cancel: Asked between tasks (in this process) or every ``poll`` seconds (in
+            workers); when it says True, queued and running tasks are stopped.
+        poll: Seconds between questions to ``cancel``.
+
+    Returns:
+        ``fn``'s result for each task, in task order; None if cancelled.
+    """
+    total = len(tasks)
+    report = progress or (lambda done, total: None)
+    stopped = cancel or (lambda: False)
+    report(0, total)
+    if isinstance(executor, _InProcess):
+        results = []
+        for task in tasks:
+            if stopped():
+                return None
+            results.append(fn(*task))
+            report(len(results), total)
+        return results
+    futures: list[Future] = [executor.submit(fn, *task) for task in tasks]
+    pending = set(futures)
+    try:
+        while pending:
+            done, pending = wait(
+                pending, timeout=poll if cancel else None, return_when=FIRST_COMPLETED
+            )
+            for future in done:
+                future.result()  # re-raises a task's error here, in the caller
+            if done:
+                report(total - len(pending), total)
+            if pending and stopped():
+                _drop(executor, futures)
+                return None
+    except BaseException:
+        _drop(executor, futures)
+        raise
+    return [future.result() for future in futures]
+
+
+def _drop(executor: Executor, futures: list[Future]) -> None:
+    """Stop the tasks still queued or running; a process pool's workers end at once."""
+    for future in futures:
+        future.cancel()
+    if isinstance(executor, ProcessPoolExecutor):
+        stop_pool(executor)
 
 
 def run_tasks(

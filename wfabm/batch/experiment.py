@@ -28,11 +28,12 @@ import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import numpy as np
 
-from wfabm.batch.compare import ALL_ROLES, OUTCOMES, WALES, comparison_seeds
+from wfabm.batch.compare import comparison_seeds
+from wfabm.batch.store import CHECKSUMS, ResultsStore, finish_session, session_entry
 from wfabm.config import BASELINE_NAME, Config, ConfigError, display_path, load_config, read_toml
 from wfabm.core.schema import (
     ListOf,
@@ -45,9 +46,7 @@ from wfabm.core.schema import (
     validate,
 )
 from wfabm.core.taxonomy import ROLES, SECTORS
-
-if TYPE_CHECKING:
-    from wfabm.batch.store import ResultsStore
+from wfabm.outcomes.summary import ALL_ROLES, OUTCOMES, WALES
 
 __all__ = [
     "CPU_SECONDS_PER_MONTH",
@@ -223,6 +222,10 @@ class Experiment:
         """Seed of the design sampler (and of SALib's bootstrap), from the root seed."""
         return design_seed(self.spec["experiment"]["seed"])
 
+    def salib_problem(self) -> dict:
+        """The SALib problem of the varied parameters (:func:`salib_problem`)."""
+        return salib_problem(self.parameters)
+
     def sample_table(self) -> list[dict[str, float | int]]:
         """Each sample's parameter values as given to the model, in sample order."""
         return [
@@ -339,8 +342,6 @@ def check_results_folder(experiment: Experiment, out: str | Path | None = None) 
     Raises:
         ConfigError: As for :func:`run_experiment`.
     """
-    from wfabm.batch.store import ResultsStore
-
     store = ResultsStore(results_folder(experiment, out), experiment)
     store.check()
     store.check_writable()
@@ -385,9 +386,6 @@ def run_experiment(
         ExperimentInterrupted: On Ctrl-C (or a SIGTERM the caller turns into one), once
             the workers are stopped and the manifest is saved.
     """
-    # Imported here so that loading and checking a spec needs neither engine.
-    from wfabm.batch.store import ResultsStore
-
     started = time.perf_counter()
     store = ResultsStore(results_folder(experiment, out), experiment)
     # Refused before the folder is made or locked, so a refusal writes nothing.
@@ -412,7 +410,6 @@ def _run_session(
     progress: Progress | None,
 ) -> SessionReport:
     from wfabm.batch.executor import batch_size, in_flight, open_executor, run_tasks
-    from wfabm.batch.store import CHECKSUMS, finish_session, session_entry
 
     store.remove_leftovers()
     repaired = store.verify(manifest)
@@ -715,7 +712,7 @@ def _parameters(
             file=file,
             key="parameters",
         )
-    schema = next(iter(scenarios.values()))._schema
+    schema = next(iter(scenarios.values())).schema
     parameters = []
     for key, entry in entries:
         label = f"parameters.{toml_value(key)}"

@@ -5,20 +5,21 @@ from __future__ import annotations
 import datetime as dt
 import json
 import math
-import os
-import shutil
-import tempfile
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import polars as pl
 
+from wfabm.batch.atomic import write_atomically
 from wfabm.batch.progress import ProgressBar
 from wfabm.batch.provenance import git_commit, package_versions
 from wfabm.config import Config, ConfigError, display_path
-from wfabm.model.workforce import WorkforceModel
+
+if TYPE_CHECKING:
+    from wfabm.model.workforce import WorkforceModel
 
 RUN_FILES = ("flows.parquet", "manifest.json", "metrics.parquet")
 
@@ -81,33 +82,6 @@ class RunResult:
         return summarise(self.metrics, self.flows, self.out)
 
 
-def write_atomically(out: Path, write: Callable[[Path], None]) -> Path:
-    """Write a results folder whole or not at all.
-
-    ``write`` fills a temporary folder beside ``out``; only when it has finished does the
-    folder replace ``out``, so an interrupted write leaves nothing half-written.
-
-    Args:
-        out: The results folder (checked with :func:`check_results_folder` beforehand).
-        write: Writes the files into the folder it is given.
-
-    Returns:
-        ``out``.
-    """
-    out.parent.mkdir(parents=True, exist_ok=True)
-    staging = Path(tempfile.mkdtemp(prefix=f".{out.name}-", dir=out.parent))
-    staging.chmod(0o755)
-    try:
-        write(staging)
-        if out.exists():
-            shutil.rmtree(out)
-        os.replace(staging, out)
-    except BaseException:
-        shutil.rmtree(staging, ignore_errors=True)
-        raise
-    return out
-
-
 def manifest_for(config: Config, seed: int, months: int, wall_time: float) -> dict:
     """The manifest of a run: resolved config and hash, seed, versions, commit, wall time."""
     return {
@@ -124,13 +98,37 @@ def manifest_for(config: Config, seed: int, months: int, wall_time: float) -> di
 
 
 def run_model(
-    config: Config, *, seed: int, months: int, progress: bool = False
+    config: Config,
+    *,
+    seed: int,
+    months: int,
+    progress: bool = False,
+    record_events: bool = False,
+    on_start: Callable[[WorkforceModel], None] | None = None,
 ) -> tuple[WorkforceModel, float]:
-    """Build and run a model, optionally drawing a progress bar on stderr."""
+    """Build and run a model: the one place outside the model layer where runs are made.
+
+    Args:
+        config: The resolved configuration.
+        seed: The model's root seed.
+        months: Months to simulate.
+        progress: Draw a progress bar on stderr.
+        record_events: Keep the event log (:meth:`WorkforceModel.events`).
+        on_start: Called with the built model before its first month, e.g. to note the
+            starting workforce.
+
+    Returns:
+        The model after ``months`` months, and the wall time in seconds.
+    """
+    # Imported here so that the batch modules that only read results never load Mesa.
+    from wfabm.model.workforce import WorkforceModel
+
     started = time.perf_counter()
     # Made first, so that a bad WFABM_PROGRESS is refused before the model is built.
     bar = ProgressBar("run", "month") if progress else None
-    model = WorkforceModel(config, seed=seed, record_events=False)
+    model = WorkforceModel(config, seed=seed, record_events=record_events)
+    if on_start is not None:
+        on_start(model)
     try:
         if bar is not None:
             # Drawn from here, so that the rate and time left count only the months.
@@ -179,7 +177,7 @@ def run_to_directory(
         flows.write_parquet(folder / "flows.parquet")
         (folder / "manifest.json").write_text(json.dumps(manifest, indent=2, default=str))
 
-    write_atomically(out_path, write)
+    write_atomically(out_path, write, folder=True)
     return RunResult(out_path, metrics, flows, manifest)
 
 

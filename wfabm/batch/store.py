@@ -23,8 +23,8 @@ releases when the process ends, however it ends.
 A run's file is one long table (:data:`RUN_SCHEMA`): ``kind`` says what a row is:
 
 - ``"summary"``: an outcome over the run's last ``window_months`` (as
-  :func:`wfabm.batch.compare.summarise_run`) by sector and role; ``month`` is null.
-- ``"series"``: an outcome in one month (as :func:`wfabm.batch.compare.monthly_outcomes`) for the
+  :func:`wfabm.outcomes.summary.summarise_run`) by sector and role; ``month`` is null.
+- ``"series"``: an outcome in one month (as :func:`wfabm.outcomes.summary.monthly_outcomes`) for the
   sectors and roles the spec keeps.
 - ``"flows"``: people moving from ``origin`` to ``destination`` in the window, by role
   (``outcome`` is ``"movers"``).
@@ -43,24 +43,24 @@ import os
 import socket
 import time
 import traceback
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any, Protocol
 
 import polars as pl
 
-from wfabm.batch.compare import monthly_outcomes, summarise_run
+from wfabm.batch.atomic import TEMPORARY_SUFFIX, is_temporary, write_atomically
 from wfabm.batch.provenance import git_commit, package_versions
 from wfabm.config import Config, ConfigError, display_path
-
-if TYPE_CHECKING:
-    from wfabm.batch.experiment import Experiment, Run
+from wfabm.outcomes.summary import monthly_outcomes, summarise_run
 
 __all__ = [
     "LOCK",
     "MANIFEST",
     "RUN_SCHEMA",
+    "PlannedExperiment",
+    "PlannedRun",
     "ResultsStore",
     "RunStatus",
     "RunTask",
@@ -71,7 +71,6 @@ __all__ = [
     "read_runs",
     "run_table",
     "session_entry",
-    "write_file_atomically",
 ]
 
 MANIFEST = "manifest.json"
@@ -85,7 +84,6 @@ ANALYSIS = "analysis"
 LOCK = "session.lock"
 _OURS = (MANIFEST, RUNS, METRICS, FAILURES, DESIGN, ANALYSIS, LOCK)
 _MANIFEST_KEYS = {"hash": str, "experiment": str, "sessions": list, "timings": dict}
-_TEMPORARY = ".tmp"
 _EXTRA_PACKAGES = ("SALib", "dask", "distributed", "dask-jobqueue", "scipy", "matplotlib")
 
 RUN_SCHEMA: dict[str, pl.DataType] = {
@@ -104,31 +102,57 @@ RUN_SCHEMA: dict[str, pl.DataType] = {
 """Columns of a run's file, in order (``experiment`` and ``scenario`` come from the path)."""
 
 
-def write_file_atomically(path: Path, write: Callable[[Path], None]) -> Path:
-    """Write one file whole or not at all.
+class PlannedRun(Protocol):
+    """One run of an experiment's run table, as the store needs it."""
 
-    ``write`` writes a hidden temporary file beside ``path``, which is renamed to ``path``
-    only when complete (a rename within a folder is atomic).
+    @property
+    def scenario(self) -> str: ...  # noqa: D102
+    @property
+    def name(self) -> str: ...  # noqa: D102
+    @property
+    def sample(self) -> int: ...  # noqa: D102
+    @property
+    def replicate(self) -> int: ...  # noqa: D102
+    @property
+    def seed(self) -> int: ...  # noqa: D102
+    @property
+    def config(self) -> Config: ...  # noqa: D102
 
-    Args:
-        path: The file to write.
-        write: Writes the file at the path it is given.
 
-    Returns:
-        ``path``.
+class PlannedExperiment(Protocol):
+    """What the store needs of an experiment (:class:`wfabm.batch.experiment.Experiment`).
+
+    The store reads these and nothing else, so it does not depend on how specs are
+    loaded and expanded.
     """
-    path.parent.mkdir(parents=True, exist_ok=True)
-    staging = path.with_name(f".{path.name}.{os.getpid()}{_TEMPORARY}")
-    try:
-        write(staging)
-        # On disk before the rename, so a crash cannot leave a whole name on an empty file.
-        with staging.open("rb") as written:
-            os.fsync(written.fileno())
-        os.replace(staging, path)
-    except BaseException:
-        staging.unlink(missing_ok=True)
-        raise
-    return path
+
+    @property
+    def name(self) -> str: ...  # noqa: D102
+    @property
+    def hash(self) -> str: ...  # noqa: D102
+    @property
+    def source(self) -> Path: ...  # noqa: D102
+    @property
+    def spec(self) -> dict: ...  # noqa: D102
+    @property
+    def scenarios(self) -> dict[str, Config]: ...  # noqa: D102
+    @property
+    def parameters(self) -> tuple[Any, ...]: ...  # noqa: D102
+    @property
+    def samples(self) -> Any: ...  # noqa: D102
+    @property
+    def seeds(self) -> tuple[int, ...]: ...  # noqa: D102
+    @property
+    def runs(self) -> Sequence[PlannedRun]: ...  # noqa: D102
+    @property
+    def months(self) -> int: ...  # noqa: D102
+    @property
+    def method(self) -> str: ...  # noqa: D102
+    @property
+    def outcomes(self) -> dict: ...  # noqa: D102
+    def design_seed(self) -> int: ...  # noqa: D102
+    def sample_table(self) -> list[dict[str, float | int]]: ...  # noqa: D102
+    def salib_problem(self) -> dict: ...  # noqa: D102
 
 
 def file_digest(path: Path) -> str:
@@ -259,10 +283,10 @@ def execute_batch(tasks: list[RunTask]) -> list[RunStatus]:
             metrics, flows = model.metrics, model.flows
             checksums = {}
             if task.metrics_path is not None:
-                write_file_atomically(task.metrics_path, metrics.write_parquet)
+                write_atomically(task.metrics_path, metrics.write_parquet)
                 checksums["metrics"] = file_digest(task.metrics_path)
             table = run_table(task, metrics, flows)
-            write_file_atomically(task.path, table.write_parquet)
+            write_atomically(task.path, table.write_parquet)
             checksums["run"] = file_digest(task.path)
         except Exception as error:  # a run fails alone; it is recorded, not raised
             statuses.append(
@@ -290,7 +314,7 @@ class ResultsStore:
         experiment: The experiment whose results it holds.
     """
 
-    def __init__(self, root: str | Path, experiment: Experiment) -> None:
+    def __init__(self, root: str | Path, experiment: PlannedExperiment) -> None:
         self.root = Path(root)
         self.experiment = experiment
 
@@ -311,7 +335,7 @@ class ResultsStore:
         if not root.is_dir():
             raise ConfigError(f"--out {shown} exists and is not a folder; choose another folder.")
         strangers = sorted(
-            p.name for p in root.iterdir() if p.name not in _OURS and not _temporary(p.name)
+            p.name for p in root.iterdir() if p.name not in _OURS and not is_temporary(p.name)
         )
         if strangers:
             listed = ", ".join(strangers[:3]) + (", ..." if len(strangers) > 3 else "")
@@ -321,7 +345,7 @@ class ResultsStore:
             )
         manifest_path = root / MANIFEST
         if not manifest_path.is_file():
-            if any(not _temporary(p.name) and p.name != LOCK for p in root.iterdir()):
+            if any(not is_temporary(p.name) and p.name != LOCK for p in root.iterdir()):
                 raise ConfigError(
                     f"--out {shown} holds results without a {MANIFEST}; choose a new folder "
                     "or empty this one."
@@ -357,7 +381,7 @@ class ResultsStore:
             if folder in tried:
                 continue
             tried.add(folder)
-            probe = folder / f".write-check.{os.getpid()}{_TEMPORARY}"
+            probe = folder / f".write-check.{os.getpid()}{TEMPORARY_SUFFIX}"
             try:
                 probe.write_bytes(b"")
                 probe.unlink()
@@ -456,11 +480,11 @@ class ResultsStore:
             "create and write files in (choose another --out, or fix its permissions)."
         )
 
-    def run_path(self, run: Run) -> Path:
+    def run_path(self, run: PlannedRun) -> Path:
         """The results file of a run."""
         return self._partition(RUNS, run.scenario) / f"{run.name}.parquet"
 
-    def metrics_path(self, run: Run) -> Path:
+    def metrics_path(self, run: PlannedRun) -> Path:
         """Where a run's full metrics go when the spec keeps them."""
         return self._partition(METRICS, run.scenario) / f"{run.name}.parquet"
 
@@ -471,7 +495,7 @@ class ResultsStore:
     def _partition(self, dataset: str, scenario: str) -> Path:
         return self.root / dataset / f"experiment={self.experiment.name}" / f"scenario={scenario}"
 
-    def task(self, run: Run) -> RunTask:
+    def task(self, run: PlannedRun) -> RunTask:
         """What a worker needs for ``run``."""
         outcomes = self.experiment.outcomes
         return RunTask(
@@ -487,7 +511,7 @@ class ResultsStore:
             metrics_path=self.metrics_path(run) if outcomes["metrics"] else None,
         )
 
-    def pending(self) -> list[Run]:
+    def pending(self) -> list[PlannedRun]:
         """The runs without a results file, in run-table order."""
         return [run for run in self.experiment.runs if not self.run_path(run).is_file()]
 
@@ -495,10 +519,10 @@ class ResultsStore:
         """Delete temporary files an interrupted session left; returns how many."""
         removed = 0
         for dataset in (RUNS, METRICS, FAILURES):
-            for path in (self.root / dataset).rglob(f".*{_TEMPORARY}"):
+            for path in (self.root / dataset).rglob(f".*{TEMPORARY_SUFFIX}"):
                 path.unlink(missing_ok=True)
                 removed += 1
-        for path in self.root.glob(f".*{_TEMPORARY}"):
+        for path in self.root.glob(f".*{TEMPORARY_SUFFIX}"):
             path.unlink(missing_ok=True)
             removed += 1
         return removed
@@ -518,7 +542,7 @@ class ResultsStore:
         }
         path = self.failure_path(task.label)
         text = json.dumps(record, indent=2)
-        return write_file_atomically(path, lambda file: file.write_text(text, encoding="utf-8"))
+        return write_atomically(path, lambda file: file.write_text(text, encoding="utf-8"))
 
     def clear_failure(self, label: str) -> None:
         """Drop the failure record of a run that has now succeeded."""
@@ -536,7 +560,7 @@ class ResultsStore:
     def write_manifest(self, manifest: dict) -> Path:
         """Write ``manifest.json`` (atomically)."""
         text = json.dumps(manifest, indent=2, default=str)
-        return write_file_atomically(
+        return write_atomically(
             self.root / MANIFEST, lambda file: file.write_text(text, encoding="utf-8")
         )
 
@@ -550,14 +574,11 @@ class ResultsStore:
                 **{p.key: [row[p.key] for row in rows] for p in experiment.parameters},
             }
         )
-        return write_file_atomically(self.root / DESIGN, table.write_csv)
+        return write_atomically(self.root / DESIGN, table.write_csv)
 
     def new_manifest(self) -> dict:
         """The manifest of a new results folder (no sessions yet)."""
         experiment = self.experiment
-        # Imported here so that reading a store does not load the model.
-        from wfabm.batch.experiment import salib_problem
-
         versions = package_versions(_EXTRA_PACKAGES)
         return {
             "experiment": experiment.name,
@@ -576,7 +597,7 @@ class ResultsStore:
                 "method": experiment.method,
                 "parameters": [p.key for p in experiment.parameters],
                 "seed": experiment.design_seed(),
-                "problem": salib_problem(experiment.parameters),
+                "problem": experiment.salib_problem(),
                 "samples": experiment.sample_table(),
                 # As sampled, before whole-number parameters are rounded: what SALib analyses.
                 "matrix": experiment.samples.tolist(),
@@ -687,11 +708,6 @@ def _readable(path: Path, schema: dict[str, pl.DataType] | None = None) -> bool:
     except (pl.exceptions.PolarsError, OSError):
         return False
     return schema is None or table.schema == pl.Schema(schema)
-
-
-def _temporary(name: str) -> bool:
-    """Whether a file name is one of :func:`write_file_atomically`'s temporary names."""
-    return name.startswith(".") and name.endswith(_TEMPORARY)
 
 
 def _now() -> str:

@@ -27,14 +27,15 @@ import importlib.resources
 import json
 import math
 from collections.abc import Callable, Sequence
-from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures import Executor
+from contextlib import ExitStack
 from dataclasses import dataclass, field
-from multiprocessing import get_context
 from pathlib import Path
 
 import numpy as np
 
 from wfabm.batch.compare import comparison_seeds
+from wfabm.batch.executor import map_ordered, open_executor
 from wfabm.calibration.moments import run_moments
 from wfabm.config import Config, ConfigError
 from wfabm.core.schema import format_path, parse_path, toml_value
@@ -385,7 +386,11 @@ class BudgetSpentError(Exception):
 
 @dataclass
 class Evaluator:
-    """Runs candidates on common seeds, through an on-disk cache and a process pool.
+    """Runs candidates on common seeds, through an on-disk cache and the batch executor.
+
+    The executor's worker processes are started at the first runs and kept until
+    :meth:`close` (or the end of a ``with`` block), so they are started once per
+    calibration.
 
     Attributes:
         base: The configuration the candidates change.
@@ -407,7 +412,8 @@ class Evaluator:
     progress: Callable[[int, int | None, float], None] | None = None
     history: list[tuple[tuple[float, ...], dict[str, float], float]] = field(default_factory=list)
     _known: dict[tuple[str, int, int], dict[str, float]] = field(default_factory=dict)
-    _pool: ProcessPoolExecutor | None = None
+    _executor: Executor | None = None
+    _workers: ExitStack = field(default_factory=ExitStack)
 
     def __post_init__(self) -> None:
         self.fitted = tuple(t for t in load_targets() if t.fitted)
@@ -424,13 +430,14 @@ class Evaluator:
         return self
 
     def __exit__(self, *exc: object) -> None:
-        self.close()
+        # An error leaving the block stops the workers at once; otherwise they finish.
+        self._executor = None
+        self._workers.__exit__(*exc)
 
     def close(self) -> None:
         """End the worker processes."""
-        if self._pool is not None:
-            self._pool.shutdown(wait=False, cancel_futures=True)
-            self._pool = None
+        self._executor = None
+        self._workers.close()
 
     def moments(self, candidates: Sequence[Sequence[float]]) -> list[dict[str, float]]:
         """Mean moments over the seeds of each candidate (values in parameter order).
@@ -476,14 +483,10 @@ class Evaluator:
     def _run(self, tasks: list[tuple[Config, int]]) -> list[dict[str, float]]:
         if not tasks:
             return []
-        if self.workers == 1:
-            return [run_moments(config, seed, self.months) for config, seed in tasks]
-        if self._pool is None:
-            # Mesa switches multiprocessing to "spawn" anyway; asking for it keeps every
-            # platform the same.
-            self._pool = ProcessPoolExecutor(self.workers, mp_context=get_context("spawn"))
-        configs, seeds = zip(*tasks, strict=True)
-        return list(self._pool.map(run_moments, configs, seeds, [self.months] * len(tasks)))
+        if self._executor is None:
+            self._executor = self._workers.enter_context(open_executor("local", self.workers))
+        calls = [(config, seed, self.months) for config, seed in tasks]
+        return map_ordered(self._executor, run_moments, calls)
 
     def _remember(self, config_hash: str, seed: int, moments: dict[str, float]) -> None:
         self._known[(config_hash, seed, self.months)] = moments
@@ -696,12 +699,3 @@ def calibrated_toml(calibration: Calibration) -> str:
     for table in sorted(tables):
         lines.extend(["", f"[{table}]", *tables[table]])
     return "\n".join(lines) + "\n"
-
-
-def write_text_atomically(path: Path, text: str) -> Path:
-    """Write ``text`` to ``path`` through a temporary file, so it is never half-written."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    staging = path.with_name(f".{path.name}.partial")
-    staging.write_text(text, encoding="utf-8")
-    staging.replace(path)
-    return path

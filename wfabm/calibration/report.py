@@ -15,14 +15,15 @@ from pathlib import Path
 import numpy as np
 import polars as pl
 
-from wfabm.batch.compare import t_quantile
-from wfabm.batch.run import check_results_folder, write_atomically
+from wfabm.batch.atomic import write_atomically
+from wfabm.batch.run import check_results_folder
 from wfabm.calibration.fit import (
     FREE_PARAMETERS,
     Evaluator,
     current_values,
     load_targets,
 )
+from wfabm.outcomes.statistics import mean_sd, t_half_widths
 
 __all__ = [
     "REPORT_FILES",
@@ -67,15 +68,15 @@ def target_table(evaluator: Evaluator) -> pl.DataFrame:
         tolerance) and within (|residual| <= 1).
     """
     runs = evaluator.per_seed(current_values(evaluator.base))
+    targets = load_targets()
+    values = np.array(
+        [[run[target.key] for run in runs] for target in targets], dtype=np.float64
+    ).reshape(len(targets), len(runs))
+    count, means, sds = mean_sd(values)
+    halves = t_half_widths(count, sds)
     rows = []
-    for target in load_targets():
-        values = np.array([run[target.key] for run in runs], dtype=np.float64)
-        values = values[~np.isnan(values)]
-        mean = float(values.mean()) if len(values) else float("nan")
-        if len(values) >= 2:
-            half = t_quantile(0.975, len(values) - 1) * values.std(ddof=1) / np.sqrt(len(values))
-        else:
-            half = float("nan")
+    for target, mean, sd, half in zip(targets, means, sds, halves, strict=True):
+        mean, sd, half = float(mean), float(sd), float(half)
         residual = (mean - target.observed) / target.tolerance
         rows.append(
             {
@@ -85,7 +86,7 @@ def target_table(evaluator: Evaluator) -> pl.DataFrame:
                 "unit": target.unit,
                 "fitted": target.fitted,
                 "simulated": mean,
-                "sd": float(values.std(ddof=1)) if len(values) >= 2 else float("nan"),
+                "sd": sd,
                 "ci_low": mean - half,
                 "ci_high": mean + half,
                 "residual": residual,
@@ -367,4 +368,4 @@ def write_report(
             )
             _plot_sensitivity(long, folder / "sensitivity.png")
 
-    return write_atomically(out, write)
+    return write_atomically(out, write, folder=True)

@@ -167,6 +167,7 @@ def calibrate_command(args: argparse.Namespace) -> int:
     config = load_config(args.config)
     root = args.seed if args.seed is not None else config_value(config, "run.seed", "--seed")
     # Imported only now so that `wfabm check` works without the model's dependencies.
+    from wfabm.batch.atomic import write_text
     from wfabm.batch.compare import comparison_seeds
     from wfabm.batch.run import check_results_folder
     from wfabm.calibration import fit as calib
@@ -190,14 +191,14 @@ def calibrate_command(args: argparse.Namespace) -> int:
         if bar is not None:
             bar.close()
     text = calib.calibrated_toml(result)
-    calib.write_text_atomically(out / calib.CALIBRATED_FILE, text)
+    write_text(out / calib.CALIBRATED_FILE, text)
     written = display_path(out / calib.CALIBRATED_FILE)
     print(
         f"wfabm calibrate: {result.evaluations} candidates, objective {result.objective:.4g} "
         f"({result.stopped.rstrip('.')}); parameters in {written}"
     )
     if args.install:
-        installed = calib.write_text_atomically(named_config_path("calibrated"), text)
+        installed = write_text(named_config_path("calibrated"), text)
         print(f"installed as {display_path(installed)}")
     calibrated = calib.candidate_config(config, result.values)
     report_seeds = tuple(comparison_seeds(root, args.report_seeds))

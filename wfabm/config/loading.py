@@ -57,6 +57,7 @@ __all__ = [
     "load_config",
     "named_config_path",
     "read_toml",
+    "required",
 ]
 
 BASELINE_NAME = "baseline"
@@ -276,6 +277,11 @@ class Config:
         return f"Config(source={source!r}, hash={self.hash!r})"
 
     @property
+    def schema(self) -> dict:
+        """The schema the config was validated against (shared: treat it as read-only)."""
+        return self._schema
+
+    @property
     def name(self) -> str:
         """A short name for output folders: ``"baseline"`` or the file's stem."""
         return self.source if isinstance(self.source, str) else self.source.stem
@@ -374,6 +380,27 @@ class Config:
 def _unpickle(state: dict[str, Any]) -> Config:
     data = state.pop("data")
     return Config(data, **state)
+
+
+def required(config: Config, key: str, advice: str, *, subject: str = "the config") -> Any:
+    """A config's value for ``key``, which the caller cannot do without.
+
+    Args:
+        config: The resolved config.
+        key: The dotted key, e.g. ``"run.seed"``.
+        advice: What to do instead if the config lacks it, e.g. ``"pass --seed"``.
+        subject: How the message names the config, e.g. ``"the baseline config"``.
+
+    Returns:
+        The value.
+
+    Raises:
+        ConfigError: ``"<subject> sets no <key>; <advice>."`` if the config lacks ``key``.
+    """
+    try:
+        return config.get(key)
+    except KeyError:
+        raise ConfigError(f"{subject} sets no {key}; {advice}.") from None
 
 
 def load_config(

@@ -2,7 +2,7 @@
 
 Both configs run on the same seeds (:func:`wfabm.batch.compare.comparison_seeds`, common random
 numbers). Each run gives its Wales-wide monthly lines (for bands over the replicates) and its
-summary over the last 12 months (:func:`wfabm.batch.compare.summarise_run`); the summaries are
+summary over the last 12 months (:func:`wfabm.outcomes.summary.summarise_run`); the summaries are
 paired seed by seed (:func:`wfabm.batch.compare.paired_comparison`) for the table of differences
 at the horizon, exactly as ``wfabm compare`` does.
 """
@@ -12,23 +12,16 @@ from __future__ import annotations
 import datetime as dt
 import threading
 from collections.abc import Callable
-from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
 from dataclasses import dataclass
-from multiprocessing import get_context
 
 import numpy as np
 import polars as pl
 
-from wfabm.batch.compare import (
-    BASELINE,
-    SCENARIO,
-    _stop,
-    comparison_seeds,
-    paired_comparison,
-    summarise_run,
-)
+from wfabm.batch.compare import BASELINE, SCENARIO, comparison_seeds, paired_comparison
+from wfabm.batch.executor import map_ordered, open_executor
 from wfabm.config import Config
 from wfabm.dashboard.measures import WALES_MEASURES, Series
+from wfabm.outcomes.summary import summarise_run
 from wfabm.world.metrics import month_dates
 
 __all__ = ["Replicates", "replicate", "run_replicates"]
@@ -65,7 +58,7 @@ def replicate(config: Config, seed: int, months: int) -> tuple[dict[str, np.ndar
         months: Months to simulate.
 
     Returns:
-        ``{measure: values (months,)}`` and the run's :func:`~wfabm.batch.compare.summarise_run`.
+        ``{measure: values (months,)}`` and the run's :func:`~wfabm.outcomes.summary.summarise_run`.
     """
     from wfabm.batch.run import run_model
 
@@ -108,19 +101,17 @@ def run_replicates(
         for seed in seeds
         for label, config in ((BASELINE, baseline), (SCENARIO, scenario))
     ]
-    report = progress or (lambda done, total: None)
-    report(0, len(tasks))
-    if workers == 1:
-        results = []
-        for _, config, seed in tasks:
-            if cancel is not None and cancel.is_set():
-                return None
-            results.append(replicate(config, seed, months))
-            report(len(results), len(tasks))
-    else:
-        results = _in_processes(tasks, months, workers, report, cancel)
-        if results is None:
-            return None
+    calls = [(config, seed, months) for _, config, seed in tasks]
+    with open_executor("local", min(workers, len(tasks))) as executor:
+        results = map_ordered(
+            executor,
+            replicate,
+            calls,
+            progress=progress,
+            cancel=None if cancel is None else cancel.is_set,
+        )
+    if results is None:
+        return None
     lines: dict[str, dict[str, np.ndarray]] = {}
     frames = []
     for (label, _, seed), (run_lines, summary) in zip(tasks, results, strict=True):
@@ -141,35 +132,3 @@ def run_replicates(
     year, month = (int(part) for part in baseline.get("run.start").split("-")[:2])
     dates = tuple(month_dates(dt.date(year, month, 1), months))
     return Replicates(tuple(seeds), dates, stacked, runs, paired_comparison(runs))
-
-
-def _in_processes(
-    tasks: list[tuple[str, Config, int]],
-    months: int,
-    workers: int,
-    report: Callable[[int, int], None],
-    cancel: threading.Event | None,
-) -> list[tuple[dict[str, np.ndarray], pl.DataFrame]] | None:
-    # Mesa switches multiprocessing to "spawn" anyway; asking for it keeps every platform alike.
-    pool = ProcessPoolExecutor(
-        max_workers=min(workers, len(tasks)), mp_context=get_context("spawn")
-    )
-    try:
-        futures: list[Future] = [
-            pool.submit(replicate, config, seed, months) for _, config, seed in tasks
-        ]
-        pending = set(futures)
-        while pending:
-            done, pending = wait(pending, timeout=0.5, return_when=FIRST_COMPLETED)
-            for future in done:
-                future.result()
-            if done:
-                report(len(tasks) - len(pending), len(tasks))
-            if cancel is not None and cancel.is_set():
-                _stop(pool)
-                return None
-    except BaseException:
-        _stop(pool)
-        raise
-    pool.shutdown()
-    return [future.result() for future in futures]
