@@ -156,9 +156,11 @@ def test_a_bad_setting_stops_a_run_before_the_model_is_built(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     from wfabm.batch import run
+    from wfabm.model import workforce
 
     built = []
-    monkeypatch.setattr(run, "WorkforceModel", lambda *args, **kwargs: built.append(args))
+    # run_model imports the model class when called, so the stand-in is put where it looks.
+    monkeypatch.setattr(workforce, "WorkforceModel", lambda *args, **kwargs: built.append(args))
     monkeypatch.setenv("WFABM_PROGRESS", "loud")
     with pytest.raises(ConfigError, match="WFABM_PROGRESS"):
         run.run_model(None, seed=1, months=2, progress=True)
