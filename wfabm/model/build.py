@@ -7,7 +7,7 @@ from typing import Any
 
 import numpy as np
 
-from wfabm.levers.policy import Policy
+from wfabm.levers.lever_set import LeverSet
 from wfabm.world.events import EventLog
 from wfabm.world.geography import load_geography
 from wfabm.world.metrics import MetricsRecorder
@@ -49,7 +49,7 @@ def build_state(
     population = synthesise(cfg, geography, np.random.default_rng(population_seed))
     workers, employers = population.workers, population.employers
     pay = PayTables(cfg, employers, np.random.default_rng(pay_seed), clock.start)
-    policy = Policy(cfg, clock.start, employers, geography, np.random.default_rng(policy_seed))
+    policy = LeverSet(cfg, clock.start, employers, geography, np.random.default_rng(policy_seed))
     pay.transform = policy
     pay.publish(0)
     recorder = MetricsRecorder(clock.months_planned, geography.size, geography.codes, clock.start)

@@ -4,8 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from wfabm.core.taxonomy import LA
-from wfabm.levers.policy import WELSH_EMPLOYERS
+from wfabm.core.taxonomy import LA, WELSH_EMPLOYERS
 from wfabm.model.month import Month
 from wfabm.world.pay import FRAMEWORK_GROUP
 from wfabm.world.state import State
