@@ -357,6 +357,7 @@ def comparer(monkeypatch: pytest.MonkeyPatch) -> list[tuple]:
     module.check_out = lambda out: calls.append(("check", out))
     module.compare_configs = compare_configs
     module.write_comparison = write_comparison
+    module.write_comparison_json = lambda comparison, path: calls.append(("json", path))
     monkeypatch.setitem(sys.modules, "wfabm.batch.compare", module)
     return calls
 
@@ -386,6 +387,7 @@ def test_compare_passes_config_defaults(
         "months": 24,
         "root_seed": 7,
         "workers": 1,
+        "ensemble": None,
     }
 
 
@@ -416,7 +418,14 @@ def test_compare_options(comparer: list[tuple], capsys: pytest.CaptureFixture[st
     check, (_, _, _, options), write = comparer
     assert check == ("check", "cmp")
     assert write == ("write", "cmp")
-    assert options == {"seeds": 3, "months": 5, "root_seed": 0, "workers": 4, "progress": None}
+    assert options == {
+        "seeds": 3,
+        "months": 5,
+        "root_seed": 0,
+        "workers": 4,
+        "progress": None,
+        "ensemble": None,
+    }
 
 
 @pytest.mark.parametrize(

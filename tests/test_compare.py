@@ -44,6 +44,15 @@ TABLE_COLUMNS = [
     "difference",
     "ci_low",
     "ci_high",
+    "members",
+    "baseline_median",
+    "scenario_median",
+    "difference_median",
+    "difference_low",
+    "difference_high",
+    "p_better",
+    "sd_parameter",
+    "sd_stochastic",
 ]
 
 

@@ -8,6 +8,12 @@ runs share, so a small number of seeds gives a usefully narrow interval for the 
 The seeds derive from one root seed (:func:`comparison_seeds`), so a comparison is repeated
 exactly by repeating its root seed, seed count and months, whatever the number of worker
 processes.
+
+A comparison may also run on an ensemble of parameter draws (:mod:`wfabm.batch.ensemble`):
+then each member is a (draw, seed) pair, both configs run on every member, and the table
+adds, per outcome, the median effect, its 90 % interval, the probability that the scenario is
+better, and how much of the spread is parameter and how much stochastic uncertainty
+(:func:`wfabm.outcomes.ensemble.effect_distribution`).
 """
 
 from __future__ import annotations
@@ -22,10 +28,12 @@ import numpy as np
 import polars as pl
 
 from wfabm.batch.atomic import write_atomically
+from wfabm.batch.ensemble import DRAWS, Ensemble, seed_ensemble
 from wfabm.batch.executor import map_ordered, open_executor
 from wfabm.batch.provenance import git_commit, package_versions
 from wfabm.batch.run import check_results_folder
 from wfabm.config import Config, ConfigError, display_path, required
+from wfabm.outcomes.ensemble import effect_distribution
 from wfabm.outcomes.results import Results
 from wfabm.outcomes.summary import ALL_ROLES, OUTCOMES, WALES, in_report_order, summarise_run
 
@@ -43,6 +51,7 @@ __all__ = [
     "paired_comparison",
     "run_summary",
     "write_comparison",
+    "write_comparison_json",
 ]
 
 BASELINE = "baseline"
@@ -105,7 +114,7 @@ def run_summary(config: Config, seed: int, months: int, window_months: int = 12)
 
 
 # --------------------------------------------------------------------------- comparison
-def paired_comparison(runs: pl.DataFrame) -> pl.DataFrame:
+def paired_comparison(runs: pl.DataFrame, *, draws: bool = False) -> pl.DataFrame:
     """Compare scenario with baseline outcome by outcome, pairing runs by seed.
 
     Args:
@@ -116,13 +125,27 @@ def paired_comparison(runs: pl.DataFrame) -> pl.DataFrame:
         One row per (sector, role, outcome), in reporting order: ``seeds`` (seeds where
         both values are defined), ``baseline_mean`` and ``scenario_mean`` (over the seeds
         where each is defined), ``difference`` (mean of scenario − baseline over paired
-        seeds), and ``ci_low``/``ci_high``, the 95 % interval difference ± t(0.975, n − 1)
-        · sd / √n (null with fewer than two paired seeds).
+        seeds), and ``ci_low``/``ci_high``, the 95 % interval of that mean, difference ±
+        t(0.975, n − 1) · sd / √n (null with fewer than two paired seeds); then the
+        distribution of the effect over the runs
+        (:func:`~wfabm.outcomes.ensemble.effect_distribution`): ``members``,
+        ``baseline_median``, ``scenario_median``, ``difference_median``,
+        ``difference_low``/``difference_high`` (its 90 % interval), ``p_better``,
+        ``sd_parameter`` and ``sd_stochastic``.
+
+    Args:
+        runs: As above; with ``draws``, also a ``draw`` column naming each seed's
+            parameter draw.
+        draws: Whether the runs vary the parameters (a draw ensemble).
 
     Raises:
         ValueError: If a (scenario, seed, sector, role, outcome) has more than one value.
     """
-    return in_report_order(Results(runs).reduce(_KEYS, over="seed", paired=BASELINE))
+    means = Results(runs).reduce(_KEYS, over="seed", paired=BASELINE)
+    effects = effect_distribution(
+        runs, _KEYS, member="seed", reference=BASELINE, draw="draw" if draws else None
+    )
+    return in_report_order(means.join(effects, on=_KEYS, how="left", nulls_equal=True))
 
 
 @dataclass(frozen=True)
@@ -136,8 +159,11 @@ class Comparison:
         seeds: The model seeds, the same for both configs.
         months: Months simulated per run.
         window_months: Months at the end of each run that were summarised.
-        runs: Per-seed summaries: scenario, seed, sector, role, outcome, value.
+        runs: Per-seed summaries: scenario, seed, (with draws: draw,) sector, role,
+            outcome, value.
         table: The paired comparison (:func:`paired_comparison`).
+        ensemble: The members both configs ran on: seeds alone, or parameter draws
+            (by default, ``seeds`` with the configs' own parameters).
     """
 
     baseline: Config
@@ -148,6 +174,12 @@ class Comparison:
     window_months: int
     runs: pl.DataFrame
     table: pl.DataFrame
+    ensemble: Ensemble | None = None
+
+    def __post_init__(self) -> None:
+        # A comparison made without an ensemble ran its seeds on the configs' parameters.
+        if self.ensemble is None:
+            object.__setattr__(self, "ensemble", seed_ensemble(list(self.seeds)))
 
     def text(self, out: Path | None = None) -> str:
         """A readable report of the main rows (fits a 100-column terminal)."""
@@ -164,6 +196,7 @@ def compare_configs(
     workers: int = 1,
     window_months: int = 12,
     progress: Progress | None = None,
+    ensemble: Ensemble | None = None,
 ) -> Comparison:
     """Run both configs on the same seeds and compare their outcomes.
 
@@ -177,6 +210,9 @@ def compare_configs(
             depend on it.
         window_months: Months at the end of each run to summarise.
         progress: Told how many runs are done after each one.
+        ensemble: The members to run both configs on (their seeds and parameter draws);
+            by default ``seeds`` seeds from the root seed with the configs' own parameters.
+            When given, ``seeds`` is not used.
 
     Returns:
         The per-seed summaries and the comparison table.
@@ -200,22 +236,31 @@ def compare_configs(
     )
     if root_seed < 0:
         raise ConfigError(f"the root seed must be a whole number >= 0, not {root_seed}.")
-    model_seeds = comparison_seeds(root_seed, seeds)
+    if ensemble is None:
+        ensemble = seed_ensemble(comparison_seeds(root_seed, seeds))
+    draws = ensemble.kind == DRAWS
     tasks = [
-        (label, config, seed)
-        for seed in model_seeds
+        (label, member, member.apply(config))
+        for member in ensemble.members
         for label, config in ((BASELINE, baseline), (SCENARIO, scenario))
     ]
     summaries = _run_all(
-        [(config, seed) for _, config, seed in tasks], months, window_months, workers, progress
+        [(config, member.seed) for _, member, config in tasks],
+        months,
+        window_months,
+        workers,
+        progress,
     )
-    # Tasks are in (seed, config) order, but the table lists the baseline's runs first.
+    # Tasks are in (member, config) order, but the table lists the baseline's runs first.
     frames = [
         summary.select(
-            pl.lit(label).alias("scenario"), pl.lit(seed, dtype=pl.Int64).alias("seed"), pl.all()
+            pl.lit(label).alias("scenario"),
+            pl.lit(member.seed, dtype=pl.Int64).alias("seed"),
+            *([pl.lit(member.draw, dtype=pl.Int64).alias("draw")] if draws else []),
+            pl.all(),
         )
         for label in (BASELINE, SCENARIO)
-        for (task_label, _, seed), summary in zip(tasks, summaries, strict=True)
+        for (task_label, member, _), summary in zip(tasks, summaries, strict=True)
         if task_label == label
     ]
     runs = pl.concat(frames, how="diagonal")
@@ -223,11 +268,12 @@ def compare_configs(
         baseline=baseline,
         scenario=scenario,
         root_seed=root_seed,
-        seeds=tuple(model_seeds),
+        seeds=tuple(member.seed for member in ensemble.members),
         months=months,
         window_months=min(window_months, months),
         runs=runs,
-        table=paired_comparison(runs),
+        table=paired_comparison(runs, draws=draws),
+        ensemble=ensemble,
     )
 
 
@@ -274,7 +320,8 @@ def comparison_manifest(comparison: Comparison) -> dict:
 
     Returns:
         ``baseline`` and ``scenario`` (each ``config_name``, ``config_hash`` and the resolved
-        ``config``), ``root_seed``, ``seeds`` (the model seeds), ``months``,
+        ``config``), ``root_seed``, ``seeds`` (the model seeds), ``ensemble`` (each
+        member's seed and parameter draw, and the draws' folder and hash), ``months``,
         ``window_months``, ``package_versions``, ``git_commit`` and ``finished`` (UTC).
     """
     return {
@@ -288,6 +335,7 @@ def comparison_manifest(comparison: Comparison) -> dict:
         },
         "root_seed": comparison.root_seed,
         "seeds": list(comparison.seeds),
+        "ensemble": comparison.ensemble.to_dict(),
         "months": comparison.months,
         "window_months": comparison.window_months,
         "package_versions": package_versions(),
@@ -322,6 +370,56 @@ def write_comparison(comparison: Comparison, out: str | Path) -> Path:
         (folder / MANIFEST).write_text(json.dumps(manifest, indent=2, default=str))
 
     return write_atomically(check_out(out), write, folder=True)
+
+
+def write_comparison_json(comparison: Comparison, path: str | Path) -> Path:
+    """Write the whole comparison as one JSON file, whole or not at all.
+
+    The file holds ``manifest`` (:func:`comparison_manifest`, with every member of the
+    ensemble), ``columns`` (each column of the table with its meaning) and ``rows`` (every
+    row of the table, every sector, role and outcome; NaN and undefined values as null).
+
+    Args:
+        comparison: What to write.
+        path: The JSON file; its folder is made if need be.
+
+    Returns:
+        The path.
+    """
+    document = {
+        "manifest": comparison_manifest(comparison),
+        "columns": dict(JSON_COLUMNS),
+        "rows": comparison.table.to_dicts(),
+    }
+    text = json.dumps(document, indent=1, default=str, allow_nan=False)
+
+    def write(target: Path) -> None:
+        target.write_text(text + "\n", encoding="utf-8")
+
+    return write_atomically(Path(path), write)
+
+
+JSON_COLUMNS: tuple[tuple[str, str], ...] = (
+    ("sector", "sector, or wales for the Welsh total"),
+    ("role", "role, or all"),
+    ("outcome", "outcome; rates are fractions (0.1 = 10 %), money in £"),
+    ("seeds", "runs with both values"),
+    ("baseline_mean", "the baseline's mean over its runs"),
+    ("scenario_mean", "the scenario's mean over its runs"),
+    ("difference", "mean of scenario - baseline over paired runs"),
+    ("ci_low", "95 % Student-t interval of that mean, low end"),
+    ("ci_high", "95 % Student-t interval of that mean, high end"),
+    ("members", "ensemble members with both values"),
+    ("baseline_median", "the baseline's median over its runs"),
+    ("scenario_median", "the scenario's median over its runs"),
+    ("difference_median", "median of scenario - baseline over the members (the effect)"),
+    ("difference_low", "5th percentile of the effect over the members"),
+    ("difference_high", "95th percentile of the effect over the members"),
+    ("p_better", "share of members where the scenario does strictly better (null: no better way)"),
+    ("sd_parameter", "standard deviation of the effect due to the parameters"),
+    ("sd_stochastic", "standard deviation of the effect due to the seeds"),
+)
+"""The columns of a comparison's table, with their meaning, as the JSON file lists them."""
 
 
 @dataclass(frozen=True)
@@ -379,15 +477,29 @@ def format_comparison(comparison: Comparison, out: Path | None = None) -> str:
     first = months - comparison.window_months + 1
     window = f"month {months}" if first == months else f"months {first}-{months}"
     base, scen = comparison.baseline, comparison.scenario
+    ensemble = comparison.ensemble
     lines = [
         f"wfabm compare: {_describe(base)} (baseline) vs {_describe(scen)} (scenario)",
-        f"{_plural(n, 'paired seed')} from root seed {comparison.root_seed}, "
+        f"{ensemble.describe()} from root seed {comparison.root_seed}, "
         f"{_plural(months, 'month')} each; outcomes over {window}.",
-        "difference = scenario - baseline, paired by seed and averaged over seeds;",
-        (
-            "95% interval = difference ± t(0.975, n-1) · sd / √n over the n seeds."
+        *(
+            (
+                f"parameter draws from {display_path(ensemble.source or '?')} "
+                f"(draws.parquet sha256 {(ensemble.source_hash or '?')[:12]})",
+            )
+            if ensemble.kind == DRAWS
+            else ()
+        ),
+        "effect = scenario - baseline on the same "
+        + ("parameter draw and seed" if ensemble.kind == DRAWS else "seed and parameters")
+        + ", its median over the runs;",
+        *(
+            (
+                f"90% interval = 5th to 95th percentile of the effect over the {n} runs;",
+                "P(better) = share of the runs where the scenario does strictly better.",
+            )
             if n > 1
-            else "with one seed there are no intervals: use --seeds 2 or more."
+            else ("with one seed there are no intervals: use --seeds 2 or more.",)
         ),
     ]
     if base.get("run.start", None) != scen.get("run.start", None):
@@ -407,8 +519,8 @@ def format_comparison(comparison: Comparison, out: Path | None = None) -> str:
     )
     styles = _styles(comparison.window_months)
     header = (
-        f"  {'sector':<12}{'role':<14}{'baseline':>12}{'scenario':>12}{'difference':>12}"
-        "  95% interval"
+        f"  {'sector':<12}{'role':<14}{'baseline':>11}{'scenario':>11}{'effect':>11}"
+        f"  {'90% interval':<24}{'P(better)':>9}"
     )
     for outcome in OUTCOMES:
         rows = table.filter(pl.col("outcome") == outcome)
@@ -420,17 +532,39 @@ def format_comparison(comparison: Comparison, out: Path | None = None) -> str:
             level, change = style.level, style.change
             interval = (
                 "-"
-                if row["ci_low"] is None
-                else f"{style.show(row['ci_low'], change)} to {style.show(row['ci_high'], change)}"
+                if n < 2 or row["difference_low"] is None
+                else f"{style.show(row['difference_low'], change)} to "
+                f"{style.show(row['difference_high'], change)}"
             )
+            better = "-" if n < 2 or row["p_better"] is None else f"{row['p_better']:.0%}"
             sector = _SECTOR_LABELS.get(row["sector"], row["sector"])
             role = _ROLE_LABELS.get(row["role"], row["role"])
             lines.append(
-                f"  {sector:<12}{role:<14}{style.show(row['baseline_mean'], level):>12}"
-                f"{style.show(row['scenario_mean'], level):>12}"
-                f"{style.show(row['difference'], change):>12}  {interval}"
+                f"  {sector:<12}{role:<14}{style.show(row['baseline_median'], level):>11}"
+                f"{style.show(row['scenario_median'], level):>11}"
+                f"{style.show(row['difference_median'], change):>11}  {interval:<24}{better:>9}"
             )
+    if ensemble.kind == DRAWS and n > 1:
+        lines.extend(_sources(table, styles))
     return "\n".join(lines)
+
+
+def _sources(table: pl.DataFrame, styles: dict[str, _Style]) -> list[str]:
+    """How much of each Wales-wide effect's spread is parameter and how much seed noise."""
+    lines = [
+        "",
+        "Where the spread of the effect comes from (Wales, all roles; standard deviations):",
+        f"  {'outcome':<16}{'parameters':>14}{'seed noise':>14}",
+    ]
+    rows = table.filter((pl.col("sector") == WALES) & (pl.col("role") == ALL_ROLES))
+    for row in rows.iter_rows(named=True):
+        style = styles.get(row["outcome"])
+        if style is None:
+            continue
+        parameter = style.show(row["sd_parameter"], style.level)
+        stochastic = style.show(row["sd_stochastic"], style.level)
+        lines.append(f"  {row['outcome']:<16}{parameter:>14}{stochastic:>14}")
+    return lines
 
 
 def _plural(count: int, noun: str) -> str:

@@ -24,6 +24,7 @@ from typing import Any
 
 import polars as pl
 
+from wfabm.batch.ensemble import Ensemble
 from wfabm.batch.provenance import git_commit, package_versions
 from wfabm.config import Config, ConfigError, config_from_data, display_path
 
@@ -241,6 +242,8 @@ class Replay:
         tables: The original tables by file name.
         warnings: Why the re-run may differ: other versions, another commit, an edited
             manifest.
+        ensemble: A comparison's members (seeds and parameter draws), as its manifest
+            records them; None for a run, or a comparison from before manifests held them.
     """
 
     folder: Path
@@ -253,6 +256,7 @@ class Replay:
     window_months: int
     tables: dict[str, pl.DataFrame]
     warnings: tuple[str, ...]
+    ensemble: Ensemble | None = None
 
     def description(self) -> str:
         """What made the folder, in a line, e.g. ``a `wfabm run` of baseline [1a2b3c4d], ...``."""
@@ -357,6 +361,7 @@ class Replay:
             workers=workers,
             window_months=self.window_months,
             progress=runs_done,
+            ensemble=self.ensemble,
         )
         write_comparison(comparison, target)
 
@@ -447,12 +452,14 @@ def load_replay(folder: str | Path) -> Replay:
         # Imported here: the seeds are derived as the comparison derived them.
         from wfabm.batch.compare import comparison_seeds
 
+        ensemble = _ensemble(manifest, where)
         if comparison_seeds(seed, seeds) != recorded:
             warnings.append(
                 f"the seeds in {where} are not those root seed {seed} gives to "
                 f"{_plural(seeds, 'run')} here; the re-run uses root seed {seed}'s."
             )
     elif "config" in manifest:
+        ensemble = None
         kind, tables = RUN, RUN_TABLES
         configs = {RUN: _config(manifest, None, file, warnings)}
         seed = _whole(manifest, "seed", 0, where)
@@ -465,7 +472,29 @@ def load_replay(folder: str | Path) -> Replay:
         )
     read = {name: read_table(root / name) for name in tables}
     warnings.extend(provenance_warnings(manifest, where))
-    return Replay(root, kind, manifest, configs, seed, seeds, months, window, read, tuple(warnings))
+    return Replay(
+        root, kind, manifest, configs, seed, seeds, months, window, read, tuple(warnings), ensemble
+    )
+
+
+def _ensemble(manifest: Mapping[str, Any], where: str) -> Ensemble | None:
+    """A comparison's recorded members, or None if its manifest predates them."""
+    recorded = manifest.get("ensemble")
+    if recorded is None:
+        return None
+    try:
+        ensemble = Ensemble.from_dict(recorded) if isinstance(recorded, Mapping) else None
+    except ValueError:
+        ensemble = None
+    if ensemble is None or [member.seed for member in ensemble.members] != manifest.get("seeds"):
+        raise ConfigError(
+            f"ensemble = {_json(recorded)[:60]} is not allowed; allowed: the members the "
+            "comparison ran (kind, seeds_per_draw and each member's seed, draw and "
+            "parameters), with the seeds of its seeds entry.",
+            file=where,
+            key="ensemble",
+        )
+    return ensemble
 
 
 def read_manifest(folder: Path) -> dict:

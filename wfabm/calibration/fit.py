@@ -38,7 +38,7 @@ from wfabm.batch.compare import comparison_seeds
 from wfabm.batch.executor import map_ordered, open_executor
 from wfabm.calibration.moments import run_moments
 from wfabm.config import Config, ConfigError
-from wfabm.core.schema import format_path, parse_path, toml_value
+from wfabm.core.schema import format_path, nest_dotted, parse_path, toml_value
 
 __all__ = [
     "CACHE_FILE",
@@ -358,15 +358,12 @@ configuration (including these keys for roles not listed) is held fixed."""
 
 def candidate_config(base: Config, values: Sequence[float]) -> Config:
     """``base`` with the free parameters set to ``values`` (in :data:`FREE_PARAMETERS` order)."""
-    overrides: dict = {}
-    for parameter, value in zip(FREE_PARAMETERS, values, strict=True):
-        for key in parameter.keys:
-            node = overrides
-            *parents, leaf = parse_path(key)
-            for part in parents:
-                node = node.setdefault(part, {})
-            node[leaf] = value
-    return base.with_overrides(overrides)
+    dotted = {
+        key: value
+        for parameter, value in zip(FREE_PARAMETERS, values, strict=True)
+        for key in parameter.keys
+    }
+    return base.with_overrides(nest_dotted(dotted))
 
 
 def current_values(config: Config) -> list[float]:

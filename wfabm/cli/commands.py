@@ -16,14 +16,17 @@ import signal
 import sys
 import threading
 from collections.abc import Callable, Sequence
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from wfabm.batch.progress import ProgressBar
 from wfabm.cli.arguments import UsageError
 from wfabm.cli.calibration import calibrate_command, report_command
-from wfabm.cli.options import config_value
+from wfabm.cli.options import DEFAULT_DRAW_SEEDS, DEFAULT_DRAWS, config_value
 from wfabm.cli.parser import build_parser
 from wfabm.config import Config, ConfigError, display_path, load_config
+
+if TYPE_CHECKING:
+    from wfabm.batch.ensemble import Ensemble
 
 __all__ = ["main"]
 
@@ -236,10 +239,18 @@ def _compare(args: argparse.Namespace) -> int:
     )
     root = args.seed if args.seed is not None else config_value(baseline, "run.seed", "--seed")
     # Imported only now so that `wfabm check` works without the model's dependencies.
-    from wfabm.batch.compare import check_out, compare_configs, write_comparison
+    from wfabm.batch.compare import (
+        check_out,
+        compare_configs,
+        write_comparison,
+        write_comparison_json,
+    )
 
     if args.out is not None:
         check_out(args.out)
+    if args.json is not None:
+        _check_json_file(args.json)
+    ensemble = _compare_ensemble(args, baseline, scenario, root)
     for config in (baseline, scenario):
         _warn_idle_levers(config, months)
     bar = None if args.quiet else ProgressBar("compare", "run")
@@ -247,19 +258,61 @@ def _compare(args: argparse.Namespace) -> int:
         comparison = compare_configs(
             baseline,
             scenario,
-            seeds=args.seeds,
+            seeds=args.seeds or 10,
             months=months,
             root_seed=root,
             workers=args.workers,
             progress=None if bar is None else bar.update_to,
+            ensemble=ensemble,
         )
     finally:
         # An error or Ctrl-C mid-way must not be printed on the end of the progress line.
         if bar is not None:
             bar.close()
     out = write_comparison(comparison, args.out) if args.out is not None else None
+    if args.json is not None:
+        write_comparison_json(comparison, args.json)
     print(comparison.text(out))
     return 0
+
+
+def _compare_ensemble(
+    args: argparse.Namespace, baseline: Config, scenario: Config, root: int
+) -> Ensemble | None:
+    """The ensemble ``--ensemble``/``--draws``/``--seeds`` ask for, or None for seeds alone."""
+    if args.ensemble is None:
+        if args.draws is not None:
+            raise UsageError(
+                f"--draws {args.draws} needs --ensemble DIR, the folder of parameter draws to "
+                "take them from; without it a comparison runs the configs' own parameters on "
+                "--seeds seeds."
+            )
+        return None
+    from wfabm.batch.compare import comparison_seeds
+    from wfabm.batch.ensemble import draw_ensemble, load_draws
+
+    draws = load_draws(args.ensemble, baseline)
+    load_draws(args.ensemble, scenario)
+    count = args.draws or DEFAULT_DRAWS
+    per_draw = args.seeds or DEFAULT_DRAW_SEEDS
+    return draw_ensemble(
+        draws,
+        count=count,
+        seeds=comparison_seeds(root, count * per_draw),
+        seeds_per_draw=per_draw,
+        root=root,
+    )
+
+
+def _check_json_file(path: str) -> None:
+    """Refuse a ``--json`` path that is a folder, before any run starts."""
+    from pathlib import Path
+
+    if Path(path).is_dir():
+        raise UsageError(
+            f"--json {display_path(path)} is a folder; give the path of the JSON file to "
+            "write, e.g. --json comparison.json."
+        )
 
 
 def _dashboard(args: argparse.Namespace) -> int:

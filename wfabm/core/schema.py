@@ -38,6 +38,7 @@ __all__ = [
     "check_value",
     "describe",
     "format_path",
+    "nest_dotted",
     "parse_path",
     "spec_at",
     "toml_value",
@@ -307,6 +308,32 @@ def format_path(path: KeyPath) -> str:
             key = part if _BARE_KEY_RE.fullmatch(part) else json.dumps(part)
             text += f".{key}" if text else key
     return text
+
+
+def nest_dotted(values: Mapping[str, Any]) -> dict[str, Any]:
+    """Values by dotted key as the nested tables a config file or override holds.
+
+    Args:
+        values: E.g. ``{"burnout.recovery_rate": 0.1, "workforce.la_share.social_worker":
+            0.8}``.
+
+    Returns:
+        E.g. ``{"burnout": {"recovery_rate": 0.1}, "workforce": {"la_share":
+        {"social_worker": 0.8}}}``.
+
+    Raises:
+        ValueError: If a key is not well formed or names a list item (``a[1].b``).
+    """
+    nested: dict[str, Any] = {}
+    for dotted, value in values.items():
+        *tables, leaf = parse_path(dotted)
+        if any(isinstance(part, int) for part in (*tables, leaf)):
+            raise ValueError(f"a list item cannot be set by a dotted key: {dotted!r}")
+        node = nested
+        for table in tables:
+            node = node.setdefault(table, {})
+        node[leaf] = value
+    return nested
 
 
 def parse_path(dotted: str) -> KeyPath:

@@ -21,7 +21,7 @@ import polars as pl
 from wfabm.outcomes.statistics import mean_sd, t_half_widths
 from wfabm.outcomes.summary import TOTALS
 
-__all__ = ["Results"]
+__all__ = ["PairedMatrices", "Results", "paired_matrices"]
 
 _TABLES = ("summary", "monthly")
 
@@ -155,6 +155,61 @@ def _unpaired(frame: pl.DataFrame, by: list[str], over: str | None) -> pl.DataFr
 
 
 def _paired(frame: pl.DataFrame, by: list[str], over: str, reference: str) -> pl.DataFrame:
+    pairs = paired_matrices(frame, by, over, reference)
+    base, scen = pairs.reference, pairs.scenario
+    count, difference, sd = mean_sd(scen - base)
+    half = t_half_widths(count, sd)
+    return pairs.keys.with_columns(
+        pl.Series(f"{over}s", count, dtype=pl.Int64),
+        _column(f"{reference}_mean", mean_sd(base)[1]),
+        _column(f"{pairs.other}_mean", mean_sd(scen)[1]),
+        _column("difference", difference),
+        _column("ci_low", difference - half),
+        _column("ci_high", difference + half),
+    )
+
+
+@dataclass(frozen=True)
+class PairedMatrices:
+    """A reference and one other scenario's values, run by run, ready to be differenced.
+
+    Attributes:
+        keys: The groups, one row each (the ``by`` columns), in order of first appearance.
+        runs: The ``over`` values, one row each, in order of first appearance.
+        other: The label of the scenario that is not the reference.
+        reference: The reference's values, a (groups × runs) matrix, NaN where undefined.
+        scenario: The other scenario's values, the same shape.
+    """
+
+    keys: pl.DataFrame
+    runs: pl.DataFrame
+    other: str
+    reference: np.ndarray
+    scenario: np.ndarray
+
+
+def paired_matrices(
+    frame: pl.DataFrame, by: Sequence[str], over: str, reference: str
+) -> PairedMatrices:
+    """Lay out two scenarios' values as (group × run) matrices paired by ``over``.
+
+    A run that lacks a (sector, role) another run has counts as zero for totals
+    (:data:`~wfabm.outcomes.summary.TOTALS`) and as undefined (NaN) for rates and means.
+
+    Args:
+        frame: Per-run values with columns ``scenario``, ``over``, ``by`` and ``value``.
+        by: The grouping columns.
+        over: The column that pairs the runs (``"seed"``, ``"member"``).
+        reference: The reference scenario's label.
+
+    Returns:
+        The matrices, with the groups and runs they are laid out by.
+
+    Raises:
+        ValueError: Without exactly the reference and one other scenario, or with two values
+            of one (scenario, run, group).
+    """
+    by = list(by)
     labels = frame["scenario"].unique(maintain_order=True).to_list()
     if reference not in labels or len(labels) != 2:
         raise ValueError(
@@ -180,17 +235,12 @@ def _paired(frame: pl.DataFrame, by: list[str], over: str, reference: str) -> pl
         )
     grid = grid.sort("key_index", "run_index")
     shape = (keys.height, runs.height)
-    base = grid[reference].to_numpy().astype(np.float64).reshape(shape)
-    scen = grid[other].to_numpy().astype(np.float64).reshape(shape)
-    count, difference, sd = mean_sd(scen - base)
-    half = t_half_widths(count, sd)
-    return keys.drop("key_index").with_columns(
-        pl.Series(f"{over}s", count, dtype=pl.Int64),
-        _column(f"{reference}_mean", mean_sd(base)[1]),
-        _column(f"{other}_mean", mean_sd(scen)[1]),
-        _column("difference", difference),
-        _column("ci_low", difference - half),
-        _column("ci_high", difference + half),
+    return PairedMatrices(
+        keys=keys.drop("key_index"),
+        runs=runs.drop("run_index"),
+        other=other,
+        reference=grid[reference].to_numpy().astype(np.float64).reshape(shape),
+        scenario=grid[other].to_numpy().astype(np.float64).reshape(shape),
     )
 
 
