@@ -23,6 +23,7 @@ from wfabm.cli.arguments import UsageError
 from wfabm.cli.calibration import calibrate_command, report_command
 from wfabm.cli.options import DEFAULT_DRAW_SEEDS, DEFAULT_DRAWS, config_value
 from wfabm.cli.parser import build_parser
+from wfabm.cli.posterior import posterior_command
 from wfabm.config import Config, ConfigError, display_path, load_config
 
 if TYPE_CHECKING:
@@ -331,6 +332,7 @@ _HANDLERS: dict[str, Callable[[argparse.Namespace], int]] = {
     "check": _check,
     "compare": _compare,
     "calibrate": calibrate_command,
+    "posterior": posterior_command,
     "report": report_command,
     "experiment": _experiment,
     "analyse": _analyse,

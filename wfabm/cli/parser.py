@@ -25,6 +25,7 @@ from wfabm.cli.options import (
     choice,
     option_value,
 )
+from wfabm.cli.posterior import add_posterior_command
 from wfabm.config import BASELINE_NAME
 
 __all__ = [
@@ -55,6 +56,7 @@ def build_parser() -> Parser:
     add_check_command(commands)
     add_compare_command(commands)
     add_calibrate_command(commands)
+    add_posterior_command(commands)
     add_report_command(commands)
     add_experiment_command(commands)
     add_analyse_command(commands)
