@@ -23,7 +23,7 @@ from wfabm.batch.executor import (
     open_executor,
     slurm_cluster,
 )
-from wfabm.batch.experiment import load_experiment, run_experiment
+from wfabm.batch.experiment import check_results_folder, load_experiment, run_experiment
 from wfabm.batch.store import read_runs
 from wfabm.cli import commands as cli
 from wfabm.config import ConfigError
@@ -308,3 +308,52 @@ def test_a_worker_watching_its_parent_ends_when_the_parent_is_killed(tmp_path):
         with contextlib.suppress(ProcessLookupError):
             os.killpg(parent.pid, signal.SIGKILL)
         parent.wait()
+
+
+def _default_sigint() -> None:
+    # A shell without job control starts background commands with SIGINT ignored, and a
+    # child inherits that; Ctrl-C at a terminal reaches a process that has not.
+    signal.signal(signal.SIGINT, signal.SIG_DFL)
+
+
+@pytest.mark.skipif(not Path("/proc/self/stat").exists(), reason="reads processes from /proc")
+def test_ctrl_c_stops_a_dask_experiment_within_seconds_and_keeps_it_resumable(tmp_path):
+    spec = tmp_path / "long_tasks.toml"
+    spec.write_text(textwrap.dedent(LONG_TASKS), encoding="utf-8")
+    out = tmp_path / "results"
+    command = [sys.executable, "-m", "wfabm", "experiment", str(spec), "--out", str(out)]
+    stderr_file = tmp_path / "stderr.txt"
+    with stderr_file.open("w") as stderr_sink:
+        process = subprocess.Popen(
+            [*command, "--engine", "dask", "--workers", "2", "--quiet"],
+            stdout=subprocess.DEVNULL,
+            stderr=stderr_sink,
+            start_new_session=True,
+            preexec_fn=_default_sigint,
+        )
+    try:
+        deadline = time.monotonic() + 120
+        workers: set[int] = set()
+        while len(workers) < 2 and time.monotonic() < deadline:
+            assert process.poll() is None, stderr_file.read_text()
+            workers = pool_workers(descendants(process.pid))
+            time.sleep(0.1)
+        assert len(workers) == 2
+        time.sleep(3)
+        # Ctrl-C at a terminal signals the whole process group: the workers as well.
+        os.killpg(process.pid, signal.SIGINT)
+        stopped = time.monotonic()
+        process.wait(timeout=30)
+        assert time.monotonic() - stopped < 30
+    finally:
+        with contextlib.suppress(ProcessLookupError):
+            os.killpg(process.pid, signal.SIGKILL)
+        process.wait()
+    stderr = stderr_file.read_text()
+    assert process.returncode == 130, stderr
+    assert "Traceback" not in stderr
+    assert "run the same command again to resume" in stderr
+    sessions = json.loads((out / "manifest.json").read_text())["sessions"]
+    assert sessions[-1]["interrupted"] is True
+    # The folder takes the same experiment again: not locked, nor refused.
+    assert check_results_folder(load_experiment(spec), out) == out

@@ -231,9 +231,7 @@ def map_ordered(
     pending = set(futures)
     try:
         while pending:
-            done, pending = wait(
-                pending, timeout=poll if cancel else None, return_when=FIRST_COMPLETED
-            )
+            done, pending = wait(pending, timeout=poll, return_when=FIRST_COMPLETED)
             for future in done:
                 future.result()  # re-raises a task's error here, in the caller
             if done:
@@ -285,7 +283,9 @@ def run_tasks(
         while waiting and len(running) < in_flight:
             batch, attempt = waiting.popleft()
             running[executor.submit(execute_batch, batch)] = (batch, attempt)
-        done, _ = wait(list(running), return_when=FIRST_COMPLETED)
+        # A timeout, so that this (main) thread wakes up to take a Ctrl-C: with Dask the
+        # signal may land on one of its threads, and an untimed wait would never see it.
+        done, _ = wait(list(running), timeout=_CANCEL_POLL, return_when=FIRST_COMPLETED)
         for future in done:
             batch, attempt = running.pop(future)
             try:
