@@ -351,9 +351,92 @@ def test_ctrl_c_stops_a_dask_experiment_within_seconds_and_keeps_it_resumable(tm
         process.wait()
     stderr = stderr_file.read_text()
     assert process.returncode == 130, stderr
-    assert "Traceback" not in stderr
+    # No traceback of this process (a worker stopped while still importing may print its own).
+    assert "wfabm/batch/" not in stderr
+    assert "KeyboardInterrupt" not in stderr.split("\n")[-2]
     assert "run the same command again to resume" in stderr
     sessions = json.loads((out / "manifest.json").read_text())["sessions"]
     assert sessions[-1]["interrupted"] is True
     # The folder takes the same experiment again: not locked, nor refused.
     assert check_results_folder(load_experiment(spec), out) == out
+
+
+# --------------------------------------------------------------------------- a cluster that fails
+SHORT = """
+[experiment]
+name = "short"
+months = 2
+seed = 5
+replicates = 2
+
+[scenarios]
+baseline = "baseline"
+
+[outcomes]
+window_months = 1
+summary = ["headcount"]
+series = []
+flows = false
+metrics = false
+"""
+
+
+def _fake_slurm(tmp_path: Path, sbatch: str) -> dict[str, str]:
+    """A PATH whose ``sbatch`` runs the given shell lines and whose ``scancel`` succeeds."""
+    bin_dir = tmp_path / "bin"
+    bin_dir.mkdir()
+    for name, body in (("sbatch", sbatch), ("scancel", "exit 0")):
+        script = bin_dir / name
+        script.write_text(f"#!/bin/sh\n{body}\n", encoding="utf-8")
+        script.chmod(0o755)
+    return {**os.environ, "PATH": f"{bin_dir}{os.pathsep}{os.environ['PATH']}"}
+
+
+def _run_on_cluster(tmp_path: Path, environment: dict[str, str], extra: str = "") -> tuple:
+    spec = tmp_path / "short.toml"
+    spec.write_text(textwrap.dedent(SHORT), encoding="utf-8")
+    cluster = tmp_path / "slurm.toml"
+    cluster.write_text(
+        '[slurm]\ncores = 1\nmemory = "1GB"\nwalltime = "00:10:00"\njobs = 1\n' + extra,
+        encoding="utf-8",
+    )
+    command = [
+        *(sys.executable, "-m", "wfabm", "experiment", str(spec)),
+        *("--out", str(tmp_path / "results"), "--engine", "dask"),
+        *("--cluster", str(cluster), "--quiet"),
+    ]
+    started = time.monotonic()
+    done = subprocess.run(
+        command, env=environment, capture_output=True, text=True, timeout=90, cwd=tmp_path
+    )
+    return done, time.monotonic() - started
+
+
+def test_a_missing_submit_command_is_a_clear_error(tmp_path):
+    environment = {**os.environ, "PATH": str(Path(sys.executable).parent) + ":/bin"}
+    done, _ = _run_on_cluster(tmp_path, environment)
+    assert done.returncode == 2, done.stderr
+    assert "Traceback" not in done.stderr
+    assert "sbatch" in done.stderr
+    assert "PATH" in done.stderr
+    assert len(done.stderr.strip().splitlines()) == 1
+    assert not (tmp_path / "results").exists()
+
+
+def test_a_failing_submit_command_is_reported_not_waited_on(tmp_path):
+    environment = _fake_slurm(tmp_path, "echo 'sbatch: error: invalid account' >&2\nexit 1")
+    done, seconds = _run_on_cluster(tmp_path, environment)
+    assert done.returncode == 1, done.stderr
+    assert "Traceback" not in done.stderr
+    assert "invalid account" in done.stderr
+    assert seconds < 60
+
+
+def test_jobs_that_never_start_workers_end_in_a_bounded_time(tmp_path):
+    environment = _fake_slurm(tmp_path, "echo 'Submitted batch job 4242'")
+    done, seconds = _run_on_cluster(tmp_path, environment, "worker_timeout = 5\n")
+    assert done.returncode == 1, done.stderr
+    assert "Traceback" not in done.stderr
+    assert "no Dask worker" in done.stderr
+    assert "4242" in done.stderr
+    assert seconds < 60

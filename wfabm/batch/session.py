@@ -156,6 +156,7 @@ def run_experiment(
     workers: int = 1,
     scheduler: str | Any | None = None,
     progress: Progress | None = None,
+    worker_timeout: float | None = None,
 ) -> SessionReport:
     """Run every unfinished run of an experiment into its results folder.
 
@@ -172,6 +173,8 @@ def run_experiment(
         scheduler: For Dask: a scheduler address or cluster object; None for a local
             cluster.
         progress: Told of each finished run.
+        worker_timeout: For Dask: seconds the cluster may have no worker before the
+            session is given up (:func:`wfabm.batch.executor.open_executor`).
 
     Returns:
         What this session did.
@@ -181,6 +184,8 @@ def run_experiment(
             or another session is using it (checked before anything runs).
         ExperimentInterrupted: On Ctrl-C (or a SIGTERM the caller turns into one), once
             the workers are stopped and the manifest is saved.
+        ClusterError: If a Dask cluster has had no worker for ``worker_timeout`` seconds,
+            or none of its jobs could be submitted (the manifest is saved first).
     """
     started = time.perf_counter()
     store = ResultsStore(results_folder(experiment, out), experiment)
@@ -191,7 +196,12 @@ def run_experiment(
         # Read again under the lock: another session may have just finished or begun.
         manifest = store.check() or store.new_manifest()
         return _run_session(
-            experiment, store, manifest, started, engine, workers, scheduler, progress
+            experiment,
+            store,
+            manifest,
+            started,
+            (engine, workers, scheduler, worker_timeout),
+            progress,
         )
 
 
@@ -200,12 +210,12 @@ def _run_session(
     store: ResultsStore,
     manifest: dict,
     started: float,
-    engine: str,
-    workers: int,
-    scheduler: str | Any | None,
+    engine_settings: tuple[str, int, str | Any | None, float | None],
     progress: Progress | None,
 ) -> SessionReport:
     from wfabm.batch.executor import batch_size, in_flight, open_executor, run_tasks
+
+    engine, workers, scheduler, worker_timeout = engine_settings
 
     store.remove_leftovers()
     repaired = store.verify(manifest)
@@ -269,7 +279,9 @@ def _run_session(
     interrupted = False
     try:
         if tasks:
-            with open_executor(engine, workers, scheduler) as executor:
+            with open_executor(
+                engine, workers, scheduler, worker_timeout=worker_timeout
+            ) as executor:
                 run_tasks(
                     executor,
                     tasks,

@@ -91,6 +91,7 @@ _TERMINATED = 128 + 15
 
 
 def _experiment(args: argparse.Namespace) -> int:
+    from wfabm.batch.cluster import ClusterError
     from wfabm.batch.experiment import (
         ExperimentInterrupted,
         check_results_folder,
@@ -106,14 +107,20 @@ def _experiment(args: argparse.Namespace) -> int:
     # Before a cluster's jobs are submitted: a folder that cannot take the results is
     # refused while nothing has started.
     check_results_folder(experiment, args.out)
-    scheduler = args.scheduler
+    scheduler, worker_timeout = args.scheduler, None
+    if args.cluster:
+        from wfabm.batch.cluster import check_submit_command, load_cluster_settings
+
+        settings = load_cluster_settings(args.cluster)
+        check_submit_command(settings)
+        worker_timeout = settings["worker_timeout"]
     bar = None if args.quiet else ProgressBar(experiment.name, "run")
     try:
         with _SigtermAsInterrupt() as sigterm:
             if args.cluster:
-                from wfabm.batch.executor import load_cluster_settings, slurm_cluster
+                from wfabm.batch.cluster import slurm_cluster
 
-                scheduler = slurm_cluster(load_cluster_settings(args.cluster))
+                scheduler = slurm_cluster(settings)
             outcome = run_experiment(
                 experiment,
                 args.out,
@@ -121,7 +128,13 @@ def _experiment(args: argparse.Namespace) -> int:
                 workers=args.workers,
                 scheduler=scheduler,
                 progress=None if bar is None else _runs_progress(bar),
+                worker_timeout=worker_timeout,
             )
+    except ClusterError as error:
+        if bar is not None:
+            bar.close()
+        _fail(f"{error} The runs finished so far are kept; run the same command again to resume.")
+        return _RUNS_FAILED
     except ExperimentInterrupted as interrupt:
         if bar is not None:
             bar.close()
@@ -140,6 +153,12 @@ def _experiment(args: argparse.Namespace) -> int:
         if args.cluster and scheduler is not None:
             scheduler.close()
     print(outcome.text())
+    if args.cluster:
+        from wfabm.batch.cluster import submission_failures
+
+        failures = submission_failures(scheduler)
+        if failures:
+            _warn(f"{len(failures)} SLURM job(s) could not be submitted: {failures[0]}")
     if outcome.failed:
         print(outcome.failure_text(), file=sys.stderr)
         return _RUNS_FAILED
@@ -293,6 +312,10 @@ def _warn_idle_levers(config: Config, months: int) -> None:
 
     for text in idle_levers(config.data, months):
         print(f"wfabm: warning: {display_path(config.chain[-1])}: {text}", file=sys.stderr)
+
+
+def _warn(message: str) -> None:
+    print(f"wfabm: warning: {' '.join(message.split())}", file=sys.stderr)
 
 
 def _fail(message: str) -> None:
