@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from wfabm.batch.spec import Experiment
+from wfabm.batch.spec import SHORTENED, Experiment
 from wfabm.batch.store import CHECKSUMS, ResultsStore, finish_session, session_entry
 from wfabm.config import display_path
 
@@ -118,8 +118,17 @@ def _some(labels: tuple[str, ...], shown: int = 5) -> str:
 
 
 def results_folder(experiment: Experiment, out: str | Path | None = None) -> Path:
-    """The results folder of a session: ``out``, or ``results/<experiment name>``."""
-    return Path(out) if out is not None else Path("results") / experiment.name
+    """The results folder of a session: ``out``, or ``results/<experiment name>``.
+
+    A spec shortened with ``--months`` or ``--replicates`` gets a folder of its own, e.g.
+    ``results/policy_comparison_months-48_replicates-2``, so that it never meets the full
+    experiment's results.
+    """
+    if out is not None:
+        return Path(out)
+    shortened = experiment.spec["experiment"].get(SHORTENED, {})
+    suffix = "".join(f"_{key}-{value}" for key, value in sorted(shortened.items()))
+    return Path("results") / f"{experiment.name}{suffix}"
 
 
 def check_results_folder(experiment: Experiment, out: str | Path | None = None) -> Path:

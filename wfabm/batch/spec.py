@@ -48,7 +48,7 @@ from wfabm.core.schema import (
 from wfabm.core.taxonomy import ROLES, SECTORS
 from wfabm.outcomes.summary import ALL_ROLES, OUTCOMES, WALES
 
-__all__ = ["Experiment", "Run", "load_experiment"]
+__all__ = ["SHORTENED", "Experiment", "Run", "load_experiment"]
 
 _NAME_RE = re.compile(r"[A-Za-z0-9_][A-Za-z0-9_-]*")
 _NAME_RULE = "letters, digits, _ and - (not starting with -)"
@@ -173,13 +173,28 @@ class Experiment:
         ]
 
 
-def load_experiment(path: str | Path, *, max_runs: int | None = None) -> Experiment:
+SHORTENED = "command_line"
+"""Key of ``[experiment]`` in a validated spec: the values ``--months`` and ``--replicates``
+put in place of the file's. It is part of the spec, so of its hash: a shortened experiment
+is another experiment, resumed or replicated only with the same options."""
+
+
+def load_experiment(
+    path: str | Path,
+    *,
+    max_runs: int | None = None,
+    months: int | None = None,
+    replicates: int | None = None,
+) -> Experiment:
     """Read, validate and expand an experiment spec.
 
     Args:
         path: The spec's TOML file.
         max_runs: Most runs the design may have; None: the spec's
             ``experiment.max_runs``, else :data:`MAX_RUNS`.
+        months: Months per run instead of the spec's ``experiment.months`` (``--months``);
+            a longer ``outcomes.window_months`` is cut to the run.
+        replicates: Replicates instead of the spec's (``--replicates``).
 
     Returns:
         The experiment, with every run's config resolved and validated.
@@ -197,7 +212,16 @@ def load_experiment(path: str | Path, *, max_runs: int | None = None) -> Experim
             "(examples are in experiments/)."
         )
     raw = read_toml(source)
+    given = {
+        key: value
+        for key, value in (("months", months), ("replicates", replicates))
+        if value is not None
+    }
+    if given:
+        raw = _shortened(raw, given)
     spec = _validate(raw, file)
+    if given:
+        spec["experiment"][SHORTENED] = given
     scenarios = _scenarios(raw.get("scenarios"), source, file)
     parameters = _parameters(raw.get("parameters", {}), spec["design"], scenarios, file)
     _check_analysis(spec, scenarios, file)
@@ -240,6 +264,19 @@ def load_experiment(path: str | Path, *, max_runs: int | None = None) -> Experim
         runs=runs,
         hash=digest,
     )
+
+
+def _shortened(raw: dict, given: dict[str, int]) -> dict:
+    """The spec's tables with ``--months``/``--replicates`` in place of its own values."""
+    table = raw.get("experiment")
+    if not isinstance(table, Mapping):
+        return raw
+    shortened = {**raw, "experiment": {**table, **given}}
+    outcomes = raw.get("outcomes")
+    window = outcomes.get("window_months") if isinstance(outcomes, Mapping) else None
+    if "months" in given and isinstance(window, int) and window > given["months"]:
+        shortened["outcomes"] = {**outcomes, "window_months": given["months"]}
+    return shortened
 
 
 # --------------------------------------------------------------------------- validation

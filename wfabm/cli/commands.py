@@ -22,7 +22,7 @@ from wfabm.batch.progress import ProgressBar
 from wfabm.cli.arguments import UsageError
 from wfabm.cli.calibration import calibrate_command, report_command
 from wfabm.cli.options import config_value
-from wfabm.cli.parser import build_parser
+from wfabm.cli.parser import build_parser, build_rerun_parser
 from wfabm.config import Config, ConfigError, display_path, load_config
 
 __all__ = ["main"]
@@ -42,8 +42,14 @@ def main(argv: Sequence[str] | None = None) -> int:
         interrupted.
     """
     try:
+        words = list(sys.argv[1:] if argv is None else argv)
+        # `experiment rerun` is a command of its own; `experiment SPEC` takes a file.
+        rerun = words[:2] == ["experiment", "rerun"]
         try:
-            args = build_parser().parse_args(argv)
+            if rerun:
+                args = build_rerun_parser().parse_args(words[2:])
+            else:
+                args = build_parser().parse_args(words)
         except SystemExit as done:
             # --help and --version exit through argparse; report their status.
             return done.code if isinstance(done.code, int) else 0
@@ -103,7 +109,16 @@ def _experiment(args: argparse.Namespace) -> int:
         raise UsageError("--scheduler and --cluster need --engine dask")
     if args.scheduler and args.cluster:
         raise UsageError("give --scheduler or --cluster, not both")
-    experiment = load_experiment(args.spec, max_runs=args.max_runs)
+    experiment = load_experiment(
+        args.spec, max_runs=args.max_runs, months=args.months, replicates=args.replicates
+    )
+    from wfabm.batch.preview import dry_run_text, idle_lever_warnings
+
+    for warning in idle_lever_warnings(experiment):
+        _warn(warning)
+    if args.dry_run:
+        print(dry_run_text(experiment, args.workers))
+        return 0
     # Before a cluster's jobs are submitted: a folder that cannot take the results is
     # refused while nothing has started.
     check_results_folder(experiment, args.out)
@@ -203,6 +218,16 @@ class _SigtermAsInterrupt:
         raise KeyboardInterrupt
 
 
+def _experiment_rerun(args: argparse.Namespace) -> int:
+    from wfabm.batch.rerun import rerun_run
+
+    rerun = rerun_run(args.folder, args.run)
+    for warning in rerun.warnings:
+        _warn(warning)
+    print(rerun.text())
+    return 0 if rerun.identical else 1
+
+
 def _analyse(args: argparse.Namespace) -> int:
     from wfabm.batch.analysis import analyse, check_expected, write_expected
 
@@ -299,6 +324,7 @@ _HANDLERS: dict[str, Callable[[argparse.Namespace], int]] = {
     "calibrate": calibrate_command,
     "report": report_command,
     "experiment": _experiment,
+    "experiment rerun": _experiment_rerun,
     "analyse": _analyse,
     "replicate": _replicate,
     "dashboard": _dashboard,
