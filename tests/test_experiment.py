@@ -5,6 +5,7 @@ The runs themselves are a few months long; the shipped specs are only expanded, 
 
 from __future__ import annotations
 
+import shutil
 import textwrap
 import time
 from pathlib import Path
@@ -471,3 +472,34 @@ def test_rerun_reproduces_a_stored_run_and_shows_what_differs(tmp_path, capsys):
     assert "value" in text
     assert cli.main(["experiment", "rerun", str(out), "nope/sample-00000_replicate-0000"]) == 2
     assert "names no run of this folder" in capsys.readouterr().err
+
+
+# --------------------------------------------------------------------------- specs copied elsewhere
+@pytest.mark.parametrize("path", SHIPPED, ids=[p.stem for p in SHIPPED])
+def test_a_shipped_spec_copied_with_its_folder_elsewhere_is_the_same_experiment(path, tmp_path):
+    # A researcher copies a spec (and the scenario files beside it) to a folder of their own.
+    copy = tmp_path / "mine"
+    shutil.copytree(path.parent / "scenarios", copy / "scenarios")
+    shutil.copy(path, copy / path.name)
+    assert load_experiment(copy / path.name).hash == load_experiment(path).hash
+
+
+def test_the_policy_comparison_spec_copied_alone_finds_its_scenarios(tmp_path):
+    path = REPOSITORY / "experiments" / "policy_comparison.toml"
+    shutil.copy(path, tmp_path / path.name)
+    assert load_experiment(tmp_path / path.name).hash == load_experiment(path).hash
+
+
+def test_scenario_paths_are_relative_to_the_spec_not_to_the_current_folder(tmp_path, monkeypatch):
+    elsewhere = tmp_path / "elsewhere"
+    elsewhere.mkdir()
+    # A config of the same name in the folder the command runs from must not be taken.
+    (elsewhere / "pay.toml").write_text('extends = "baseline"\n', encoding="utf-8")
+    study = tmp_path / "study"
+    study.mkdir()
+    spec = write_spec(study, BASE + 'pay = "pay.toml"\n')
+    monkeypatch.chdir(elsewhere)
+    with pytest.raises(ConfigError, match=r"scenarios.pay = \"pay.toml\": there is no such"):
+        load_experiment(spec)
+    (study / "pay.toml").write_text('extends = "baseline"\n', encoding="utf-8")
+    assert load_experiment(spec).scenarios["pay"].source == study / "pay.toml"

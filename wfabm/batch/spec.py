@@ -34,7 +34,15 @@ from wfabm.batch.design import (
     salib_problem,
     with_values,
 )
-from wfabm.config import BASELINE_NAME, Config, ConfigError, display_path, load_config, read_toml
+from wfabm.config import (
+    BASELINE_NAME,
+    Config,
+    ConfigError,
+    display_path,
+    load_config,
+    named_config_path,
+    read_toml,
+)
 from wfabm.core.schema import (
     ListOf,
     MapOf,
@@ -369,21 +377,26 @@ def _scenarios(table: Any, source: Path, file: str) -> dict[str, Config]:
             raise ConfigError(
                 f"{key} = {toml_value(value)} is not a config; {allowed}", file=file, key=key
             )
+        # Relative to the spec, never to the folder the command runs from, so that a spec
+        # means the same wherever it is run and wherever it is copied with its files.
         beside = source.parent / value
+        packaged = named_config_path(value)
         if value == BASELINE_NAME:
             scenarios[name] = load_config(BASELINE_NAME)
         elif beside.is_file():
             scenarios[name] = load_config(beside)
+        elif not Path(value).is_absolute() and packaged.is_file():
+            # By its name, as the manifest shows it, unless a file of the current folder
+            # would shadow the name.
+            scenarios[name] = load_config(packaged if Path(value).exists() else value)
         else:
-            try:
-                scenarios[name] = load_config(value)
-            except ConfigError:
-                raise ConfigError(
-                    f"{key} = {toml_value(value)}: there is no such config file "
-                    f"({display_path(beside)}) or packaged config; {allowed}",
-                    file=file,
-                    key=key,
-                ) from None
+            raise ConfigError(
+                f"{key} = {toml_value(value)}: there is no such config file "
+                f"({display_path(beside)}) or packaged config; {allowed} A spec copied "
+                "elsewhere needs its scenario files copied beside it.",
+                file=file,
+                key=key,
+            )
     return scenarios
 
 
