@@ -432,3 +432,50 @@ def test_analysing_a_folder_with_a_damaged_manifest_is_a_clear_error(spec, tmp_p
     captured = capsys.readouterr()
     assert "manifest.json is damaged: it cannot be read" in captured.err
     assert "Traceback" not in captured.err
+
+
+# --------------------------------------------------------------------------- which code and spec
+def test_the_manifest_names_the_commit_of_the_checkout_holding_the_spec(tmp_path):
+    from wfabm.batch.provenance import commit_text
+    from wfabm.batch.store import read_manifest
+
+    study = tmp_path / "study"
+    study.mkdir()
+    spec = study / "spec.toml"
+    spec.write_text(
+        textwrap.dedent(
+            """
+            [experiment]
+            name = "tracked"
+            months = 1
+            seed = 1
+            replicates = 1
+
+            [scenarios]
+            baseline = "baseline"
+
+            [outcomes]
+            window_months = 1
+            summary = ["headcount"]
+            series = []
+            flows = false
+            metrics = false
+            """
+        ),
+        encoding="utf-8",
+    )
+    git = ["git", "-C", str(study), "-c", "user.name=t", "-c", "user.email=t@example.org"]
+    subprocess.run([*git, "init", "-q"], check=True)
+    subprocess.run([*git, "add", "spec.toml"], check=True)
+    subprocess.run([*git, "commit", "-q", "-m", "the study"], check=True)
+    head = subprocess.run(
+        [*git, "rev-parse", "HEAD"], capture_output=True, text=True, check=True
+    ).stdout.strip()
+    out = tmp_path / "results"
+    run_experiment(load_experiment(spec), out)
+    manifest = read_manifest(out)
+    assert manifest["spec_checkout"] == {"commit": head, "dirty": False, "file": "spec.toml"}
+    text = commit_text(manifest)
+    assert f"spec spec.toml at commit {head[:12]}" in text
+    assert "None" not in text
+    assert "None" not in commit_text({**manifest, "git_commit": None})

@@ -32,6 +32,7 @@ import polars as pl
 
 from wfabm.batch.atomic import write_atomically
 from wfabm.batch.compare import BASELINE, SCENARIO, paired_comparison
+from wfabm.batch.provenance import commit_text
 from wfabm.batch.store import ANALYSIS, MANIFEST, read_manifest, read_runs
 from wfabm.config import ConfigError, display_path
 from wfabm.core.taxonomy import ARRIVALS, DEPARTURES, SECTORS
@@ -596,8 +597,7 @@ def _html(report: Report, figures: list[tuple[str, bytes]]) -> str:
         f"<p>{html.escape(spec['experiment'].get('description', ''))}</p>",
         f"<p>Design: {html.escape(spec['design']['method'])}; {manifest['runs']} runs of "
         f"{spec['experiment']['months']} months; root seed {spec['experiment']['seed']}; "
-        f"spec hash {html.escape(manifest['hash'])}; git commit "
-        f"{html.escape(str(manifest.get('git_commit')))}.</p>",
+        f"spec hash {html.escape(manifest['hash'])}; {html.escape(commit_text(manifest))}.</p>",
     ]
     parts.extend(f"<p><b>Note:</b> {html.escape(note)}</p>" for note in report.notes)
     parts.append(

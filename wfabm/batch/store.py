@@ -51,7 +51,7 @@ from typing import Any, Protocol
 import polars as pl
 
 from wfabm.batch.atomic import TEMPORARY_SUFFIX, is_temporary, write_atomically
-from wfabm.batch.provenance import git_commit, package_versions
+from wfabm.batch.provenance import git_commit, package_versions, spec_checkout
 from wfabm.config import Config, ConfigError, display_path
 from wfabm.outcomes.summary import monthly_outcomes, summarise_run
 
@@ -606,6 +606,7 @@ class ResultsStore:
             "runs": len(experiment.runs),
             "package_versions": versions,
             "git_commit": git_commit(),
+            "spec_checkout": spec_checkout(Path(experiment.source)),
             "sessions": [],
             "timings": {},
             CHECKSUMS: {},
