@@ -13,7 +13,8 @@ from pathlib import Path
 from typing import Any
 
 from wfabm.batch.spec import SHORTENED, Experiment
-from wfabm.batch.store import CHECKSUMS, ResultsStore, finish_session, session_entry
+from wfabm.batch.store import CHECKSUMS, TABLES, ResultsStore, finish_session, session_entry
+from wfabm.batch.tables import write_results_tables
 from wfabm.config import display_path
 
 __all__ = [
@@ -315,4 +316,8 @@ def _run_session(
         store.write_manifest(manifest)
     if interrupted:
         raise ExperimentInterrupted(outcome) from None
+    # The tables are made again only when a run was added (or there are none yet).
+    fresh = finished or repaired or not (store.root / TABLES).is_dir()
+    if fresh and skipped + finished > 0:
+        write_results_tables(store.root)
     return outcome

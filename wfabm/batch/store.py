@@ -56,9 +56,11 @@ from wfabm.config import Config, ConfigError, display_path
 from wfabm.outcomes.summary import monthly_outcomes, summarise_run
 
 __all__ = [
+    "DICTIONARY",
     "LOCK",
     "MANIFEST",
     "RUN_SCHEMA",
+    "TABLES",
     "PlannedExperiment",
     "PlannedRun",
     "ResultsStore",
@@ -81,8 +83,12 @@ DESIGN = "design.csv"
 CHECKSUMS = "checksums"
 """Manifest key: run label → SHA-256 of each of its files (``"run"``, ``"metrics"``)."""
 ANALYSIS = "analysis"
+TABLES = "tables"
+"""The self-describing tables of every run (:mod:`wfabm.batch.tables`)."""
+DICTIONARY = "data_dictionary.csv"
+"""Every column of those tables, its unit and what it is."""
 LOCK = "session.lock"
-_OURS = (MANIFEST, RUNS, METRICS, FAILURES, DESIGN, ANALYSIS, LOCK)
+_OURS = (MANIFEST, RUNS, METRICS, FAILURES, DESIGN, ANALYSIS, TABLES, DICTIONARY, LOCK)
 _MANIFEST_KEYS = {"hash": str, "experiment": str, "sessions": list, "timings": dict}
 _EXTRA_PACKAGES = ("SALib", "dask", "distributed", "dask-jobqueue", "scipy", "matplotlib")
 
