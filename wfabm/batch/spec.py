@@ -14,8 +14,6 @@ config and replicate, never on which engine, worker or order ran it.
 
 from __future__ import annotations
 
-import hashlib
-import json
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -34,6 +32,7 @@ from wfabm.batch.design import (
     salib_problem,
     with_values,
 )
+from wfabm.batch.spechash import spec_hash
 from wfabm.config import (
     BASELINE_NAME,
     Config,
@@ -254,13 +253,7 @@ def load_experiment(
     }
     # The limit on the design's size does not change its results: a folder may be resumed
     # with the limit raised.
-    hashed = {
-        **spec,
-        "experiment": {k: v for k, v in spec["experiment"].items() if k != "max_runs"},
-    }
-    digest = hashlib.sha256(
-        json.dumps(hashed, sort_keys=True, separators=(",", ":")).encode()
-    ).hexdigest()[:16]
+    digest = spec_hash(spec)
     return Experiment(
         name=spec["experiment"]["name"],
         source=source,

@@ -52,6 +52,7 @@ import polars as pl
 
 from wfabm.batch.atomic import TEMPORARY_SUFFIX, is_temporary, write_atomically
 from wfabm.batch.provenance import git_commit, package_versions, spec_checkout
+from wfabm.batch.spechash import results_hash
 from wfabm.config import Config, ConfigError, display_path
 from wfabm.outcomes.summary import monthly_outcomes, summarise_run
 
@@ -358,7 +359,10 @@ class ResultsStore:
                 )
             return None
         manifest = read_manifest(root)
-        if manifest.get("hash") != self.experiment.hash:
+        same_runs = isinstance(manifest.get("spec"), dict) and results_hash(
+            manifest["spec"]
+        ) == results_hash(self.experiment.spec)
+        if manifest.get("hash") != self.experiment.hash and not same_runs:
             raise ConfigError(
                 f"--out {shown} holds results of experiment {manifest.get('experiment')!r} "
                 f"[{manifest.get('hash')}], not of this spec [{self.experiment.hash}] (the "

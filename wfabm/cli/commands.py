@@ -231,7 +231,13 @@ def _experiment_rerun(args: argparse.Namespace) -> int:
 def _analyse(args: argparse.Namespace) -> int:
     from wfabm.batch.analysis import analyse, check_expected, write_expected
 
-    report = analyse(args.results)
+    report = analyse(
+        args.results,
+        outcome=args.outcome,
+        sector=args.sector,
+        role=args.role,
+        reference=args.reference,
+    )
     print(report.text())
     if args.write_expected:
         written = write_expected(report, args.write_expected)

@@ -25,6 +25,7 @@ from wfabm.cli.options import (
     option_value,
 )
 from wfabm.config import BASELINE_NAME
+from wfabm.core.schema import Param
 
 __all__ = [
     "add_analyse_command",
@@ -322,6 +323,18 @@ def add_analyse_command(commands: Subcommands) -> None:
         metavar="DIR",
         help="the --out folder of wfabm experiment",
     )
+    for name, what in (
+        ("--outcome", "the outcome of the sensitivity indices and response plots"),
+        ("--sector", "the sector analysed (e.g. wales, la, independent)"),
+        ("--role", "the role analysed (e.g. all, care_worker)"),
+        ("--reference", "the scenario the others are compared with"),
+    ):
+        analyse.add_argument(
+            name,
+            type=option_value(name, Param("name", name.removeprefix("--"))),
+            metavar=name.removeprefix("--").upper(),
+            help=f"{what}; default: the spec's [analysis]. Not part of the spec's hash",
+        )
     analyse.add_argument(
         "--expected",
         type=option_value("--expected", FILE),
