@@ -294,3 +294,24 @@ def test_analyse_help_shows_percent_signs_once(capsys):
     text = capsys.readouterr().out
     assert "95%" in text
     assert "%%" not in text
+
+
+# --------------------------------------------------------------------------- scenario discovery
+def test_prim_finds_the_lever_that_keeps_vacancies_down_in_the_ci_experiment(tmp_path, capsys):
+    from pathlib import Path
+
+    spec = Path(__file__).resolve().parent.parent / "experiments" / "ci" / "discovery.toml"
+    out = tmp_path / "results"
+    assert cli.main(["experiment", str(spec), "--out", str(out), "--workers", "2", "--quiet"]) == 0
+    capsys.readouterr()
+    argv = ["analyse", str(out), "--sector", "independent", "--discover", "vacancy_rate<0.108"]
+    assert cli.main(argv) == 0
+    text = capsys.readouterr().out
+    # Only the pay rise keeps independent vacancies under 10.8 % in the first months.
+    assert "when scenario in {pay_rise}" in text
+    assert "feature scores: scenario" in text
+    assert (out / "analysis" / "discovery" / "prim.png").stat().st_size > 0
+    scores = pl.read_csv(out / "analysis" / "discovery" / "feature_scores.csv")
+    assert scores["score"].sum() == pytest.approx(1.0)
+    assert cli.main(["analyse", str(out), "--discover", "vacancy rate low"]) == 2
+    assert "is not a condition" in capsys.readouterr().err

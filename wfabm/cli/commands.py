@@ -230,6 +230,10 @@ def _experiment_rerun(args: argparse.Namespace) -> int:
 
 def _analyse(args: argparse.Namespace) -> int:
     from wfabm.batch.analysis import analyse, check_expected, write_expected
+    from wfabm.batch.discovery import discover, parse_condition
+
+    # Checked before the analysis, which takes a while.
+    condition = parse_condition(args.discover) if args.discover else None
 
     report = analyse(
         args.results,
@@ -239,6 +243,15 @@ def _analyse(args: argparse.Namespace) -> int:
         reference=args.reference,
     )
     print(report.text())
+    if condition is not None:
+        analysis = report.manifest["spec"]["analysis"]
+        found = discover(
+            args.results,
+            condition,
+            sector=analysis["sector"],
+            role=analysis["role"],
+        )
+        print(found.text())
     if args.write_expected:
         written = write_expected(report, args.write_expected)
         print(f"expected summary written to {display_path(written)}")

@@ -336,6 +336,13 @@ def add_analyse_command(commands: Subcommands) -> None:
             help=f"{what}; default: the spec's [analysis]. Not part of the spec's hash",
         )
     analyse.add_argument(
+        "--discover",
+        metavar="CONDITION",
+        help="scenario discovery (EMA Workbench): PRIM boxes and feature scores of where a "
+        'condition holds, e.g. "vacancy_rate<0.08" (for --sector and --role); written to '
+        "analysis/discovery/",
+    )
+    analyse.add_argument(
         "--expected",
         type=option_value("--expected", FILE),
         metavar="CSV",
