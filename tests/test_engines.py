@@ -440,3 +440,38 @@ def test_jobs_that_never_start_workers_end_in_a_bounded_time(tmp_path):
     assert "no Dask worker" in done.stderr
     assert "4242" in done.stderr
     assert seconds < 60
+
+
+def test_the_job_script_uses_the_prologues_python_and_keeps_malloc_adaptive(tmp_path):
+    from wfabm.batch.cluster import MALLOC_PROLOGUE
+
+    path = tmp_path / "slurm.toml"
+    path.write_text(
+        '[slurm]\ncores = 2\nmemory = "2GB"\nwalltime = "00:10:00"\n'
+        "minimum_jobs = 0\nmaximum_jobs = 3\n"
+        'job_script_prologue = ["source /opt/study/.venv/bin/activate"]\n',
+        encoding="utf-8",
+    )
+    settings = load_cluster_settings(path)
+    cluster = slurm_cluster(settings, start=False)
+    try:
+        script = cluster.job_script()
+    finally:
+        cluster.close()
+    lines = script.splitlines()
+    activate = lines.index("source /opt/study/.venv/bin/activate")
+    assert lines[activate + 1] == MALLOC_PROLOGUE
+    # Not this machine's interpreter, whose path need not exist on the nodes.
+    assert sys.executable not in script
+    assert "\npython3 -m distributed.cli.dask_worker" in script
+    assert settings["worker_timeout"] == 1800
+
+
+def test_jobs_and_adaptive_scaling_are_exclusive(tmp_path):
+    path = tmp_path / "slurm.toml"
+    path.write_text(
+        '[slurm]\ncores = 2\nmemory = "2GB"\nwalltime = "00:10:00"\njobs = 2\nmaximum_jobs = 3\n',
+        encoding="utf-8",
+    )
+    with pytest.raises(ConfigError, match=r"give slurm.jobs .* or slurm.minimum_jobs"):
+        load_cluster_settings(path)

@@ -216,13 +216,23 @@ def slurm_cluster(settings: dict, *, start: bool = True) -> Any:
     python = settings.get("python", "python3")
     # One single-threaded worker process per core: a run is single-threaded numpy, and
     # threads sharing a process would contend for the GIL.
-    cluster = SLURMCluster(
-        **options,
-        processes=settings["cores"],
-        python=python,
-        job_script_prologue=prologue,
-        job_cls=_reporting_job_class(),
-    )
+    try:
+        cluster = SLURMCluster(
+            **options,
+            processes=settings["cores"],
+            python=python,
+            job_script_prologue=prologue,
+            job_cls=_reporting_job_class(),
+        )
+    except (RuntimeError, ValueError) as error:
+        # The scheduler starts here, on the interface given, when the cluster is built.
+        if "interface" in settings and "interface" in str(error):
+            raise ConfigError(
+                f"slurm.interface = {settings['interface']!r} is not a network interface of "
+                f"this machine, where the scheduler runs ({' '.join(str(error).split())}); "
+                "allowed: one of the interfaces listed, shared with the compute nodes."
+            ) from None
+        raise
     if start:
         if "jobs" in settings:
             cluster.scale(jobs=settings["jobs"])
