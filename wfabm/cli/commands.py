@@ -114,9 +114,9 @@ def _experiment(args: argparse.Namespace) -> int:
     )
     from wfabm.batch.preview import dry_run_text, idle_lever_warnings
 
-    for warning in idle_lever_warnings(experiment):
-        _warn(warning)
     if args.dry_run:
+        for warning in idle_lever_warnings(experiment):
+            _warn(warning)
         print(dry_run_text(experiment, args.workers))
         return 0
     # Before a cluster's jobs are submitted: a folder that cannot take the results is
@@ -129,6 +129,9 @@ def _experiment(args: argparse.Namespace) -> int:
         settings = load_cluster_settings(args.cluster)
         check_submit_command(settings)
         worker_timeout = settings["worker_timeout"]
+    # Warned of once nothing is left to refuse, so that a refusal stays one paragraph.
+    for warning in idle_lever_warnings(experiment):
+        _warn(warning)
     bar = None if args.quiet else ProgressBar(experiment.name, "run")
     try:
         with _SigtermAsInterrupt() as sigterm:
