@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import textwrap
+from datetime import date
 
+import numpy as np
 import polars as pl
 import pytest
 
@@ -195,3 +197,121 @@ def test_cli_analyse_fails_with_exit_1_when_the_expected_summary_moved(analysed,
 def test_analysing_a_folder_that_is_not_an_experiment_is_refused(tmp_path):
     with pytest.raises(ConfigError, match=r"has no manifest\.json"):
         analyse(tmp_path)
+
+
+# ---------------------------------------------------------------- bands, fans, convergence
+def test_bands_across_design_samples_are_percentiles_not_an_interval_of_the_mean():
+    from wfabm.batch.charts import sample_bands
+
+    means = np.linspace(0.073, 0.079, 25)
+    series = pl.DataFrame(
+        {
+            "scenario": ["baseline"] * 25,
+            "sample": list(range(25)),
+            "month": [date(2023, 1, 1)] * 25,
+            "mean": means,
+        }
+    )
+    band = sample_bands(series).row(0, named=True)
+    assert band["q0.05"] == pytest.approx(np.quantile(means, 0.05))
+    assert band["q0.95"] == pytest.approx(np.quantile(means, 0.95))
+    # The 90% band spans most of the samples' range, not a sliver around their mean.
+    assert band["q0.95"] - band["q0.05"] > 0.005
+    assert band["n"] == 25
+
+
+def test_the_fan_pairs_each_scenario_with_the_reference_on_the_same_seed():
+    from wfabm.batch.charts import paired_fan
+
+    rows = []
+    for replicate in range(3):
+        for scenario, shift in (("baseline", 0.0), ("pay_rise", -0.01)):
+            # Replicate noise is shared by the pair, so the paired difference is exact.
+            rows.append((scenario, 0, replicate, date(2023, 1, 1), 0.1 * replicate + shift))
+    table = pl.DataFrame(
+        rows, schema=["scenario", "sample", "replicate", "month", "value"], orient="row"
+    )
+    fan = paired_fan(table, "baseline").row(0, named=True)
+    assert fan["scenario"] == "pay_rise"
+    assert fan["n"] == 3
+    assert fan["q0.05"] == pytest.approx(-0.01)
+    assert fan["q0.95"] == pytest.approx(-0.01)
+
+
+def test_analysis_draws_a_fan_chart_of_paired_differences(analysed):
+    assert "fan_burnout.png" in {path.name for path in analysed.files}
+
+
+def test_a_small_sobol_design_is_flagged():
+    from wfabm.batch.convergence import convergence_notes
+
+    problem = {"num_vars": 3, "names": ["a", "b", "c"], "bounds": [[-np.pi, np.pi]] * 3}
+    from SALib.sample import sobol
+
+    samples = sobol.sample(problem, 8, calc_second_order=False, seed=1)
+    x = samples
+    ishigami = np.sin(x[:, 0]) + 7 * np.sin(x[:, 1]) ** 2 + 0.1 * x[:, 2] ** 4 * np.sin(x[:, 0])
+    table = sensitivity_indices("sobol", problem, samples, ishigami, seed=1)
+    notes = convergence_notes(table, "sobol", 8, "y for baseline")
+    assert any("design.samples = 8" in note for note in notes)
+    assert any("bootstrap intervals" in note for note in notes)
+    big = sobol.sample(problem, 1024, calc_second_order=False, seed=1)
+    response = np.sin(big[:, 0]) + 7 * np.sin(big[:, 1]) ** 2
+    converged = sensitivity_indices("sobol", problem, big, response, seed=1)
+    assert not [n for n in convergence_notes(converged, "sobol", 1024, "y") if "outside" in n]
+
+
+# --------------------------------------------------------------------------- analysis choices
+def test_analyse_options_choose_outcome_sector_role_and_reference(analysed, capsys):
+    root = str(analysed.root)
+    argv = ["analyse", root, "--outcome", "headcount", "--sector", "wales", "--role", "all"]
+    assert cli.main([*argv, "--reference", "wellbeing"]) == 0
+    report = analyse(analysed.root, outcome="headcount", reference="wellbeing")
+    assert set(report.sensitivity["outcome"]) == {"headcount"}
+    assert set(report.differences["reference"]) == {"wellbeing"}
+    assert cli.main(["analyse", root, "--sector", "mars"]) == 2
+    err = capsys.readouterr().err
+    assert "--sector mars" in err
+    assert "allowed:" in err
+
+
+def test_editing_the_analysis_table_does_not_refuse_the_results_folder(tmp_path):
+    spec = tmp_path / "spec.toml"
+    text = textwrap.dedent(SPEC).replace('sensitivity = ["burnout"]', 'sensitivity = ["headcount"]')
+    text = text.replace("samples = 2\n", "samples = 1\n").replace(
+        "replicates = 2", "replicates = 1"
+    )
+    spec.write_text(text, encoding="utf-8")
+    out = tmp_path / "results"
+    run_experiment(load_experiment(spec), out)
+    spec.write_text(text.replace('sensitivity = ["headcount"]', 'sensitivity = ["burnout"]'))
+    again = run_experiment(load_experiment(spec), out)
+    assert again.skipped == again.total
+
+
+def test_analyse_help_shows_percent_signs_once(capsys):
+    assert cli.main(["analyse", "--help"]) == 0
+    text = capsys.readouterr().out
+    assert "95%" in text
+    assert "%%" not in text
+
+
+# --------------------------------------------------------------------------- scenario discovery
+def test_prim_finds_the_lever_that_keeps_vacancies_down_in_the_ci_experiment(tmp_path, capsys):
+    from pathlib import Path
+
+    spec = Path(__file__).resolve().parent.parent / "experiments" / "ci" / "discovery.toml"
+    out = tmp_path / "results"
+    assert cli.main(["experiment", str(spec), "--out", str(out), "--workers", "2", "--quiet"]) == 0
+    capsys.readouterr()
+    argv = ["analyse", str(out), "--sector", "independent", "--discover", "vacancy_rate<0.108"]
+    assert cli.main(argv) == 0
+    text = capsys.readouterr().out
+    # Only the pay rise keeps independent vacancies under 10.8 % in the first months.
+    assert "when scenario in {pay_rise}" in text
+    assert "feature scores: scenario" in text
+    assert (out / "analysis" / "discovery" / "prim.png").stat().st_size > 0
+    scores = pl.read_csv(out / "analysis" / "discovery" / "feature_scores.csv")
+    assert scores["score"].sum() == pytest.approx(1.0)
+    assert cli.main(["analyse", str(out), "--discover", "vacancy rate low"]) == 2
+    assert "is not a condition" in capsys.readouterr().err

@@ -23,7 +23,7 @@ MAX_FUNCTION_LINES = 120
 
 # Units still over the limits, each to be split; an entry that is no longer over is an error,
 # so the lists can only shrink.
-LONG_MODULES: set[str] = {"wfabm/batch/experiment.py"}
+LONG_MODULES: set[str] = set()
 LONG_FUNCTIONS: set[str] = set()
 
 

@@ -23,7 +23,7 @@ from wfabm.batch.executor import (
     open_executor,
     slurm_cluster,
 )
-from wfabm.batch.experiment import load_experiment, run_experiment
+from wfabm.batch.experiment import check_results_folder, load_experiment, run_experiment
 from wfabm.batch.store import read_runs
 from wfabm.cli import commands as cli
 from wfabm.config import ConfigError
@@ -308,3 +308,170 @@ def test_a_worker_watching_its_parent_ends_when_the_parent_is_killed(tmp_path):
         with contextlib.suppress(ProcessLookupError):
             os.killpg(parent.pid, signal.SIGKILL)
         parent.wait()
+
+
+def _default_sigint() -> None:
+    # A shell without job control starts background commands with SIGINT ignored, and a
+    # child inherits that; Ctrl-C at a terminal reaches a process that has not.
+    signal.signal(signal.SIGINT, signal.SIG_DFL)
+
+
+@pytest.mark.skipif(not Path("/proc/self/stat").exists(), reason="reads processes from /proc")
+def test_ctrl_c_stops_a_dask_experiment_within_seconds_and_keeps_it_resumable(tmp_path):
+    spec = tmp_path / "long_tasks.toml"
+    spec.write_text(textwrap.dedent(LONG_TASKS), encoding="utf-8")
+    out = tmp_path / "results"
+    command = [sys.executable, "-m", "wfabm", "experiment", str(spec), "--out", str(out)]
+    stderr_file = tmp_path / "stderr.txt"
+    with stderr_file.open("w") as stderr_sink:
+        process = subprocess.Popen(
+            [*command, "--engine", "dask", "--workers", "2", "--quiet"],
+            stdout=subprocess.DEVNULL,
+            stderr=stderr_sink,
+            start_new_session=True,
+            preexec_fn=_default_sigint,
+        )
+    try:
+        deadline = time.monotonic() + 120
+        workers: set[int] = set()
+        while len(workers) < 2 and time.monotonic() < deadline:
+            assert process.poll() is None, stderr_file.read_text()
+            workers = pool_workers(descendants(process.pid))
+            time.sleep(0.1)
+        assert len(workers) == 2
+        time.sleep(3)
+        # Ctrl-C at a terminal signals the whole process group: the workers as well.
+        os.killpg(process.pid, signal.SIGINT)
+        stopped = time.monotonic()
+        process.wait(timeout=30)
+        assert time.monotonic() - stopped < 30
+    finally:
+        with contextlib.suppress(ProcessLookupError):
+            os.killpg(process.pid, signal.SIGKILL)
+        process.wait()
+    stderr = stderr_file.read_text()
+    assert process.returncode == 130, stderr
+    # No traceback of this process (a worker stopped while still importing may print its own).
+    assert "wfabm/batch/" not in stderr
+    assert "KeyboardInterrupt" not in stderr.split("\n")[-2]
+    assert "run the same command again to resume" in stderr
+    sessions = json.loads((out / "manifest.json").read_text())["sessions"]
+    assert sessions[-1]["interrupted"] is True
+    # The folder takes the same experiment again: not locked, nor refused.
+    assert check_results_folder(load_experiment(spec), out) == out
+
+
+# --------------------------------------------------------------------------- a cluster that fails
+SHORT = """
+[experiment]
+name = "short"
+months = 2
+seed = 5
+replicates = 2
+
+[scenarios]
+baseline = "baseline"
+
+[outcomes]
+window_months = 1
+summary = ["headcount"]
+series = []
+flows = false
+metrics = false
+"""
+
+
+def _fake_slurm(tmp_path: Path, sbatch: str) -> dict[str, str]:
+    """A PATH whose ``sbatch`` runs the given shell lines and whose ``scancel`` succeeds."""
+    bin_dir = tmp_path / "bin"
+    bin_dir.mkdir()
+    for name, body in (("sbatch", sbatch), ("scancel", "exit 0")):
+        script = bin_dir / name
+        script.write_text(f"#!/bin/sh\n{body}\n", encoding="utf-8")
+        script.chmod(0o755)
+    return {**os.environ, "PATH": f"{bin_dir}{os.pathsep}{os.environ['PATH']}"}
+
+
+def _run_on_cluster(tmp_path: Path, environment: dict[str, str], extra: str = "") -> tuple:
+    spec = tmp_path / "short.toml"
+    spec.write_text(textwrap.dedent(SHORT), encoding="utf-8")
+    cluster = tmp_path / "slurm.toml"
+    cluster.write_text(
+        '[slurm]\ncores = 1\nmemory = "1GB"\nwalltime = "00:10:00"\njobs = 1\n' + extra,
+        encoding="utf-8",
+    )
+    command = [
+        *(sys.executable, "-m", "wfabm", "experiment", str(spec)),
+        *("--out", str(tmp_path / "results"), "--engine", "dask"),
+        *("--cluster", str(cluster), "--quiet"),
+    ]
+    started = time.monotonic()
+    done = subprocess.run(
+        command, env=environment, capture_output=True, text=True, timeout=90, cwd=tmp_path
+    )
+    return done, time.monotonic() - started
+
+
+def test_a_missing_submit_command_is_a_clear_error(tmp_path):
+    environment = {**os.environ, "PATH": str(Path(sys.executable).parent) + ":/bin"}
+    done, _ = _run_on_cluster(tmp_path, environment)
+    assert done.returncode == 2, done.stderr
+    assert "Traceback" not in done.stderr
+    assert "sbatch" in done.stderr
+    assert "PATH" in done.stderr
+    assert len(done.stderr.strip().splitlines()) == 1
+    assert not (tmp_path / "results").exists()
+
+
+def test_a_failing_submit_command_is_reported_not_waited_on(tmp_path):
+    environment = _fake_slurm(tmp_path, "echo 'sbatch: error: invalid account' >&2\nexit 1")
+    done, seconds = _run_on_cluster(tmp_path, environment)
+    assert done.returncode == 1, done.stderr
+    assert "Traceback" not in done.stderr
+    assert "invalid account" in done.stderr
+    assert seconds < 60
+
+
+def test_jobs_that_never_start_workers_end_in_a_bounded_time(tmp_path):
+    environment = _fake_slurm(tmp_path, "echo 'Submitted batch job 4242'")
+    done, seconds = _run_on_cluster(tmp_path, environment, "worker_timeout = 5\n")
+    assert done.returncode == 1, done.stderr
+    assert "Traceback" not in done.stderr
+    assert "no Dask worker" in done.stderr
+    assert "4242" in done.stderr
+    assert seconds < 60
+
+
+def test_the_job_script_uses_the_prologues_python_and_keeps_malloc_adaptive(tmp_path):
+    from wfabm.batch.cluster import MALLOC_PROLOGUE
+
+    path = tmp_path / "slurm.toml"
+    path.write_text(
+        '[slurm]\ncores = 2\nmemory = "2GB"\nwalltime = "00:10:00"\n'
+        "minimum_jobs = 0\nmaximum_jobs = 3\n"
+        'job_script_prologue = ["source /opt/study/.venv/bin/activate"]\n',
+        encoding="utf-8",
+    )
+    settings = load_cluster_settings(path)
+    cluster = slurm_cluster(settings, start=False)
+    try:
+        script = cluster.job_script()
+    finally:
+        cluster.close()
+    lines = script.splitlines()
+    activate = lines.index("source /opt/study/.venv/bin/activate")
+    assert lines[activate + 1] == MALLOC_PROLOGUE
+    # Not this machine's interpreter, whose path need not exist on the nodes.
+    assert sys.executable not in script
+    assert "\npython3 -m distributed.cli.dask_worker" in script
+    assert settings["worker_timeout"] == 1800
+
+
+def test_jobs_and_adaptive_scaling_are_exclusive(tmp_path):
+    path = tmp_path / "slurm.toml"
+    path.write_text(
+        '[slurm]\ncores = 2\nmemory = "2GB"\nwalltime = "00:10:00"\njobs = 2\nmaximum_jobs = 3\n',
+        encoding="utf-8",
+    )
+    with pytest.raises(ConfigError, match=r"give slurm.jobs .* or slurm.minimum_jobs"):
+        load_cluster_settings(path)

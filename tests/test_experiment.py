@@ -5,6 +5,7 @@ The runs themselves are a few months long; the shipped specs are only expanded, 
 
 from __future__ import annotations
 
+import shutil
 import textwrap
 import time
 from pathlib import Path
@@ -367,3 +368,138 @@ def test_cli_refuses_a_design_over_max_runs_with_exit_2(tmp_path, capsys):
     assert "over the limit of 1 runs (--max-runs 1)" in captured.err
     assert captured.err.count("\n") == 1
     assert not out.exists()
+
+
+# ------------------------------------------------------------------ levers in the run window
+LATE_LEVER = """
+[experiment]
+name = "late_lever"
+months = 2
+seed = 11
+replicates = 1
+
+[scenarios]
+baseline = "baseline"
+zero_hours_ban = "scenarios/zero_hours_ban"
+
+[outcomes]
+window_months = 1
+summary = ["headcount", "vacancy_rate"]
+series = []
+flows = false
+metrics = false
+"""
+
+
+def test_a_scenario_lever_that_never_acts_in_the_run_is_warned_of(tmp_path, capsys):
+    spec = write_spec(tmp_path, LATE_LEVER)
+    status = cli.main(["experiment", str(spec), "--out", str(tmp_path / "out"), "--quiet"])
+    assert status == 0
+    err = capsys.readouterr().err
+    assert "wfabm: warning: scenario zero_hours_ban: policy.zero_hours.start" in err
+    assert "never acts in this run" in err
+    assert "scenario baseline" not in err
+
+
+def test_dry_run_tells_the_runs_the_cost_and_each_lever_and_writes_nothing(tmp_path, capsys):
+    spec = write_spec(tmp_path, LATE_LEVER)
+    out = tmp_path / "out"
+    status = cli.main(["experiment", str(spec), "--out", str(out), "--dry-run", "--months", "60"])
+    assert status == 0
+    text = capsys.readouterr().out
+    assert "2 runs = 2 scenario(s) x 1 design point(s) x 1 replicate(s), 60 months" in text
+    assert "estimated time: about" in text
+    # The ban starts in 2026-04: month 49 of a run from 2022-04.
+    assert "policy.zero_hours.start: acts from 2026-04, month 49 of 60" in text
+    assert not out.exists()
+    cli.main(["experiment", str(spec), "--out", str(out), "--dry-run"])
+    assert "policy.zero_hours.start: NEVER acts" in capsys.readouterr().out
+
+
+# ------------------------------------------------------------ shrinking from the command line
+def test_months_and_replicates_from_the_command_line_make_another_experiment(tmp_path):
+    spec = write_spec(tmp_path, BASE + '\n[outcomes]\nwindow_months = 2\nsummary = ["headcount"]\n')
+    full = load_experiment(spec)
+    short = load_experiment(spec, months=1, replicates=1)
+    assert (short.months, len(short.runs), len(full.runs)) == (1, 1, 2)
+    assert short.outcomes["window_months"] == 1
+    assert short.spec["experiment"]["command_line"] == {"months": 1, "replicates": 1}
+    assert short.hash != full.hash
+    assert load_experiment(spec, months=1, replicates=1).hash == short.hash
+    # Without the options the spec and its hash are as before.
+    assert "command_line" not in full.spec["experiment"]
+    from wfabm.batch.experiment import results_folder
+
+    assert results_folder(short) == Path("results") / "tiny_months-1_replicates-1"
+    assert results_folder(full) == Path("results") / "tiny"
+
+
+def test_a_shortened_run_resumes_only_with_the_same_options(tmp_path, capsys):
+    spec = write_spec(tmp_path, LATE_LEVER)
+    out = str(tmp_path / "out")
+    assert cli.main(["experiment", str(spec), "--out", out, "--months", "1", "--quiet"]) == 0
+    capsys.readouterr()
+    assert cli.main(["experiment", str(spec), "--out", out, "--months", "1", "--quiet"]) == 0
+    assert "0 runs done, 2 already done" in capsys.readouterr().out
+    assert cli.main(["experiment", str(spec), "--out", out, "--quiet"]) == 2
+
+
+def test_bad_months_on_the_command_line_is_a_clear_error(tmp_path, capsys):
+    spec = write_spec(tmp_path, LATE_LEVER)
+    assert cli.main(["experiment", str(spec), "--months", "0", "--dry-run"]) == 2
+    err = capsys.readouterr().err
+    assert "--months" in err
+    assert "Traceback" not in err
+
+
+# --------------------------------------------------------------------------- rerun
+def test_rerun_reproduces_a_stored_run_and_shows_what_differs(tmp_path, capsys):
+    import polars as pl
+
+    spec = write_spec(tmp_path, LATE_LEVER)
+    out = tmp_path / "out"
+    assert cli.main(["experiment", str(spec), "--out", str(out), "--quiet"]) == 0
+    capsys.readouterr()
+    run = "zero_hours_ban/sample-00000_replicate-0000"
+    assert cli.main(["experiment", "rerun", str(out), run]) == 0
+    assert "identical" in capsys.readouterr().out
+    stored = next(out.glob("runs/*/scenario=zero_hours_ban/*.parquet"))
+    table = pl.read_parquet(stored)
+    table.with_columns(pl.col("value") * 1.01).write_parquet(stored)
+    assert cli.main(["experiment", "rerun", str(out), run]) == 1
+    text = capsys.readouterr().out
+    assert "DIFFERS" in text
+    assert "value" in text
+    assert cli.main(["experiment", "rerun", str(out), "nope/sample-00000_replicate-0000"]) == 2
+    assert "names no run of this folder" in capsys.readouterr().err
+
+
+# --------------------------------------------------------------------------- specs copied elsewhere
+@pytest.mark.parametrize("path", SHIPPED, ids=[p.stem for p in SHIPPED])
+def test_a_shipped_spec_copied_with_its_folder_elsewhere_is_the_same_experiment(path, tmp_path):
+    # A researcher copies a spec (and the scenario files beside it) to a folder of their own.
+    copy = tmp_path / "mine"
+    shutil.copytree(path.parent / "scenarios", copy / "scenarios")
+    shutil.copy(path, copy / path.name)
+    assert load_experiment(copy / path.name).hash == load_experiment(path).hash
+
+
+def test_the_policy_comparison_spec_copied_alone_finds_its_scenarios(tmp_path):
+    path = REPOSITORY / "experiments" / "policy_comparison.toml"
+    shutil.copy(path, tmp_path / path.name)
+    assert load_experiment(tmp_path / path.name).hash == load_experiment(path).hash
+
+
+def test_scenario_paths_are_relative_to_the_spec_not_to_the_current_folder(tmp_path, monkeypatch):
+    elsewhere = tmp_path / "elsewhere"
+    elsewhere.mkdir()
+    # A config of the same name in the folder the command runs from must not be taken.
+    (elsewhere / "pay.toml").write_text('extends = "baseline"\n', encoding="utf-8")
+    study = tmp_path / "study"
+    study.mkdir()
+    spec = write_spec(study, BASE + 'pay = "pay.toml"\n')
+    monkeypatch.chdir(elsewhere)
+    with pytest.raises(ConfigError, match=r"scenarios.pay = \"pay.toml\": there is no such"):
+        load_experiment(spec)
+    (study / "pay.toml").write_text('extends = "baseline"\n', encoding="utf-8")
+    assert load_experiment(spec).scenarios["pay"].source == study / "pay.toml"

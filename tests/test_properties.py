@@ -380,10 +380,22 @@ COMMANDS = {
             "--scheduler": st.sampled_from(["tcp://127.0.0.1:1", ""]) | text,
             "--cluster": PATHS,
             "--out": PATHS,
+            "--months": NUMBERS,
+            "--replicates": NUMBERS,
+            "--dry-run": FLAG,
             "--quiet": FLAG,
         },
     ),
-    "analyse": ([PATHS], {"--expected": PATHS, "--write-expected": PATHS}),
+    "analyse": (
+        [PATHS],
+        {
+            "--expected": PATHS,
+            "--write-expected": PATHS,
+            "--outcome": st.sampled_from(["vacancy_rate", ""]) | text,
+            "--sector": st.sampled_from(["wales", "mars"]) | text,
+            "--discover": st.sampled_from(["vacancy_rate<0.08", "x"]) | text,
+        },
+    ),
     "dashboard": ([], {"--host": st.sampled_from(["127.0.0.1", ""]) | text, "--port": NUMBERS}),
 }
 OUTPUT_OPTIONS = ("--out", "--write-expected")

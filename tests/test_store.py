@@ -432,3 +432,126 @@ def test_analysing_a_folder_with_a_damaged_manifest_is_a_clear_error(spec, tmp_p
     captured = capsys.readouterr()
     assert "manifest.json is damaged: it cannot be read" in captured.err
     assert "Traceback" not in captured.err
+
+
+# --------------------------------------------------------------------------- which code and spec
+def test_the_manifest_names_the_commit_of_the_checkout_holding_the_spec(tmp_path):
+    from wfabm.batch.provenance import commit_text
+    from wfabm.batch.store import read_manifest
+
+    study = tmp_path / "study"
+    study.mkdir()
+    spec = study / "spec.toml"
+    spec.write_text(
+        textwrap.dedent(
+            """
+            [experiment]
+            name = "tracked"
+            months = 1
+            seed = 1
+            replicates = 1
+
+            [scenarios]
+            baseline = "baseline"
+
+            [outcomes]
+            window_months = 1
+            summary = ["headcount"]
+            series = []
+            flows = false
+            metrics = false
+            """
+        ),
+        encoding="utf-8",
+    )
+    git = ["git", "-C", str(study), "-c", "user.name=t", "-c", "user.email=t@example.org"]
+    subprocess.run([*git, "init", "-q"], check=True)
+    subprocess.run([*git, "add", "spec.toml"], check=True)
+    subprocess.run([*git, "commit", "-q", "-m", "the study"], check=True)
+    head = subprocess.run(
+        [*git, "rev-parse", "HEAD"], capture_output=True, text=True, check=True
+    ).stdout.strip()
+    out = tmp_path / "results"
+    run_experiment(load_experiment(spec), out)
+    manifest = read_manifest(out)
+    assert manifest["spec_checkout"] == {"commit": head, "dirty": False, "file": "spec.toml"}
+    text = commit_text(manifest)
+    assert f"spec spec.toml at commit {head[:12]}" in text
+    assert "None" not in text
+    assert "None" not in commit_text({**manifest, "git_commit": None})
+
+
+# --------------------------------------------------------------------------- self-describing tables
+def test_every_folder_gets_tables_pandas_and_polars_read_with_units_and_a_dictionary(tmp_path):
+    import csv
+
+    import pandas as pd
+    import polars as pl
+    import pyarrow.parquet as pq
+
+    spec = tmp_path / "spec.toml"
+    spec.write_text(
+        textwrap.dedent(
+            """
+            [experiment]
+            name = "described"
+            months = 2
+            seed = 3
+            replicates = 2
+
+            [scenarios]
+            baseline = "baseline"
+
+            [design]
+            method = "grid"
+
+            [parameters."burnout.recovery_rate"]
+            values = [0.03, 0.09]
+
+            [outcomes]
+            window_months = 1
+            summary = ["headcount", "vacancy_rate"]
+            series = ["vacancy_rate"]
+            sectors = ["wales"]
+            roles = ["all"]
+            flows = true
+            metrics = false
+            """
+        ),
+        encoding="utf-8",
+    )
+    out = tmp_path / "results"
+    run_experiment(load_experiment(spec), out)
+    tables = out / "tables"
+    wide_pandas = pd.read_parquet(tables / "wide.parquet")
+    wide = pl.read_parquet(tables / "wide.parquet")
+    # One row per run: its scenario, sample, seed, parameter value and summary outcomes.
+    assert wide.height == wide_pandas.shape[0] == 4
+    assert wide.columns[:6] == [
+        "experiment",
+        "scenario",
+        "sample",
+        "replicate",
+        "seed",
+        "burnout.recovery_rate",
+    ]
+    assert sorted(wide["burnout.recovery_rate"].unique().to_list()) == [0.03, 0.09]
+    summary = pl.read_parquet(tables / "summary.parquet")
+    one = summary.filter(
+        (pl.col("sample") == 1) & (pl.col("replicate") == 0) & (pl.col("sector") == "wales")
+    )
+    expected = one.filter(pl.col("role") == "all", pl.col("outcome") == "vacancy_rate")["value"]
+    row = wide.filter((pl.col("sample") == 1) & (pl.col("replicate") == 0))
+    assert row["vacancy_rate__wales__all"].to_list() == expected.to_list()
+    assert set(summary["outcome"].unique()) == {"headcount", "vacancy_rate"}
+    assert set(pl.read_parquet(tables / "series.parquet")["outcome"].unique()) == {"vacancy_rate"}
+    assert "movers" in pl.read_parquet(tables / "flows.parquet").columns
+    field = pq.read_schema(tables / "wide.parquet").field("vacancy_rate__wales__all")
+    assert field.metadata[b"unit"] == b"fraction of funded posts"
+    with (out / "data_dictionary.csv").open() as handle:
+        described = {(row["table"], row["column"]) for row in csv.DictReader(handle)}
+    for name in ("summary", "series", "flows", "wide"):
+        columns = pl.read_parquet(tables / f"{name}.parquet").columns
+        assert {(f"{name}.parquet", column) for column in columns} <= described
+    # The folder with its tables is still the experiment's: it resumes.
+    assert run_experiment(load_experiment(spec), out).skipped == 4

@@ -31,7 +31,17 @@ import numpy as np
 import polars as pl
 
 from wfabm.batch.atomic import write_atomically
+from wfabm.batch.charts import (
+    axis_label,
+    draw_bands,
+    fan_plot,
+    paired_fan,
+    plain_numbers,
+    sample_bands,
+)
 from wfabm.batch.compare import BASELINE, SCENARIO, paired_comparison
+from wfabm.batch.convergence import convergence_notes
+from wfabm.batch.provenance import commit_text
 from wfabm.batch.store import ANALYSIS, MANIFEST, read_manifest, read_runs
 from wfabm.config import ConfigError, display_path
 from wfabm.core.taxonomy import ARRIVALS, DEPARTURES, SECTORS
@@ -92,21 +102,40 @@ class Report:
         return "\n".join(lines)
 
 
-def analyse(root: str | Path) -> Report:
+def analyse(
+    root: str | Path,
+    *,
+    outcome: str | None = None,
+    sector: str | None = None,
+    role: str | None = None,
+    reference: str | None = None,
+) -> Report:
     """Analyse an experiment's results folder and write ``analysis/`` (see the module docs).
+
+    The spec's ``[analysis]`` table gives the defaults; the arguments override them for
+    this analysis only (they are not part of the spec's hash: analysing again never
+    touches the runs).
 
     Args:
         root: The ``--out`` folder of ``wfabm experiment``.
+        outcome: The outcome of the sensitivity indices and response plots (``--outcome``).
+        sector: The sector analysed (``--sector``).
+        role: The role analysed (``--role``).
+        reference: The scenario the others are compared with (``--reference``).
 
     Returns:
         The tables and the files written.
 
     Raises:
-        ConfigError: If the folder is not an experiment's results.
+        ConfigError: If the folder is not an experiment's results, or a choice names an
+            outcome, sector, role or scenario the folder does not hold.
     """
     root = Path(root)
     manifest = read_manifest(root)
     runs = read_runs(root)
+    manifest = with_choices(
+        manifest, runs, outcome=outcome, sector=sector, role=role, reference=reference
+    )
     summary_rows = runs.filter(pl.col("kind") == "summary")
     keys = ["scenario", "sample", "sector", "role", "outcome"]
     # Runs are in (scenario, sample, replicate) order, so each statistic adds them in
@@ -144,11 +173,50 @@ def analyse(root: str | Path) -> Report:
     if not report.sensitivity.is_empty():
         _write(report, folder / "sensitivity.csv", report.sensitivity.write_csv)
     figures = _plots(report, runs.filter(pl.col("kind") == "flows"))
+    figures.extend(_fans(report, runs.filter(pl.col("kind") == "series")))
     for name, png in figures:
         _write(report, folder / name, lambda path, png=png: path.write_bytes(png))
     page = _html(report, figures)
     _write(report, folder / "report.html", lambda path: path.write_text(page, encoding="utf-8"))
     return report
+
+
+def with_choices(manifest: dict, runs: pl.DataFrame, **choices: str | None) -> dict:
+    """The manifest with its spec's ``[analysis]`` changed by the analyse options given.
+
+    Args:
+        manifest: The folder's manifest.
+        runs: Its runs (:func:`~wfabm.batch.store.read_runs`), to check the choices against.
+        **choices: ``outcome``, ``sector``, ``role``, ``reference``; None keeps the spec's.
+
+    Returns:
+        A copy; the folder's files are not changed.
+
+    Raises:
+        ConfigError: For a choice the folder holds no results for.
+    """
+    spec = manifest["spec"]
+    analysis = dict(spec["analysis"])
+    summary = runs.filter(pl.col("kind") == "summary")
+    allowed = {
+        "outcome": list(spec["outcomes"]["summary"]),
+        "sector": summary["sector"].unique(maintain_order=True).to_list(),
+        "role": summary["role"].unique(maintain_order=True).to_list(),
+        "reference": list(manifest["configs"]),
+    }
+    for name, value in choices.items():
+        if value is None:
+            continue
+        if value not in allowed[name]:
+            raise ConfigError(
+                f"--{name} {value}: this results folder holds no results for it; allowed: "
+                + ", ".join(allowed[name])
+                + "."
+            )
+        analysis["sensitivity" if name == "outcome" else name] = (
+            [value] if name == "outcome" else value
+        )
+    return {**manifest, "spec": {**spec, "analysis": analysis}}
 
 
 def _write(report: Report, path: Path, write) -> None:
@@ -284,6 +352,11 @@ def _sensitivity(summary_rows: pl.DataFrame, manifest: dict, notes: list[str]) -
                 levels=spec["design"].get("levels", 4),
                 second_order=spec["design"].get("second_order", False),
             )
+            notes.extend(
+                convergence_notes(
+                    table, method, spec["design"].get("samples", 0), f"{outcome} for {scenario}"
+                )
+            )
             tables.append(
                 table.select(
                     pl.lit(scenario).alias("scenario"),
@@ -409,6 +482,24 @@ def _plots(report: Report, flows: pl.DataFrame) -> list[tuple[str, bytes]]:
     return figures
 
 
+def _fans(report: Report, series_rows: pl.DataFrame) -> list[tuple[str, bytes]]:
+    """Fan charts of each scenario minus the reference, one per series outcome."""
+    analysis = report.manifest["spec"]["analysis"]
+    if series_rows.is_empty() or series_rows["scenario"].n_unique() < 2:
+        return []
+    where = (pl.col("sector") == analysis["sector"]) & (pl.col("role") == analysis["role"])
+    rows = series_rows.filter(where)
+    figures = []
+    for outcome in rows["outcome"].unique(maintain_order=True).to_list():
+        fan = paired_fan(rows.filter(pl.col("outcome") == outcome), analysis["reference"])
+        if fan.is_empty():
+            continue
+        label = f"{analysis['sector']}, {analysis['role']}"
+        figure = fan_plot(fan, outcome, label, analysis["reference"])
+        figures.append((f"fan_{outcome}.png", _png(figure)))
+    return figures
+
+
 def _png(figure) -> bytes:
     import matplotlib.pyplot as plt
 
@@ -441,20 +532,24 @@ def _series_plot(report: Report, outcome: str, analysis: dict) -> bytes:
             values = samples[key[1]]
             label += " " + ", ".join(f"{k.split('.')[-1]}={v:.3g}" for k, v in values.items())
         if len(key) == 1:
-            group = Results(group.select("month", pl.col("mean").alias("value"))).reduce(
-                ["month"], over=None
-            )
+            # The spread of the design samples, not an interval of their mean.
+            draw_bands(axes, sample_bands(group), f"{scenario} (median of samples)")
+            continue
         group = group.sort("month")
         months = group["month"].to_list()
         (line,) = axes.plot(months, group["mean"].to_numpy(), label=label)
         low, high = group["ci_low"].to_numpy(), group["ci_high"].to_numpy()
         if not np.all(np.isnan(low.astype(float))):
             axes.fill_between(months, low, high, color=line.get_color(), alpha=0.2, linewidth=0)
-    axes.set_title(
-        f"{outcome} ({analysis['sector']}, {analysis['role']}): mean and 95% interval over runs"
+    shown = (
+        "median, 50% and 90% of design samples"
+        if not (per_sample or len(samples) == 1)
+        else "mean and 95% interval over replicates"
     )
+    axes.set_title(f"{outcome} ({analysis['sector']}, {analysis['role']}): {shown}")
+    plain_numbers(axes)
     axes.set_xlabel("month")
-    axes.set_ylabel(outcome)
+    axes.set_ylabel(axis_label(outcome, series=True))
     axes.legend(fontsize="small")
     return _png(figure)
 
@@ -482,7 +577,8 @@ def _response_plot(report: Report, outcome: str, analysis: dict) -> bytes:
         style = "o" if len(design["parameters"]) > 1 else "o-"
         axes.errorbar(group["x"].to_numpy(), mean, yerr=[low, high], fmt=style, label=scenario)
     axes.set_xlabel(parameter)
-    axes.set_ylabel(outcome)
+    axes.set_ylabel(axis_label(outcome))
+    plain_numbers(axes)
     axes.set_title(
         f"{outcome} ({analysis['sector']}, {analysis['role']}) over the last "
         f"{report.manifest['spec']['outcomes']['window_months']} months: mean and 95% interval"
@@ -596,8 +692,7 @@ def _html(report: Report, figures: list[tuple[str, bytes]]) -> str:
         f"<p>{html.escape(spec['experiment'].get('description', ''))}</p>",
         f"<p>Design: {html.escape(spec['design']['method'])}; {manifest['runs']} runs of "
         f"{spec['experiment']['months']} months; root seed {spec['experiment']['seed']}; "
-        f"spec hash {html.escape(manifest['hash'])}; git commit "
-        f"{html.escape(str(manifest.get('git_commit')))}.</p>",
+        f"spec hash {html.escape(manifest['hash'])}; {html.escape(commit_text(manifest))}.</p>",
     ]
     parts.extend(f"<p><b>Note:</b> {html.escape(note)}</p>" for note in report.notes)
     parts.append(

@@ -6,9 +6,11 @@ so results are bit-identical whatever the engine, the number of workers or the o
 which runs finish. Short runs are batched, several to a task, to spread the cost of
 starting a task.
 
-On a SLURM cluster, :func:`slurm_cluster` builds a ``dask_jobqueue.SLURMCluster`` from a
-TOML file (see ``experiments/cluster/slurm.toml``), whose job script can be checked with
-``SLURMCluster.job_script()`` before anything is submitted.
+On a SLURM cluster, :func:`~wfabm.batch.cluster.slurm_cluster` builds a
+``dask_jobqueue.SLURMCluster`` from a TOML file (:mod:`wfabm.batch.cluster`). A Dask session
+never waits forever: the main thread wakes every half second (to take a Ctrl-C), and a
+cluster with no worker for too long ends the session with a
+:class:`~wfabm.batch.cluster.ClusterError`.
 """
 
 from __future__ import annotations
@@ -19,16 +21,22 @@ import logging
 import math
 from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import FIRST_COMPLETED, Executor, Future, ProcessPoolExecutor, wait
-from pathlib import Path
 from typing import Any
 
+from wfabm.batch.cluster import (
+    LOCAL_WORKER_TIMEOUT,
+    ClusterError,
+    WorkerWatch,
+    load_cluster_settings,
+    slurm_cluster,
+)
 from wfabm.batch.store import RunStatus, RunTask, execute_batch
 from wfabm.batch.workerpool import process_pool, stop_pool
-from wfabm.config import ConfigError, display_path, read_toml
-from wfabm.core.schema import Param, SchemaError, format_path, validate
+from wfabm.config import ConfigError
 
 __all__ = [
     "ENGINES",
+    "ClusterError",
     "batch_size",
     "batches",
     "in_flight",
@@ -48,21 +56,6 @@ ENGINES: tuple[str, ...] = ("local", "dask")
 _TASK_MONTHS = 24
 """Batches hold about this many simulated months, so a task is never much shorter than
 building a population and running two years (about 2 s here)."""
-
-_CLUSTER_SCHEMA: dict = {
-    "slurm": {
-        "queue": Param("str", "partition", optional=True),
-        "account": Param("str", "", optional=True),
-        "cores": Param("int", "cores per job, one single-threaded worker each", 1, 1024),
-        "memory": Param("str", 'e.g. "4GB"'),
-        "walltime": Param("str", '"HH:MM:SS"'),
-        "jobs": Param("int", "jobs", 1, 10_000),
-        "local_directory": Param("str", "path", optional=True),
-        "log_directory": Param("str", "path", optional=True),
-        "job_script_prologue": Param("str_list", "shell lines", optional=True),
-        "job_extra_directives": Param("str_list", "#SBATCH options", optional=True),
-    }
-}
 
 OnDone = Callable[[RunTask, RunStatus, int], None]
 """Called as ``on_done(task, status, attempt)`` after every attempt of every run."""
@@ -111,7 +104,11 @@ def batches(tasks: Sequence[RunTask], size: int) -> list[list[RunTask]]:
 
 @contextlib.contextmanager
 def open_executor(
-    engine: str, workers: int, scheduler: str | Any | None = None
+    engine: str,
+    workers: int,
+    scheduler: str | Any | None = None,
+    *,
+    worker_timeout: float | None = None,
 ) -> Iterator[Executor]:
     """An executor for the engine, shut down (workers ended) on leaving the block.
 
@@ -122,9 +119,15 @@ def open_executor(
         scheduler: For Dask, a scheduler address (``"tcp://host:8786"``) or a cluster
             object (e.g. from :func:`slurm_cluster`); None starts a local cluster of
             ``workers`` single-threaded processes.
+        worker_timeout: For Dask, seconds the cluster may have no worker before the
+            session is given up (None: :data:`~wfabm.batch.cluster.LOCAL_WORKER_TIMEOUT`).
 
     Yields:
         The executor.
+
+    Raises:
+        ClusterError: From the executor's tasks' waits, if the cluster has had no worker
+            for ``worker_timeout`` seconds or none of its jobs could be submitted.
     """
     if engine == "local":
         if workers == 1:
@@ -167,11 +170,32 @@ def open_executor(
                     f"--scheduler {scheduler}: cannot reach a Dask scheduler there ({error}); "
                     'allowed: the address a running scheduler prints, e.g. "tcp://10.0.0.5:8786".'
                 ) from None
-        executor = client.get_executor(pure=False)
+        cluster = scheduler if scheduler is not None and not isinstance(scheduler, str) else None
+        watch = WorkerWatch(client, cluster, worker_timeout or LOCAL_WORKER_TIMEOUT)
+        executor = _WatchedExecutor(client.get_executor(pure=False), watch)
         try:
             yield executor
         finally:
             executor.shutdown(wait=False)
+
+
+class _WatchedExecutor(Executor):
+    """A Dask client's executor whose waits also check that the cluster has workers."""
+
+    def __init__(self, executor: Executor, watch: WorkerWatch) -> None:
+        self.executor = executor
+        self.watch = watch
+
+    def submit(self, fn: Callable, /, *args: Any, **kwargs: Any) -> Future:
+        return self.executor.submit(fn, *args, **kwargs)
+
+    def shutdown(self, wait: bool = True, *, cancel_futures: bool = False) -> None:
+        self.executor.shutdown(wait=wait)
+
+
+def _check_workers(executor: Executor) -> None:
+    if isinstance(executor, _WatchedExecutor):
+        executor.watch.check()
 
 
 class _InProcess(Executor):
@@ -231,9 +255,8 @@ def map_ordered(
     pending = set(futures)
     try:
         while pending:
-            done, pending = wait(
-                pending, timeout=poll if cancel else None, return_when=FIRST_COMPLETED
-            )
+            done, pending = wait(pending, timeout=poll, return_when=FIRST_COMPLETED)
+            _check_workers(executor)
             for future in done:
                 future.result()  # re-raises a task's error here, in the caller
             if done:
@@ -285,7 +308,10 @@ def run_tasks(
         while waiting and len(running) < in_flight:
             batch, attempt = waiting.popleft()
             running[executor.submit(execute_batch, batch)] = (batch, attempt)
-        done, _ = wait(list(running), return_when=FIRST_COMPLETED)
+        # A timeout, so that this (main) thread wakes up to take a Ctrl-C: with Dask the
+        # signal may land on one of its threads, and an untimed wait would never see it.
+        done, _ = wait(list(running), timeout=_CANCEL_POLL, return_when=FIRST_COMPLETED)
+        _check_workers(executor)
         for future in done:
             batch, attempt = running.pop(future)
             try:
@@ -300,66 +326,3 @@ def run_tasks(
                 on_done(task, status, attempt)
                 if not status.ok and attempt < attempts:
                     waiting.append(([task], attempt + 1))
-
-
-def load_cluster_settings(path: str | Path) -> dict:
-    """Read and validate a cluster file (``[slurm]`` settings for dask-jobqueue).
-
-    Args:
-        path: The TOML file.
-
-    Returns:
-        The ``[slurm]`` table.
-
-    Raises:
-        ConfigError: For a missing file or a bad value.
-    """
-    file = Path(path)
-    if not file.is_file():
-        raise ConfigError(
-            f"--cluster {path}: no such file; pass a TOML file with a [slurm] table "
-            "(see experiments/cluster/slurm.toml)."
-        )
-    data = read_toml(file)
-    try:
-        return validate(data, _CLUSTER_SCHEMA)["slurm"]
-    except SchemaError as error:
-        raise ConfigError(
-            error.reason, file=display_path(file), key=format_path(error.path)
-        ) from None
-
-
-def slurm_cluster(settings: dict, *, start: bool = True) -> Any:
-    """A dask-jobqueue SLURM cluster of single-threaded wfabm workers.
-
-    Args:
-        settings: The ``[slurm]`` table (:func:`load_cluster_settings`).
-        start: Submit ``settings["jobs"]`` jobs now; False only builds the cluster, e.g.
-            to read its ``job_script()``.
-
-    Returns:
-        The ``SLURMCluster``; pass it to :func:`open_executor` as ``scheduler``.
-    """
-    from dask_jobqueue import SLURMCluster
-
-    options = {
-        key: settings[key]
-        for key in (
-            "queue",
-            "account",
-            "cores",
-            "memory",
-            "walltime",
-            "local_directory",
-            "log_directory",
-            "job_script_prologue",
-            "job_extra_directives",
-        )
-        if key in settings
-    }
-    # One single-threaded worker process per core: a run is single-threaded numpy, and
-    # threads sharing a process would contend for the GIL.
-    cluster = SLURMCluster(**options, processes=settings["cores"])
-    if start:
-        cluster.scale(jobs=settings["jobs"])
-    return cluster

@@ -17,8 +17,17 @@ import re
 import subprocess
 from collections.abc import Iterable
 from pathlib import Path
+from typing import Any
 
-__all__ = ["COMMIT_FILE", "PACKAGES", "git_commit", "package_versions", "recorded_commit"]
+__all__ = [
+    "COMMIT_FILE",
+    "PACKAGES",
+    "commit_text",
+    "git_commit",
+    "package_versions",
+    "recorded_commit",
+    "spec_checkout",
+]
 
 PACKAGES: tuple[str, ...] = ("wfabm", "mesa", "numpy", "polars", "networkx")
 """The packages whose versions every manifest records (besides Python's)."""
@@ -39,6 +48,66 @@ def git_commit() -> str | None:
         built without git, such as from a source archive).
     """
     return _checkout_commit(_PACKAGE) or recorded_commit(_PACKAGE)
+
+
+def spec_checkout(path: Path) -> dict[str, Any] | None:
+    """The git state of the checkout an experiment's spec file is tracked in.
+
+    An experiment is usually run from a checkout of its study (or of wfabm itself); its
+    commit, and whether the spec or anything else there was changed since, say which
+    version of the spec and its scenario files made the results, whichever way wfabm was
+    installed.
+
+    Args:
+        path: The spec file.
+
+    Returns:
+        ``{"commit": ..., "dirty": bool, "file": the spec's path in the checkout}``, or None
+        when the file is not tracked by git (or git is not available).
+    """
+    folder = path.resolve().parent
+    commit = _checkout_commit(folder, path.name)
+    if commit is None:
+        return None
+    try:
+        status = subprocess.run(
+            ["git", "status", "--porcelain", "--untracked-files=no"],
+            cwd=folder,
+            capture_output=True,
+            text=True,
+            timeout=10,
+            check=False,
+        )
+        inside = subprocess.run(
+            ["git", "ls-files", "--full-name", "--", path.name],
+            cwd=folder,
+            capture_output=True,
+            text=True,
+            timeout=5,
+            check=False,
+        )
+    except (OSError, subprocess.SubprocessError):
+        return None
+    return {
+        "commit": commit,
+        "dirty": bool(status.stdout.strip()),
+        "file": inside.stdout.strip(),
+    }
+
+
+def commit_text(manifest: dict[str, Any]) -> str:
+    """Which code and which spec made a results folder, for reports: never "None"."""
+    code = manifest.get("git_commit")
+    parts = [
+        f"wfabm git commit {code[:12]}"
+        if code
+        else "wfabm git commit not recorded (installed from files without git history)"
+    ]
+    checkout = manifest.get("spec_checkout")
+    if checkout:
+        dirty = ", with uncommitted changes" if checkout.get("dirty") else ""
+        parts.append(f"spec {checkout.get('file')} at commit {checkout['commit'][:12]}{dirty}")
+    return "; ".join(parts)
 
 
 def recorded_commit(package: Path = _PACKAGE) -> str | None:
@@ -75,7 +144,7 @@ def package_versions(extra: Iterable[str] = ()) -> dict[str, str | None]:
     return versions
 
 
-def _checkout_commit(package: Path) -> str | None:
+def _checkout_commit(package: Path, tracked_file: str = "__init__.py") -> str | None:
     """``HEAD`` of the git checkout whose files these are, or None when they are not tracked.
 
     An installed package may sit inside some other repository (a virtualenv in a checkout);
@@ -84,7 +153,7 @@ def _checkout_commit(package: Path) -> str | None:
     """
     try:
         tracked = subprocess.run(
-            ["git", "ls-files", "--error-unmatch", "--", "__init__.py"],
+            ["git", "ls-files", "--error-unmatch", "--", tracked_file],
             cwd=package,
             capture_output=True,
             timeout=5,

@@ -51,14 +51,17 @@ from typing import Any, Protocol
 import polars as pl
 
 from wfabm.batch.atomic import TEMPORARY_SUFFIX, is_temporary, write_atomically
-from wfabm.batch.provenance import git_commit, package_versions
+from wfabm.batch.provenance import git_commit, package_versions, spec_checkout
+from wfabm.batch.spechash import results_hash
 from wfabm.config import Config, ConfigError, display_path
 from wfabm.outcomes.summary import monthly_outcomes, summarise_run
 
 __all__ = [
+    "DICTIONARY",
     "LOCK",
     "MANIFEST",
     "RUN_SCHEMA",
+    "TABLES",
     "PlannedExperiment",
     "PlannedRun",
     "ResultsStore",
@@ -81,8 +84,12 @@ DESIGN = "design.csv"
 CHECKSUMS = "checksums"
 """Manifest key: run label → SHA-256 of each of its files (``"run"``, ``"metrics"``)."""
 ANALYSIS = "analysis"
+TABLES = "tables"
+"""The self-describing tables of every run (:mod:`wfabm.batch.tables`)."""
+DICTIONARY = "data_dictionary.csv"
+"""Every column of those tables, its unit and what it is."""
 LOCK = "session.lock"
-_OURS = (MANIFEST, RUNS, METRICS, FAILURES, DESIGN, ANALYSIS, LOCK)
+_OURS = (MANIFEST, RUNS, METRICS, FAILURES, DESIGN, ANALYSIS, TABLES, DICTIONARY, LOCK)
 _MANIFEST_KEYS = {"hash": str, "experiment": str, "sessions": list, "timings": dict}
 _EXTRA_PACKAGES = ("SALib", "dask", "distributed", "dask-jobqueue", "scipy", "matplotlib")
 
@@ -352,7 +359,10 @@ class ResultsStore:
                 )
             return None
         manifest = read_manifest(root)
-        if manifest.get("hash") != self.experiment.hash:
+        same_runs = isinstance(manifest.get("spec"), dict) and results_hash(
+            manifest["spec"]
+        ) == results_hash(self.experiment.spec)
+        if manifest.get("hash") != self.experiment.hash and not same_runs:
             raise ConfigError(
                 f"--out {shown} holds results of experiment {manifest.get('experiment')!r} "
                 f"[{manifest.get('hash')}], not of this spec [{self.experiment.hash}] (the "
@@ -606,6 +616,7 @@ class ResultsStore:
             "runs": len(experiment.runs),
             "package_versions": versions,
             "git_commit": git_commit(),
+            "spec_checkout": spec_checkout(Path(experiment.source)),
             "sessions": [],
             "timings": {},
             CHECKSUMS: {},

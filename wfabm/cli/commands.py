@@ -22,7 +22,7 @@ from wfabm.batch.progress import ProgressBar
 from wfabm.cli.arguments import UsageError
 from wfabm.cli.calibration import calibrate_command, report_command
 from wfabm.cli.options import DEFAULT_DRAW_SEEDS, DEFAULT_DRAWS, config_value
-from wfabm.cli.parser import build_parser
+from wfabm.cli.parser import build_parser, build_rerun_parser
 from wfabm.cli.posterior import posterior_command
 from wfabm.config import Config, ConfigError, display_path, load_config
 
@@ -46,8 +46,14 @@ def main(argv: Sequence[str] | None = None) -> int:
         interrupted.
     """
     try:
+        words = list(sys.argv[1:] if argv is None else argv)
+        # `experiment rerun` is a command of its own; `experiment SPEC` takes a file.
+        rerun = words[:2] == ["experiment", "rerun"]
         try:
-            args = build_parser().parse_args(argv)
+            if rerun:
+                args = build_rerun_parser().parse_args(words[2:])
+            else:
+                args = build_parser().parse_args(words)
         except SystemExit as done:
             # --help and --version exit through argparse; report their status.
             return done.code if isinstance(done.code, int) else 0
@@ -95,6 +101,7 @@ _TERMINATED = 128 + 15
 
 
 def _experiment(args: argparse.Namespace) -> int:
+    from wfabm.batch.cluster import ClusterError
     from wfabm.batch.experiment import (
         ExperimentInterrupted,
         check_results_folder,
@@ -106,18 +113,36 @@ def _experiment(args: argparse.Namespace) -> int:
         raise UsageError("--scheduler and --cluster need --engine dask")
     if args.scheduler and args.cluster:
         raise UsageError("give --scheduler or --cluster, not both")
-    experiment = load_experiment(args.spec, max_runs=args.max_runs)
+    experiment = load_experiment(
+        args.spec, max_runs=args.max_runs, months=args.months, replicates=args.replicates
+    )
+    from wfabm.batch.preview import dry_run_text, idle_lever_warnings
+
+    if args.dry_run:
+        for warning in idle_lever_warnings(experiment):
+            _warn(warning)
+        print(dry_run_text(experiment, args.workers))
+        return 0
     # Before a cluster's jobs are submitted: a folder that cannot take the results is
     # refused while nothing has started.
     check_results_folder(experiment, args.out)
-    scheduler = args.scheduler
+    scheduler, worker_timeout = args.scheduler, None
+    if args.cluster:
+        from wfabm.batch.cluster import check_submit_command, load_cluster_settings
+
+        settings = load_cluster_settings(args.cluster)
+        check_submit_command(settings)
+        worker_timeout = settings["worker_timeout"]
+    # Warned of once nothing is left to refuse, so that a refusal stays one paragraph.
+    for warning in idle_lever_warnings(experiment):
+        _warn(warning)
     bar = None if args.quiet else ProgressBar(experiment.name, "run")
     try:
         with _SigtermAsInterrupt() as sigterm:
             if args.cluster:
-                from wfabm.batch.executor import load_cluster_settings, slurm_cluster
+                from wfabm.batch.cluster import slurm_cluster
 
-                scheduler = slurm_cluster(load_cluster_settings(args.cluster))
+                scheduler = slurm_cluster(settings)
             outcome = run_experiment(
                 experiment,
                 args.out,
@@ -125,7 +150,13 @@ def _experiment(args: argparse.Namespace) -> int:
                 workers=args.workers,
                 scheduler=scheduler,
                 progress=None if bar is None else _runs_progress(bar),
+                worker_timeout=worker_timeout,
             )
+    except ClusterError as error:
+        if bar is not None:
+            bar.close()
+        _fail(f"{error} The runs finished so far are kept; run the same command again to resume.")
+        return _RUNS_FAILED
     except ExperimentInterrupted as interrupt:
         if bar is not None:
             bar.close()
@@ -144,6 +175,12 @@ def _experiment(args: argparse.Namespace) -> int:
         if args.cluster and scheduler is not None:
             scheduler.close()
     print(outcome.text())
+    if args.cluster:
+        from wfabm.batch.cluster import submission_failures
+
+        failures = submission_failures(scheduler)
+        if failures:
+            _warn(f"{len(failures)} SLURM job(s) could not be submitted: {failures[0]}")
     if outcome.failed:
         print(outcome.failure_text(), file=sys.stderr)
         return _RUNS_FAILED
@@ -188,11 +225,40 @@ class _SigtermAsInterrupt:
         raise KeyboardInterrupt
 
 
+def _experiment_rerun(args: argparse.Namespace) -> int:
+    from wfabm.batch.rerun import rerun_run
+
+    rerun = rerun_run(args.folder, args.run)
+    for warning in rerun.warnings:
+        _warn(warning)
+    print(rerun.text())
+    return 0 if rerun.identical else 1
+
+
 def _analyse(args: argparse.Namespace) -> int:
     from wfabm.batch.analysis import analyse, check_expected, write_expected
+    from wfabm.batch.discovery import discover, parse_condition
 
-    report = analyse(args.results)
+    # Checked before the analysis, which takes a while.
+    condition = parse_condition(args.discover) if args.discover else None
+
+    report = analyse(
+        args.results,
+        outcome=args.outcome,
+        sector=args.sector,
+        role=args.role,
+        reference=args.reference,
+    )
     print(report.text())
+    if condition is not None:
+        analysis = report.manifest["spec"]["analysis"]
+        found = discover(
+            args.results,
+            condition,
+            sector=analysis["sector"],
+            role=analysis["role"],
+        )
+        print(found.text())
     if args.write_expected:
         written = write_expected(report, args.write_expected)
         print(f"expected summary written to {display_path(written)}")
@@ -335,6 +401,7 @@ _HANDLERS: dict[str, Callable[[argparse.Namespace], int]] = {
     "posterior": posterior_command,
     "report": report_command,
     "experiment": _experiment,
+    "experiment rerun": _experiment_rerun,
     "analyse": _analyse,
     "replicate": _replicate,
     "dashboard": _dashboard,
@@ -348,6 +415,10 @@ def _warn_idle_levers(config: Config, months: int) -> None:
 
     for text in idle_levers(config.data, months):
         print(f"wfabm: warning: {display_path(config.chain[-1])}: {text}", file=sys.stderr)
+
+
+def _warn(message: str) -> None:
+    print(f"wfabm: warning: {' '.join(message.split())}", file=sys.stderr)
 
 
 def _fail(message: str) -> None:

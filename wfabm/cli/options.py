@@ -47,6 +47,8 @@ about 2 s a 60-month run takes under a minute on 2 cores."""
 WORKERS = Param("int", "processes", 1, 1024)
 BUDGET = Param("int", "candidates", 1, 100_000)
 RUN_LIMIT = Param("int", "runs", 1, 10**12)
+EXPERIMENT_MONTHS = Param("int", "months", 1, 1200)
+REPLICATES = Param("int", "replicates", 1, 100_000)
 PORT = Param("int", "port", 1, 65535)
 HOST = Param("name", "a host name or IP address")
 SCHEDULER = Param("name", "a Dask scheduler address")

@@ -14,10 +14,12 @@ from wfabm.cli.options import (
     DEFAULT_DRAW_SEEDS,
     DEFAULT_DRAWS,
     DRAWS,
+    EXPERIMENT_MONTHS,
     FILE,
     FOLDER,
     HOST,
     PORT,
+    REPLICATES,
     RUN_LIMIT,
     SCHEDULER,
     SEEDS,
@@ -27,6 +29,7 @@ from wfabm.cli.options import (
 )
 from wfabm.cli.posterior import add_posterior_command
 from wfabm.config import BASELINE_NAME
+from wfabm.core.schema import Param
 
 __all__ = [
     "add_analyse_command",
@@ -37,6 +40,7 @@ __all__ = [
     "add_replicate_command",
     "add_run_command",
     "build_parser",
+    "build_rerun_parser",
 ]
 
 
@@ -227,7 +231,9 @@ def add_experiment_command(commands: Subcommands) -> None:
             "run is retried once, then recorded in failures/ while the rest go on. Exit "
             "status: 0 when every run is done, 1 when any failed (run again to retry them), "
             "2 for a bad spec, option or folder (or a folder another session is using), "
-            "130 on Ctrl-C and 143 on SIGTERM (run again to resume)."
+            "130 on Ctrl-C and 143 on SIGTERM (run again to resume). "
+            "`wfabm experiment rerun DIR RUN` runs one stored run again and checks its "
+            "table is identical."
         ),
     )
     experiment.add_argument(
@@ -274,7 +280,55 @@ def add_experiment_command(commands: Subcommands) -> None:
         help="refuse a design of more than N runs, 1 to 10^12 (default: the spec's "
         "experiment.max_runs, else 100000)",
     )
+    experiment.add_argument(
+        "--months",
+        type=option_value("--months", EXPERIMENT_MONTHS),
+        metavar="N",
+        help="months per run instead of the spec's (a shorter outcomes window is cut to "
+        "fit); part of the spec hash, so the default folder becomes "
+        "results/<name>_months-N",
+    )
+    experiment.add_argument(
+        "--replicates",
+        type=option_value("--replicates", REPLICATES),
+        metavar="N",
+        help="replicates instead of the spec's; part of the spec hash, like --months",
+    )
+    experiment.add_argument(
+        "--dry-run",
+        action="store_true",
+        help="print the run count, the estimated time and when each scenario's levers act "
+        "in the run window; run and write nothing",
+    )
     experiment.add_argument("--quiet", action="store_true", help="do not show progress")
+
+
+def build_rerun_parser() -> Parser:
+    """The parser of ``wfabm experiment rerun DIR RUN``.
+
+    Returns:
+        The parser; ``args.command`` is ``"experiment rerun"``.
+    """
+    parser = Parser(
+        prog="wfabm experiment rerun",
+        description=(
+            "Run one run of an experiment's results folder again, from the folder's "
+            "manifest (its scenario's resolved config, sample values, seed and months), "
+            "and compare its table cell for cell with the stored one; DIR is only read. "
+            "Exit status 0 when identical, 1 when it differs (what differs is printed), "
+            "2 for a folder or run that cannot be re-run."
+        ),
+    )
+    parser.set_defaults(command="experiment rerun")
+    parser.add_argument(
+        "folder", type=option_value("DIR", FOLDER), metavar="DIR", help="the results folder"
+    )
+    parser.add_argument(
+        "run",
+        metavar="RUN",
+        help="<scenario>/sample-NNNNN_replicate-NNNN, or the run's file under DIR/runs/",
+    )
+    return parser
 
 
 def add_analyse_command(commands: Subcommands) -> None:
@@ -287,7 +341,7 @@ def add_analyse_command(commands: Subcommands) -> None:
         "analyse",
         help="summarise an experiment's results: tables, sensitivity indices, plots",
         description=(
-            "Read an experiment's results folder and write analysis/: mean and 95%% intervals "
+            "Read an experiment's results folder and write analysis/: mean and 95% intervals "
             "by scenario and month, SALib indices for Morris and Sobol designs, PNG plots and "
             "report.html."
         ),
@@ -297,6 +351,25 @@ def add_analyse_command(commands: Subcommands) -> None:
         type=option_value("DIR", FOLDER),
         metavar="DIR",
         help="the --out folder of wfabm experiment",
+    )
+    for name, what in (
+        ("--outcome", "the outcome of the sensitivity indices and response plots"),
+        ("--sector", "the sector analysed (e.g. wales, la, independent)"),
+        ("--role", "the role analysed (e.g. all, care_worker)"),
+        ("--reference", "the scenario the others are compared with"),
+    ):
+        analyse.add_argument(
+            name,
+            type=option_value(name, Param("name", name.removeprefix("--"))),
+            metavar=name.removeprefix("--").upper(),
+            help=f"{what}; default: the spec's [analysis]. Not part of the spec's hash",
+        )
+    analyse.add_argument(
+        "--discover",
+        metavar="CONDITION",
+        help="scenario discovery (EMA Workbench): PRIM boxes and feature scores of where a "
+        'condition holds, e.g. "vacancy_rate<0.08" (for --sector and --role); written to '
+        "analysis/discovery/",
     )
     analyse.add_argument(
         "--expected",
