@@ -1,7 +1,7 @@
 """The ``wfabm`` command line and its subcommands.
 
-``run``, ``check``, ``compare``, ``calibrate``, ``report``, ``experiment``, ``analyse``,
-``replicate`` and ``dashboard``.
+``run``, ``check``, ``compare``, ``calibrate``, ``report``, ``validate``, ``experiment``,
+``analyse``, ``replicate`` and ``dashboard``.
 
 Every user mistake (a bad config, a bad option) ends as a single
 ``wfabm: error: ...`` line on stderr and exit status 2, never a traceback, and
@@ -23,6 +23,7 @@ from wfabm.cli.arguments import UsageError
 from wfabm.cli.calibration import calibrate_command, report_command
 from wfabm.cli.options import config_value
 from wfabm.cli.parser import build_parser
+from wfabm.cli.validation import validate_command
 from wfabm.config import Config, ConfigError, display_path, load_config
 
 __all__ = ["main"]
@@ -279,6 +280,7 @@ _HANDLERS: dict[str, Callable[[argparse.Namespace], int]] = {
     "compare": _compare,
     "calibrate": calibrate_command,
     "report": report_command,
+    "validate": validate_command,
     "experiment": _experiment,
     "analyse": _analyse,
     "replicate": _replicate,

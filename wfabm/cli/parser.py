@@ -22,6 +22,7 @@ from wfabm.cli.options import (
     choice,
     option_value,
 )
+from wfabm.cli.validation import add_validate_command
 from wfabm.config import BASELINE_NAME
 
 __all__ = [
@@ -53,6 +54,7 @@ def build_parser() -> Parser:
     add_compare_command(commands)
     add_calibrate_command(commands)
     add_report_command(commands)
+    add_validate_command(commands)
     add_experiment_command(commands)
     add_analyse_command(commands)
     add_replicate_command(commands)
