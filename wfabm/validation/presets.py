@@ -51,7 +51,16 @@ VACANCIES = "vacancies"
 
 _WINDOW = 12
 _POSTS = ("la", "independent")
-_TRACE = ("headcount", "vacancies", "wage_bill", "agency_spend", "leavers", "joiners")
+_TRACE = (
+    "headcount",
+    "vacancies",
+    "wage_bill",
+    "agency_spend",
+    "leavers",
+    "joiners",
+    "burnout_mean",
+    "pay_mean",
+)
 
 OUTCOMES: tuple[tuple[str, str, str, str], ...] = (
     ("care-worker vacancy rate", WALES, "care_worker", "vacancy_rate"),
@@ -146,13 +155,28 @@ def run_preset_summary(config: Config, seed: int, months: int) -> tuple[pl.DataF
         {"sector": [WALES], "role": [ALL_ROLES], "outcome": [VACANCIES], "value": [vacancies]},
         schema=summary.schema,
     )
-    # A digest of each month's rows in the recorder's fixed order: equal months give
-    # equal digests, with no floating-point sum whose order could vary.
     trace = [
-        (month, hashlib.sha256(frame.select(_TRACE).to_numpy().tobytes()).hexdigest())
+        (month, _digest(frame))
         for (month,), frame in metrics.group_by(["month"], maintain_order=True)
     ]
     return pl.concat([summary, extra]), trace
+
+
+def _digest(month: pl.DataFrame) -> str:
+    """A digest of one month's non-empty cells: equal months give equal digests.
+
+    The recorder keeps a row for every cell a run ever used, in every month, so a cell that
+    fills only later adds empty rows to earlier months: those are left out. Values are
+    taken as they are, in the recorder's fixed order, with no floating-point sum whose
+    order could vary; adding 0.0 makes -0.0 into 0.0, and every NaN is made the same NaN.
+    """
+    values = month.select(_TRACE).to_numpy().astype(np.float64) + 0.0
+    values[np.isnan(values)] = np.nan
+    present = (np.nan_to_num(values) != 0).any(axis=1)
+    cells = month.select("sector", "role", "local_authority").filter(pl.Series(present))
+    digest = hashlib.sha256(values[present].tobytes())
+    digest.update(repr(cells.rows()).encode())
+    return digest.hexdigest()
 
 
 @dataclass(frozen=True)
