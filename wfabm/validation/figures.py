@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import csv
 import importlib.resources
+import math
 from dataclasses import dataclass
 
 from wfabm.calibration.fit import load_targets
@@ -21,6 +22,8 @@ __all__ = [
     "HELD_OUT",
     "HELD_OUT_FILE",
     "Figure",
+    "format_value",
+    "is_percent",
     "load_figures",
 ]
 
@@ -120,3 +123,20 @@ def load_figures() -> tuple[Figure, ...]:
         for row in csv.DictReader(text.splitlines())
     )
     return tuple(figures)
+
+
+_PERCENT_UNITS = ("share", "per year", "growth")
+
+
+def format_value(value: float | None, unit: str) -> str:
+    """A figure's value as the reports show it: shares, rates and growth in per cent."""
+    if value is None or math.isnan(value):
+        return "-"
+    if unit.startswith(_PERCENT_UNITS):
+        return f"{100 * value:.1f}%"
+    return f"{value:.2f}"
+
+
+def is_percent(unit: str) -> bool:
+    """Whether figures of ``unit`` are shown in per cent."""
+    return unit.startswith(_PERCENT_UNITS)

@@ -14,6 +14,8 @@ import plotly.graph_objects as go
 import plotly.io as pio
 import polars as pl
 
+from wfabm.validation.figures import format_value, is_percent
+
 __all__ = ["report_html"]
 
 _BAND = "rgba(31, 78, 121, 0.15)"
@@ -21,7 +23,6 @@ _MODEL = "#1f4e79"
 _SEED = "rgba(31, 78, 121, 0.45)"
 _PERSISTENCE = "#c55a11"
 _OBSERVED = "#000000"
-_PERCENT_UNITS = ("share", "per year", "growth")
 
 
 def report_html(table: pl.DataFrame, runs: pl.DataFrame, manifest: dict, summary: list[str]) -> str:
@@ -72,12 +73,6 @@ def report_html(table: pl.DataFrame, runs: pl.DataFrame, manifest: dict, summary
     )
 
 
-def _show(value: float | None, unit: str) -> str:
-    if value is None or math.isnan(value):
-        return "-"
-    return f"{100 * value:.1f}%" if unit.startswith(_PERCENT_UNITS) else f"{value:.2f}"
-
-
 def _summary_table(table: pl.DataFrame) -> str:
     header = (
         "<tr><th>figure</th><th>year</th><th>evidence</th><th>observed</th><th>band</th>"
@@ -87,21 +82,18 @@ def _summary_table(table: pl.DataFrame) -> str:
     rows = []
     for row in table.iter_rows(named=True):
         unit = row["unit"]
-        interval = (
-            "-"
-            if row["interval_low"] is None
-            else f"{_show(row['interval_low'], unit)} to {_show(row['interval_high'], unit)}"
-        )
+        low, high = (format_value(row[end], unit) for end in ("interval_low", "interval_high"))
+        interval = "-" if row["interval_low"] is None else f"{low} to {high}"
         cells = (
             row["figure"],
             row["year"],
             row["evidence"],
-            _show(row["observed"], unit),
-            f"{_show(row['band_low'], unit)} to {_show(row['band_high'], unit)}",
-            _show(row["median"], unit),
+            format_value(row["observed"], unit),
+            f"{format_value(row['band_low'], unit)} to {format_value(row['band_high'], unit)}",
+            format_value(row["median"], unit),
             interval,
             row["result"],
-            _show(row["persistence"], unit),
+            format_value(row["persistence"], unit),
             row["winner"] or "-",
         )
         rows.append("<tr>" + "".join(f"<td>{html.escape(str(c))}</td>" for c in cells) + "</tr>")
@@ -110,7 +102,7 @@ def _summary_table(table: pl.DataFrame) -> str:
 
 def _chart(row: dict, values: list[float]) -> go.Figure:
     """One figure's chart: band, observed line, seeds, median with interval, persistence."""
-    percent = 100.0 if row["unit"].startswith(_PERCENT_UNITS) else 1.0
+    percent = 100.0 if is_percent(row["unit"]) else 1.0
     figure = go.Figure()
     figure.add_vrect(
         x0=row["band_low"] * percent, x1=row["band_high"] * percent, fillcolor=_BAND, line_width=0

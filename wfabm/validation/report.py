@@ -27,7 +27,7 @@ from wfabm.batch.executor import map_ordered, open_executor
 from wfabm.batch.provenance import git_commit, package_versions
 from wfabm.batch.run import check_results_folder
 from wfabm.config import Config, ConfigError, display_path, required
-from wfabm.validation.figures import FITTED, HELD_OUT, Figure, load_figures
+from wfabm.validation.figures import FITTED, HELD_OUT, Figure, format_value, load_figures
 from wfabm.validation.html import report_html
 from wfabm.validation.observe import BASE_YEAR_MONTHS, FIGURE_MONTHS, FULL_MONTHS, observe_run
 
@@ -180,7 +180,7 @@ def figure_table(figures: tuple[Figure, ...], runs: pl.DataFrame, months: int) -
     for figure in figures:
         values = by_figure.get(figure.key, np.array([]))
         values = values[np.isfinite(values)]
-        reached = FIGURE_MONTHS.get(figure.key, BASE_YEAR_MONTHS) <= months and values.size
+        reached = FIGURE_MONTHS.get(figure.key, BASE_YEAR_MONTHS) <= months and values.size > 0
         median = float(np.median(values)) if reached else None
         low, high = (float(q) for q in np.quantile(values, INTERVAL)) if reached else (None, None)
         result = NOT_REACHED if median is None else PASS if figure.within(median) else FAIL
@@ -302,18 +302,6 @@ def write_validation(validation: Validation, out: str | Path) -> Path:
 
 
 # --------------------------------------------------------------------------- text
-_PERCENT_UNITS = ("share", "per year", "growth")
-
-
-def format_value(value: float | None, unit: str) -> str:
-    """A figure's value as the report shows it: shares and rates in per cent."""
-    if value is None or (isinstance(value, float) and math.isnan(value)):
-        return "-"
-    if unit.startswith(_PERCENT_UNITS):
-        return f"{100 * value:.1f}%"
-    return f"{value:.2f}"
-
-
 def summary_lines(validation: Validation) -> list[str]:
     """The counts: figures in their band by evidence, and who wins after the base year."""
     table = validation.table
