@@ -105,6 +105,7 @@ def run_model(
     progress: bool = False,
     record_events: bool = False,
     on_start: Callable[[WorkforceModel], None] | None = None,
+    after_month: Callable[[WorkforceModel, int], None] | None = None,
 ) -> tuple[WorkforceModel, float]:
     """Build and run a model: the one place outside the model layer where runs are made.
 
@@ -116,6 +117,8 @@ def run_model(
         record_events: Keep the event log (:meth:`WorkforceModel.events`).
         on_start: Called with the built model before its first month, e.g. to note the
             starting workforce.
+        after_month: Called with the model and the number of months run so far after each
+            month, e.g. to read the state at the end of a survey's month.
 
     Returns:
         The model after ``months`` months, and the wall time in seconds.
@@ -135,6 +138,8 @@ def run_model(
             bar.update_to(0, months, note=f"{model.date:%Y-%m}")
         for month in range(months):
             model.step()
+            if after_month is not None:
+                after_month(model, month + 1)
             if bar is not None:
                 bar.update_to(month + 1, months, note=f"{model.date:%Y-%m}")
     finally:

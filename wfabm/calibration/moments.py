@@ -31,9 +31,11 @@ __all__ = [
     "CARE_SERVICES",
     "SOCIAL_CARE_DESTINATIONS",
     "StartingCohort",
+    "intent_to_leave",
     "moments_of",
     "run_moments",
     "separation_elasticity",
+    "zero_hours_share",
 ]
 
 CARE_SERVICES = ("residential", "domiciliary", "supported_living", "day_services")
@@ -107,7 +109,7 @@ def run_moments(config: Config, seed: int, months: int = 12) -> dict[str, float]
     # The intent to leave a year later (the 2024 survey): whether it persists.
     model.run(months)
     later = model.metrics.filter(pl.col("month") >= model.metrics["month"].unique().sort()[months])
-    moments["intent_to_leave_2024"] = float(_intent_to_leave(later))
+    moments["intent_to_leave_2024"] = float(intent_to_leave(later))
     return moments
 
 
@@ -127,9 +129,9 @@ def moments_of(model: WorkforceModel, cohort: StartingCohort) -> dict[str, float
         "social_worker_leaver_rate": _outcome(summary, WALES, "social_worker", "leaver_rate"),
         "social_worker_joiner_rate": _outcome(summary, WALES, "social_worker", "joiner_rate"),
         **_social_worker_shares(metrics),
-        "intent_to_leave": _intent_to_leave(metrics),
+        "intent_to_leave": intent_to_leave(metrics),
         **_leave_reasons(model),
-        "zero_hours_share_care_worker": _zero_hours_share(model),
+        "zero_hours_share_care_worker": zero_hours_share(model),
         "leavers_staying_in_sector": _leavers_staying(flows),
         **_supply_elasticities(model, cohort),
         "leaving_pay_elasticity": _leaving_pay_elasticity(
@@ -176,7 +178,8 @@ def _social_worker_shares(metrics: pl.DataFrame) -> dict[str, float]:
     }
 
 
-def _intent_to_leave(metrics: pl.DataFrame) -> float:
+def intent_to_leave(metrics: pl.DataFrame) -> float:
+    """Headcount-weighted mean intent to leave of Welsh social care workers in ``metrics``."""
     welsh = metrics.filter(
         pl.col("sector").is_in(("la", "independent", "agency")) & (pl.col("headcount") > 0)
     )
@@ -230,13 +233,22 @@ def _leave_reasons(model: WorkforceModel) -> dict[str, float]:
     }
 
 
-def _zero_hours_share(model: WorkforceModel) -> float:
+def zero_hours_share(model: WorkforceModel, role: int | None = CARE_WORKER) -> float:
+    """Share of the staff of Welsh local authorities and independent providers on zero hours.
+
+    Args:
+        model: The model, read in its current state.
+        role: Index of the role counted; None counts every role.
+
+    Returns:
+        Staff of ``role`` on zero-hours contracts / all staff of ``role`` there.
+    """
     w = model.workers
     used = np.arange(w.view().stop)
-    care = (
-        w.active[used] & (w.role[used] == CARE_WORKER) & np.isin(w.sector[used], (LA, INDEPENDENT))
-    )
-    return float(w.zero_hours[used][care].mean())
+    welsh = w.active[used] & np.isin(w.sector[used], (LA, INDEPENDENT))
+    if role is not None:
+        welsh &= w.role[used] == role
+    return float(w.zero_hours[used][welsh].mean())
 
 
 def _leavers_staying(flows: pl.DataFrame) -> float:

@@ -1,7 +1,7 @@
 """The ``wfabm`` command line and its subcommands.
 
-``run``, ``check``, ``compare``, ``calibrate``, ``report``, ``experiment``, ``analyse``,
-``replicate`` and ``dashboard``.
+``run``, ``check``, ``compare``, ``calibrate``, ``report``, ``validate``, ``experiment``,
+``analyse``, ``replicate`` and ``dashboard``.
 
 Every user mistake (a bad config, a bad option) ends as a single
 ``wfabm: error: ...`` line on stderr and exit status 2, never a traceback, and
@@ -24,6 +24,7 @@ from wfabm.cli.calibration import calibrate_command, report_command
 from wfabm.cli.options import DEFAULT_DRAW_SEEDS, DEFAULT_DRAWS, config_value
 from wfabm.cli.parser import build_parser, build_rerun_parser
 from wfabm.cli.posterior import posterior_command
+from wfabm.cli.validation import validate_command
 from wfabm.config import Config, ConfigError, display_path, load_config
 
 if TYPE_CHECKING:
@@ -400,6 +401,7 @@ _HANDLERS: dict[str, Callable[[argparse.Namespace], int]] = {
     "calibrate": calibrate_command,
     "posterior": posterior_command,
     "report": report_command,
+    "validate": validate_command,
     "experiment": _experiment,
     "experiment rerun": _experiment_rerun,
     "analyse": _analyse,

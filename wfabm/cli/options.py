@@ -32,6 +32,7 @@ __all__ = [
     "RUN_LIMIT",
     "SCHEDULER",
     "SEEDS",
+    "VALIDATION_MONTHS",
     "WORKERS",
     "choice",
     "config_value",
@@ -55,6 +56,7 @@ SCHEDULER = Param("name", "a Dask scheduler address")
 CONFIG = Param("path", 'a .toml file or "baseline"')
 FOLDER = Param("path", "folder")
 FILE = Param("path", "file")
+VALIDATION_MONTHS = Param("int", "months: the base year's 12 at least", 12, 1200)
 
 # Numbers as TOML writes them, so that "1.5" is refused as a number where a whole one is due.
 _INTEGER_RE = re.compile(r"[+-]?[0-9]+")

@@ -28,6 +28,7 @@ from wfabm.cli.options import (
     option_value,
 )
 from wfabm.cli.posterior import add_posterior_command
+from wfabm.cli.validation import add_validate_command
 from wfabm.config import BASELINE_NAME
 from wfabm.core.schema import Param
 
@@ -62,6 +63,7 @@ def build_parser() -> Parser:
     add_calibrate_command(commands)
     add_posterior_command(commands)
     add_report_command(commands)
+    add_validate_command(commands)
     add_experiment_command(commands)
     add_analyse_command(commands)
     add_replicate_command(commands)
