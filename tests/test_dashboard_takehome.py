@@ -68,7 +68,7 @@ def test_a_pay_rise_survives_the_round_trip(baseline):
             b'extends = "baseline"\npolicy.wellbeing.recovery_boost = 9\n',
             "mine.toml: policy.wellbeing.recovery_boost = 9 is out of range; allowed: ",
         ),
-        (b"run.seed = [", "mine.toml: malformed TOML at line 1"),
+        (b"run.seed = [", "mine.toml: malformed TOML: Invalid value"),
         (
             b'extends = "baseline"\nrun.seed = "x"\n',
             'mine.toml: run.seed = "x" has the wrong type (a string); allowed: a whole number',
