@@ -177,7 +177,5 @@ def test_a_bad_link_is_refused_in_one_paragraph_and_opens_a_new_session(query, m
     workshop, error = open_link(query, VIEWS)
     assert error == str(refused.value)
     assert i18n.language.value == "en"
-    fresh = configure(
-        lever_values(baseline), seed=baseline["run"]["seed"], horizon=DEFAULT_HORIZON
-    )
+    fresh = configure(lever_values(baseline), seed=baseline["run"]["seed"], horizon=DEFAULT_HORIZON)
     assert workshop.simulation.value.config.hash == fresh.hash

@@ -17,9 +17,9 @@ import solara
 import traitlets
 from plotly.graph_objs._figurewidget import FigureWidget
 
-from wfabm.batch.compare import ALL_ROLES, WALES
 from wfabm.core.taxonomy import ENGLISH_SECTORS, SECTORS
 from wfabm.dashboard import charts
+from wfabm.dashboard.differences import difference_rows
 from wfabm.dashboard.i18n import N_, month_year, number, percent, t
 from wfabm.dashboard.levers import GROUPS, LEVERS, Lever, presets
 from wfabm.dashboard.measures import CARE_ROLES, MAP_MEASURES, WALES_MEASURES
@@ -493,8 +493,6 @@ def CompareView(workshop: Workshop) -> None:
 
 def difference_table(comparison: Replicates) -> str:
     """The Wales-wide differences at the horizon as a Markdown table."""
-    table = comparison.table
-    rows = table.filter((table["sector"] == WALES) & (table["role"] == ALL_ROLES))
     heading = t(
         "Differences over the last {months} months, Welsh social care (chosen levers − "
         "baseline, mean and 95 % interval over {seeds} paired seeds)",
@@ -509,44 +507,8 @@ def difference_table(comparison: Replicates) -> str:
         t("95 % interval"),
     )
     lines = [f"**{heading}**", "", "| " + " | ".join(columns) + " |", "|---|---|---|---|---|"]
-    for row in rows.iter_rows(named=True):
-        outcome = row["outcome"]
-        shown = {
-            key: "–" if row[key] is None else _shown(outcome, row[key])
-            for key in ("baseline_mean", "scenario_mean", "difference", "ci_low", "ci_high")
-        }
-        interval = (
-            t("{low} to {high}", low=shown["ci_low"], high=shown["ci_high"])
-            if row["ci_low"] is not None
-            else t("needs 2 seeds")
-        )
-        lines.append(
-            f"| {t(_OUTCOME_LABELS[outcome])} | {shown['baseline_mean']} "
-            f"| {shown['scenario_mean']} "
-            f"| {shown['difference']} | {interval} |"
-        )
+    lines += ["| " + " | ".join(row) + " |" for row in difference_rows(comparison)]
     return "\n".join(lines)
-
-
-def _shown(outcome: str, value: float) -> str:
-    """One figure of the difference table, in the session's language."""
-    if outcome.endswith("_rate"):
-        return percent(value, 2)
-    if outcome == "burnout":
-        return number(value, 3)
-    return number(value)
-
-
-_OUTCOME_LABELS = {
-    "headcount": N_("Headcount (mean)"),
-    "vacancy_rate": N_("Vacancy rate"),
-    "leaver_rate": N_("Leavers per worker, a year"),
-    "joiner_rate": N_("Joiners per worker, a year"),
-    "burnout": N_("Mean burnout"),
-    "agency_spend": N_("Agency spend (£)"),
-    "wage_bill": N_("Wage bill (£)"),
-    "unmet_hours": N_("Unmet care hours"),
-}
 
 
 @solara.component

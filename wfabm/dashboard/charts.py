@@ -323,10 +323,11 @@ def map_of_authorities(
     fractions = [(by_code.get(code, math.nan) - low) / span for code, *_ in shapes]
     colours = sample_colorscale(scale, [f if math.isfinite(f) else 0.0 for f in fractions])
     traces = []
+    unknown = t("no data")
     for (code, name, xs, ys), colour in zip(shapes, colours, strict=True):
         value = by_code.get(code, math.nan)
         known = math.isfinite(value)
-        text = f"{name}: {shown.format(value) if known else t('no data')}"
+        text = f"{name}: {shown.format(value) if known else unknown}"
         traces.append(
             {
                 "type": "scatter",

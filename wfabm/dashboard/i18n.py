@@ -16,9 +16,12 @@ two people in a room can read the dashboard in different languages; a component 
 
 from __future__ import annotations
 
+import contextlib
+import contextvars
 import datetime as dt
 import functools
 import io
+from collections.abc import Iterator
 from pathlib import Path
 
 import solara
@@ -36,12 +39,14 @@ __all__ = [
     "LOCALE_FOLDER",
     "N_",
     "catalogue_path",
+    "current_language",
     "language",
     "money",
     "month_year",
     "number",
     "percent",
     "set_language",
+    "speaking",
     "t",
     "translate",
     "translations",
@@ -53,11 +58,13 @@ LANGUAGES: dict[str, str] = {"en": "English", "cy": "Cymraeg"}
 DEFAULT_LANGUAGE = "en"
 LOCALE_FOLDER = Path(__file__).parent / "locale"
 DOMAIN = "messages"
-KEYWORDS: tuple[str, ...] = ("t", "N_")
+KEYWORDS: tuple[str, ...] = ("t", "N_", "translate")
 """The functions whose first argument is a message, for extraction."""
 
 language: solara.Reactive[str] = solara.reactive(DEFAULT_LANGUAGE)
 """The session's language (a key of :data:`LANGUAGES`)."""
+
+_speaking: contextvars.ContextVar[str | None] = contextvars.ContextVar("speaking", default=None)
 
 
 def N_(message: str) -> str:  # noqa: N802 (gettext's name for a marker)
@@ -107,7 +114,26 @@ def t(message: str, **values: object) -> str:
     Returns:
         The text to show.
     """
-    return translate(message, language.value, **values)
+    return translate(message, current_language(), **values)
+
+
+def current_language() -> str:
+    """The language :func:`t` speaks now: :func:`speaking`'s, else the session's."""
+    return _speaking.get() or language.value
+
+
+@contextlib.contextmanager
+def speaking(code: str) -> Iterator[None]:
+    """Within the block, :func:`t` and the formatters use ``code`` in this thread.
+
+    For work done away from the page (a file made when a button is pressed) in the language
+    the page showed, without changing the session's language.
+    """
+    token = _speaking.set(code)
+    try:
+        yield
+    finally:
+        _speaking.reset(token)
 
 
 def set_language(code: str) -> None:
@@ -123,7 +149,7 @@ def set_language(code: str) -> None:
 
 
 def _locale(code: str | None) -> str:
-    return language.value if code is None else code
+    return current_language() if code is None else code
 
 
 def number(value: float, digits: int = 0, code: str | None = None) -> str:

@@ -12,13 +12,16 @@ import ipywidgets
 import solara
 
 from wfabm.config import ConfigError, load_config
-from wfabm.dashboard.i18n import LANGUAGES, language, set_language, t
-from wfabm.dashboard.levers import presets
+from wfabm.dashboard.brief import brief_html, brief_pdf
+from wfabm.dashboard.brief_content import session_brief
+from wfabm.dashboard.i18n import LANGUAGES, language, set_language, speaking, t
+from wfabm.dashboard.levers import lever_values, presets
 from wfabm.dashboard.scenario_file import read_scenario, scenario_toml
 from wfabm.dashboard.share import read_query
+from wfabm.dashboard.simulation import Simulation
 from wfabm.dashboard.workshop import DEFAULT_HORIZON, Workshop
 
-__all__ = ["LanguageSwitch", "ScenarioFile", "ShareLink", "open_link"]
+__all__ = ["BriefDownloads", "LanguageSwitch", "ScenarioFile", "ShareLink", "open_link"]
 
 
 def open_link(query: str | None, views: tuple[str, ...]) -> tuple[Workshop, str | None]:
@@ -78,7 +81,7 @@ def ScenarioFile(workshop: Workshop) -> None:
         if workshop.open_scenario(scenario):
             set_opened(upload["name"])
 
-    with solara.Card(t("Scenario file"), margin=0, style={"margin-top": "8px"}):
+    with solara.Card(t("Take it home"), margin=0, style={"margin-top": "8px"}):
         with solara.Row(style={"align-items": "center", "flex-wrap": "wrap"}):
             if simulation is not None:
                 solara.FileDownload(
@@ -94,10 +97,42 @@ def ScenarioFile(workshop: Workshop) -> None:
                 on_value=on_upload,
                 layout={"width": "auto"},
             )
+        if simulation is not None:
+            BriefDownloads(workshop, simulation)
         if opened:
             solara.Success(t("Opened {file}: levers, seed and horizon set.", file=opened))
         if error:
             solara.Error(error)
+
+
+@solara.component
+def BriefDownloads(workshop: Workshop, simulation: Simulation) -> None:
+    """One click for the brief of the run shown, as HTML or PDF, in the session's language."""
+    _ = workshop.tick.value, workshop.comparison.value  # redraw as the run goes on
+    code = language.value
+
+    def brief() -> object:
+        # Made when the button is pressed, in the language the page showed then.
+        with speaking(code), workshop.lock:
+            return session_brief(
+                simulation,
+                workshop.comparison_of_run(),
+                preset=workshop.preset.value,
+                baseline_values=lever_values(workshop.baseline),
+            )
+
+    stamp = f"{simulation.last_date:%Y-%m}" if simulation.month else "start"
+    with solara.Row(style={"align-items": "center", "flex-wrap": "wrap"}):
+        solara.FileDownload(
+            lambda: brief_html(brief()).encode("utf-8"),
+            filename=f"wfabm-brief-{stamp}-{code}.html",
+            label=t("Brief (HTML)"),
+        )
+        solara.FileDownload(
+            lambda: brief_pdf(brief()),
+            filename=f"wfabm-brief-{stamp}-{code}.pdf",
+            label=t("Brief (PDF)"),
+        )
 
 
 def _title(workshop: Workshop) -> str:

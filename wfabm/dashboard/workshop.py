@@ -59,6 +59,7 @@ class Workshop:
         replicates: Seeds per config in a comparison.
         compare_error: Why the last comparison did not run, or None.
         compare_workers: Processes a comparison runs in (two: the machine's cores).
+        compared: The config hash of the scenario the comparison was run on.
     """
 
     def __init__(self, shared: SharedState | None = None) -> None:
@@ -85,6 +86,7 @@ class Workshop:
         self.replicates = solara.reactive(3)
         self.compare_error: solara.Reactive[str | None] = solara.reactive(None)
         self.compare_workers = 2
+        self.compared: str | None = None
         self.lock = threading.RLock()
         if shared is not None:
             self.values.set({**self.values.value, **shared.levers})
@@ -240,7 +242,16 @@ class Workshop:
         finally:
             self.compare_progress.set(None)
         if result is not None:
+            self.compared = scenario.hash
             self.comparison.set(result)
+
+    def comparison_of_run(self) -> Replicates | None:
+        """The comparison, if it was run on the config of the run shown (else None)."""
+        simulation = self.simulation.value
+        comparison = self.comparison.value
+        if simulation is None or comparison is None or self.compared != simulation.config.hash:
+            return None
+        return comparison
 
 
 def _whole_or_none(text: str) -> int | None:
