@@ -493,7 +493,10 @@ def test_a_shared_link_opens_the_same_dashboard_in_another_session(
         expect(other.get_by_text("Mis a ddangosir: heb ddechrau")).to_be_visible(timeout=90_000)
         welsh_title = "Dim contractau dim oriau mewn gofal cymdeithasol yng Nghymru"
         expect(other.get_by_role("button", name=welsh_title)).to_be_visible()
-        expect(other.get_by_text("Lliwio yn ôl").first).to_be_attached()
+        # The map view is open: its measure picker shows once a month is run.
+        other.get_by_role("button", name="Cam o fis").click()
+        expect(other.get_by_text("Mis a ddangosir: Ebrill 2022")).to_be_visible(timeout=30_000)
+        expect(other.get_by_text("Lliwio yn ôl").first).to_be_attached(timeout=30_000)
         # The original session is untouched by the second.
         other.get_by_role("button", name="English").click()
         expect(other.get_by_text("Month shown")).to_be_visible(timeout=30_000)
@@ -533,4 +536,53 @@ def test_one_click_brief_in_the_sessions_language(page: Page, dashboard_url, out
     html_text = Path(html_file.value.path()).read_text(encoding="utf-8")
     assert '<html lang="cy">' in html_text
     assert "data:image/svg+xml;base64," in html_text
+    assert outside == []
+
+
+def test_one_authoritys_vacancies_flows_and_the_levers_there(page: Page, dashboard_url, outside):
+    open_dashboard(page, dashboard_url)
+    set_field(page, "Horizon (months)", "3")
+    page.get_by_role("button", name="Apply levers and restart").click()
+    step(page, "April 2022")
+    step(page, "May 2022")
+    show(page, "One authority")
+    expect(page.get_by_text("Social care vacancies in Powys")).to_be_visible(timeout=30_000)
+    page.get_by_label("Local authority").click()
+    page.get_by_role("option", name="Cardiff", exact=True).click()
+    expect(page.get_by_text("Social care vacancies in Cardiff")).to_be_visible(timeout=30_000)
+    expect(page.get_by_text("Leaving social care in Cardiff, a month")).to_be_visible()
+    expect(page.get_by_text("Run the comparison (Compare view)")).to_be_visible()
+
+    show(page, "Compare")
+    set_field(page, "Replicates (seeds)", "2")
+    page.get_by_role("button", name="Run comparison").click()
+    expect(page.get_by_text("Differences over the last 3 months")).to_be_visible(timeout=300_000)
+    show(page, "One authority")
+    expect(page.get_by_text("Vacancies in Cardiff: chosen levers − baseline")).to_be_visible(
+        timeout=30_000
+    )
+    assert outside == []
+
+
+def test_the_cost_of_each_lever_as_a_waterfall(page: Page, dashboard_url, outside):
+    open_dashboard(page, dashboard_url)
+    page.get_by_text("Workload and wellbeing").click()
+    set_field(page, "Wellbeing support (faster burnout recovery, share)", "0.3")
+    set_field(page, "Growth of funded care posts (× baseline)", "3")
+    set_field(page, "Horizon (months)", "3")
+    page.get_by_role("button", name="Apply levers and restart").click()
+    show(page, "Cost")
+    set_field(page, "Replicates (seeds)", "1")
+    page.get_by_role("button", name="Run the cost of each lever").click()
+    expect(page.get_by_text("Net cost a year:")).to_be_visible(timeout=300_000)
+    expect(page.get_by_text("Cost per vacancy avoided:")).to_be_visible()
+    bars = page.evaluate(
+        "() => Array.from(document.querySelectorAll('.js-plotly-plot'))"
+        ".map(p => p.data && p.data[0]).filter(d => d && d.type === 'waterfall')[0].x"
+    )
+    assert bars == [
+        "Wellbeing support (faster burnout recovery, share)",
+        "Growth of funded care posts (× baseline)",
+        "Net cost a year",
+    ]
     assert outside == []

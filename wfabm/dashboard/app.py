@@ -19,6 +19,8 @@ from plotly.graph_objs._figurewidget import FigureWidget
 
 from wfabm.core.taxonomy import ENGLISH_SECTORS, SECTORS
 from wfabm.dashboard import charts
+from wfabm.dashboard.authority_view import AuthorityView
+from wfabm.dashboard.cost_view import CostStudy, CostView
 from wfabm.dashboard.differences import difference_rows
 from wfabm.dashboard.i18n import N_, month_year, number, percent, t
 from wfabm.dashboard.levers import GROUPS, LEVERS, Lever, presets
@@ -38,7 +40,9 @@ VIEWS: dict[str, str] = {
     "agency": N_("Agency and unmet care"),
     "flows": N_("Flows"),
     "map": N_("Map"),
+    "authority": N_("One authority"),
     "compare": N_("Compare"),
+    "cost": N_("Cost"),
     "follow": N_("Follow a worker"),
     "export": N_("Export"),
 }
@@ -74,6 +78,12 @@ def Dashboard(workshop: Workshop) -> None:
     solara.use_thread(
         workshop.compare, dependencies=[workshop.compare_request.value], intrusive_cancel=False
     )
+    costs = solara.use_memo(CostStudy, [workshop])
+    solara.use_thread(
+        lambda cancel: costs.run(workshop, cancel),
+        dependencies=[costs.request.value],
+        intrusive_cancel=False,
+    )
     ShareLink(workshop)
     with solara.Row(justify="end", style={"padding": "8px 8px 0 8px"}):
         LanguageSwitch()
@@ -84,7 +94,7 @@ def Dashboard(workshop: Workshop) -> None:
         with solara.Column():
             RunControls(workshop)
             ViewPicker(workshop)
-            View(workshop)
+            View(workshop, costs)
     # An empty chart, hidden, from the first render: it makes the browser load plotly's
     # widget code with the page. Traces sent to a chart while that code is still loading are
     # lost (the first chart shown could stay empty), and a chart first appears only after a
@@ -260,7 +270,7 @@ def ViewPicker(workshop: Workshop) -> None:
 
 
 @solara.component
-def View(workshop: Workshop) -> None:
+def View(workshop: Workshop, costs: CostStudy) -> None:
     """The chosen view (only that one is drawn, so a month costs one view's charts)."""
     simulation = workshop.simulation.value
     tick = workshop.tick.value
@@ -270,6 +280,8 @@ def View(workshop: Workshop) -> None:
         return
     if name == "compare":
         CompareView(workshop)
+    elif name == "cost":
+        CostView(workshop, costs, Chart)
     elif name == "follow":
         FollowView(workshop, simulation, tick)
     elif name == "export":
@@ -280,6 +292,8 @@ def View(workshop: Workshop) -> None:
         FlowsView(workshop, simulation, tick)
     elif name == "map":
         MapView(workshop, simulation, tick)
+    elif name == "authority":
+        AuthorityView(workshop, Chart)
     else:
         with workshop.lock:
             figures = live_figures(simulation, name)
