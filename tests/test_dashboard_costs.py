@@ -41,7 +41,7 @@ def baseline(base):
 @pytest.fixture(autouse=True)
 def english_after():
     yield
-    i18n.language.set(i18n.DEFAULT_LANGUAGE)
+    i18n.session_language().set(i18n.DEFAULT_LANGUAGE)
 
 
 def test_levers_are_added_one_at_a_time_in_the_panels_order(baseline):

@@ -31,7 +31,7 @@ def baseline():
 @pytest.fixture(autouse=True)
 def english_after():
     yield
-    i18n.language.set(i18n.DEFAULT_LANGUAGE)
+    i18n.session_language().set(i18n.DEFAULT_LANGUAGE)
 
 
 def preset_config(name: str, baseline, *, seed: int = 7, horizon: int = 24):
@@ -143,7 +143,7 @@ def test_opening_a_link_starts_the_session_in_its_state(baseline):
     query = "lang=cy&view=agency&preset=zero_hours_ban&months=18&lever.policy.demand.growth=2"
     workshop, error = open_link(query, VIEWS)
     assert error is None
-    assert i18n.language.value == "cy"
+    assert i18n.session_language().value == "cy"
     assert workshop.view.value == "agency"
     assert workshop.preset.value == "zero_hours_ban"
     config = workshop.simulation.value.config
@@ -151,7 +151,7 @@ def test_opening_a_link_starts_the_session_in_its_state(baseline):
     assert config.get("policy.demand.growth") == 2
     assert config["run"]["months"] == 18
     # The session gives back the link it was opened from.
-    again = workshop.shared(i18n.language.value).query(workshop.baseline, DEFAULT_HORIZON)
+    again = workshop.shared(i18n.session_language().value).query(workshop.baseline, DEFAULT_HORIZON)
     assert read_query(again, baseline, VIEWS) == read_query(query, baseline, VIEWS)
 
 
@@ -176,6 +176,6 @@ def test_a_bad_link_is_refused_in_one_paragraph_and_opens_a_new_session(query, m
     assert f"the dashboard's link: {message}" in str(refused.value)
     workshop, error = open_link(query, VIEWS)
     assert error == str(refused.value)
-    assert i18n.language.value == "en"
+    assert i18n.session_language().value == "en"
     fresh = configure(lever_values(baseline), seed=baseline["run"]["seed"], horizon=DEFAULT_HORIZON)
     assert workshop.simulation.value.config.hash == fresh.hash

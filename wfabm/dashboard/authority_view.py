@@ -38,6 +38,7 @@ from wfabm.world.geography import load_geography
 __all__ = ["AuthorityView", "authority_flows", "paired_authority_difference"]
 
 _GEOGRAPHY = load_geography()
+_CHOSEN = solara.reactive("W06000023")  # Powys; Solara keeps one per browser session
 _WELSH_CARE = np.array([SECTOR_INDEX[name] for name in WELSH_SOCIAL_CARE])
 _TO_NHS = np.array([NHS, ENGLAND_NHS])
 _ACROSS = np.array([ENGLAND_LA, ENGLAND_INDEPENDENT])
@@ -86,7 +87,7 @@ def paired_authority_difference(comparison: Replicates, index: int) -> np.ndarra
 @solara.component
 def AuthorityView(workshop: Workshop, chart: Callable[[go.Figure, str], Any]) -> None:
     """Pick a Welsh authority; see its vacancies and flows, and the levers' effect there."""
-    code, set_code = solara.use_state("W06000023")  # Powys
+    code, set_code = _CHOSEN.value, _CHOSEN.set
     simulation = workshop.simulation.value
     _ = workshop.tick.value
     welsh = [

@@ -112,7 +112,8 @@ def chart_svg(chart: BriefChart, language: str) -> str:
             axes.yaxis.set_major_formatter(
                 FuncFormatter(lambda value, _: number(value, 0, language))
             )
-        axes.xaxis.set_major_locator(mdates.AutoDateLocator(maxticks=8))
+        # Whole months only: a short run must not get two ticks in one month.
+        axes.xaxis.set_major_locator(mdates.MonthLocator(interval=max(1, len(dates) // 6)))
         axes.xaxis.set_major_formatter(
             FuncFormatter(lambda value, _: month_year(mdates.num2date(value).date(), language))
         )

@@ -15,15 +15,18 @@ from wfabm.batch.compare import ALL_ROLES, WALES
 from wfabm.batch.provenance import git_commit, package_versions
 from wfabm.dashboard.brief import Brief, BriefChart, BriefLine
 from wfabm.dashboard.differences import difference_rows
-from wfabm.dashboard.i18n import current_language, month_year, number, percent, t
+from wfabm.dashboard.i18n import N_, current_language, month_year, number, percent, t
 from wfabm.dashboard.levers import LEVERS, Lever, lever_values, presets
-from wfabm.dashboard.measures import WALES_MEASURES
 from wfabm.dashboard.replicates import Replicates
 from wfabm.dashboard.simulation import Simulation
 
 __all__ = ["lever_rows", "session_brief"]
 
-_CHARTED = ("vacancy_rate", "headcount")
+_CHART_TITLES = {
+    "vacancy_rate": N_("Vacancy rate, Welsh social care"),
+    "headcount": N_("Welsh social care workers"),
+}
+_CHARTED = tuple(_CHART_TITLES)
 
 
 def lever_rows(values: dict[str, Any], baseline: dict[str, Any]) -> tuple[tuple[str, str], ...]:
@@ -114,7 +117,7 @@ def _points(share: float) -> str:
 def _charts(simulation: Simulation, comparison: Replicates | None) -> tuple[BriefChart, ...]:
     charts = []
     for measure in _CHARTED:
-        title = t("{measure}, Welsh social care", measure=t(WALES_MEASURES[measure]))
+        title = t(_CHART_TITLES[measure])
         if comparison is None:
             if not simulation.month:
                 continue

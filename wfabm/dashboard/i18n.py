@@ -23,13 +23,16 @@ import functools
 import io
 from collections.abc import Iterator
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-import solara
 from babel.dates import format_date
 from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
 from babel.numbers import format_currency, format_decimal, format_percent
 from babel.support import NullTranslations, Translations
+
+if TYPE_CHECKING:
+    import solara
 
 __all__ = [
     "DEFAULT_LANGUAGE",
@@ -40,11 +43,11 @@ __all__ = [
     "N_",
     "catalogue_path",
     "current_language",
-    "language",
     "money",
     "month_year",
     "number",
     "percent",
+    "session_language",
     "set_language",
     "speaking",
     "t",
@@ -61,8 +64,21 @@ DOMAIN = "messages"
 KEYWORDS: tuple[str, ...] = ("t", "N_", "translate")
 """The functions whose first argument is a message, for extraction."""
 
-language: solara.Reactive[str] = solara.reactive(DEFAULT_LANGUAGE)
-"""The session's language (a key of :data:`LANGUAGES`)."""
+_session: list = []  # the reactive value, made when first asked for
+
+
+def session_language() -> solara.Reactive[str]:
+    """The session's language (a key of :data:`LANGUAGES`), a Solara reactive value.
+
+    Made when first asked for, so that the modules that only mark messages (the measures,
+    the levers) do not load Solara, for instance in the comparison's worker processes.
+    """
+    if not _session:
+        import solara
+
+        _session.append(solara.reactive(DEFAULT_LANGUAGE))
+    return _session[0]
+
 
 _speaking: contextvars.ContextVar[str | None] = contextvars.ContextVar("speaking", default=None)
 
@@ -119,7 +135,7 @@ def t(message: str, **values: object) -> str:
 
 def current_language() -> str:
     """The language :func:`t` speaks now: :func:`speaking`'s, else the session's."""
-    return _speaking.get() or language.value
+    return _speaking.get() or session_language().value
 
 
 @contextlib.contextmanager
@@ -145,7 +161,7 @@ def set_language(code: str) -> None:
     if code not in LANGUAGES:
         allowed = ", ".join(f'"{key}"' for key in LANGUAGES)
         raise ValueError(f'language = "{code}" is not one of the choices; allowed: {allowed}.')
-    language.set(code)
+    session_language().set(code)
 
 
 def _locale(code: str | None) -> str:

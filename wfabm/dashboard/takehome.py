@@ -14,7 +14,7 @@ import solara
 from wfabm.config import ConfigError, load_config
 from wfabm.dashboard.brief import brief_html, brief_pdf
 from wfabm.dashboard.brief_content import session_brief
-from wfabm.dashboard.i18n import LANGUAGES, language, set_language, speaking, t
+from wfabm.dashboard.i18n import LANGUAGES, session_language, set_language, speaking, t
 from wfabm.dashboard.levers import lever_values, presets
 from wfabm.dashboard.scenario_file import read_scenario, scenario_toml
 from wfabm.dashboard.share import read_query
@@ -46,7 +46,7 @@ def open_link(query: str | None, views: tuple[str, ...]) -> tuple[Workshop, str 
 @solara.component
 def LanguageSwitch() -> None:
     """Cymraeg / English, each named in itself; the session's language is filled in."""
-    chosen = language.value
+    chosen = session_language().value
     with solara.Row(gap="4px"):
         for code, name in LANGUAGES.items():
             solara.Button(
@@ -109,7 +109,7 @@ def ScenarioFile(workshop: Workshop) -> None:
 def BriefDownloads(workshop: Workshop, simulation: Simulation) -> None:
     """One click for the brief of the run shown, as HTML or PDF, in the session's language."""
     _ = workshop.tick.value, workshop.comparison.value  # redraw as the run goes on
-    code = language.value
+    code = session_language().value
 
     def brief() -> object:
         # Made when the button is pressed, in the language the page showed then.
@@ -148,7 +148,7 @@ def _title(workshop: Workshop) -> str:
 def ShareLink(workshop: Workshop) -> None:
     """Keep the address bar equal to the session's state, and show it as a link to copy."""
     router = solara.use_router()
-    query = workshop.shared(language.value).query(workshop.baseline, DEFAULT_HORIZON)
+    query = workshop.shared(session_language().value).query(workshop.baseline, DEFAULT_HORIZON)
 
     def update() -> None:
         # Rendered outside the server (as the tests render the page) there is no address bar.
