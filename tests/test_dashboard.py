@@ -32,6 +32,7 @@ from wfabm.cli import commands as cli
 from wfabm.config import load_config
 from wfabm.core.taxonomy import DESTINATIONS, N_ROLES, N_SECTORS, ORIGINS, SECTOR_INDEX
 from wfabm.dashboard import app, assets, charts, server
+from wfabm.dashboard.differences import OUTCOME_LABELS
 from wfabm.dashboard.levers import (
     GROUPS,
     LEVERS,
@@ -547,7 +548,7 @@ def test_each_session_gets_its_own_model():
 
 def test_views_and_measures_are_labelled():
     assert set(app.VIEWS) >= {"workforce", "flows", "map", "compare", "follow", "export"}
-    assert set(app._OUTCOME_LABELS) >= {"vacancy_rate", "leaver_rate", "burnout"}
+    assert set(OUTCOME_LABELS) >= {"vacancy_rate", "leaver_rate", "burnout"}
     assert set(MAP_MEASURES) >= set(WALES_MEASURES) - {"headcount"}
 
 

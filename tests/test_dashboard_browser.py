@@ -19,14 +19,16 @@ import csv
 import io
 import json
 import os
+import re
 import socket
 import subprocess
 import sys
 import time
 import urllib.request
 from pathlib import Path
-from urllib.parse import urlparse
+from urllib.parse import parse_qs, urlparse
 
+import pypdf
 import pytest
 from PIL import Image
 from playwright.sync_api import Page, expect
@@ -401,3 +403,186 @@ def test_closed_sessions_give_their_memory_back(browser, tmp_path):
     finally:
         stop_dashboard(server)
     assert refused == []
+
+
+# ------------------------------------------------- Cymraeg / English, the scenario file, the link
+
+
+def test_switch_language_twice_keeps_the_run(page: Page, dashboard_url, outside, screenshots):
+    open_dashboard(page, dashboard_url)
+    step(page, "April 2022")
+    step(page, "May 2022")
+    page.get_by_role("button", name="Cymraeg").click()
+    expect(page.get_by_text("Mis a ddangosir: Mai 2022")).to_be_visible(timeout=30_000)
+    expect(page.get_by_role("button", name="Cam o fis")).to_be_visible()
+    expect(page.get_by_text("Senarios parod")).to_be_visible()
+    expect(page.get_by_text("Step a month")).to_have_count(0)
+    screenshot(page, screenshots / "cymraeg.png")
+    page.get_by_role("button", name="Cam o fis").click()
+    expect(page.get_by_text("Mis a ddangosir: Mehefin 2022")).to_be_visible(timeout=30_000)
+
+    page.get_by_role("button", name="English").click()
+    expect(page.get_by_text("Month shown: June 2022")).to_be_visible(timeout=30_000)
+    page.get_by_role("button", name="Cymraeg").click()
+    expect(page.get_by_text("Mis a ddangosir: Mehefin 2022")).to_be_visible(timeout=30_000)
+    assert outside == []
+
+
+def open_file(page: Page, path: Path) -> None:
+    """Choose a file with the upload button, as in the browser's file dialog."""
+    with page.expect_file_chooser() as chooser:
+        page.get_by_role("button", name=re.compile("Open a scenario file")).click()
+    chooser.value.set_files(str(path))
+
+
+def test_download_and_upload_the_scenario(page: Page, dashboard_url, outside, tmp_path):
+    open_dashboard(page, dashboard_url)
+    page.get_by_text("Workload and wellbeing").click()
+    set_field(page, "Wellbeing support (faster burnout recovery, share)", "0.35")
+    set_field(page, "Horizon (months)", "30")
+    page.get_by_role("button", name="Apply levers and restart").click()
+    with page.expect_download() as download:
+        page.get_by_role("button", name="Download the scenario (TOML)").click()
+    saved = tmp_path / download.value.suggested_filename
+    download.value.save_as(saved)
+    text = saved.read_text(encoding="utf-8")
+    assert "policy.wellbeing.recovery_boost = 0.35" in text
+    assert "run.months = 30" in text
+
+    # Back to the baseline, then open the file: the levers come back from it.
+    page.get_by_role("button", name="Baseline: today's policy").click()
+    set_field(page, "Horizon (months)", "12")
+    page.get_by_role("button", name="Apply levers and restart").click()
+    field = page.get_by_label("Wellbeing support (faster burnout recovery, share)", exact=True)
+    expect(field).not_to_have_value("0.35")
+    open_file(page, saved)
+    expect(page.get_by_text(f"Opened {saved.name}")).to_be_visible(timeout=30_000)
+    expect(page.get_by_label("Horizon (months)", exact=True)).to_have_value("30")
+    expect(field).to_have_value("0.35")
+
+    bad = tmp_path / "bad.toml"
+    bad.write_text('extends = "baseline"\nrun.months = -4\n', encoding="utf-8")
+    open_file(page, bad)
+    expect(page.get_by_text("bad.toml: run.months = -4 is out of range; allowed:")).to_be_visible(
+        timeout=30_000
+    )
+    expect(page.get_by_label("Horizon (months)", exact=True)).to_have_value("30")
+    assert outside == []
+
+
+def test_a_shared_link_opens_the_same_dashboard_in_another_session(
+    page: Page, dashboard_url, outside
+):
+    open_dashboard(page, dashboard_url)
+    page.get_by_role("button", name="No zero-hours contracts in Welsh social care").click()
+    show(page, "Map")
+    page.get_by_role("button", name="Cymraeg").click()
+    expect(page.get_by_text("Mis a ddangosir")).to_be_visible(timeout=30_000)
+    page.wait_for_function("() => window.location.search.includes('view=map')", timeout=30_000)
+    link = page.url
+    query = parse_qs(urlparse(link).query)
+    assert query["lang"] == ["cy"]
+    assert query["preset"] == ["zero_hours_ban"]
+
+    # Another laptop in the room opens the link.
+    context = page.context.browser.new_context(viewport=VIEWPORT)
+    guard(context, outside)
+    try:
+        other = context.new_page()
+        other.goto(link)
+        expect(other.get_by_text("Mis a ddangosir: heb ddechrau")).to_be_visible(timeout=90_000)
+        welsh_title = "Dim contractau dim oriau mewn gofal cymdeithasol yng Nghymru"
+        expect(other.get_by_role("button", name=welsh_title)).to_be_visible()
+        # The map view is open: its measure picker shows once a month is run.
+        other.get_by_role("button", name="Cam o fis").click()
+        expect(other.get_by_text("Mis a ddangosir: Ebrill 2022")).to_be_visible(timeout=30_000)
+        expect(other.get_by_text("Lliwio yn ôl").first).to_be_attached(timeout=30_000)
+        # The original session is untouched by the second.
+        other.get_by_role("button", name="English").click()
+        expect(other.get_by_text("Month shown")).to_be_visible(timeout=30_000)
+    finally:
+        context.close()
+    expect(page.get_by_text("Mis a ddangosir")).to_be_visible()
+    assert outside == []
+
+
+def test_a_bad_link_says_why_and_opens_a_new_session(page: Page, dashboard_url, outside):
+    page.goto(dashboard_url + "?lang=fr")
+    expect(
+        page.get_by_text(
+            """the dashboard's link: lang = "fr" is not one of the choices; allowed: "en", "cy"."""
+        )
+    ).to_be_visible(timeout=90_000)
+    expect(page.get_by_text("Month shown: not started")).to_be_visible()
+    assert outside == []
+
+
+def test_one_click_brief_in_the_sessions_language(page: Page, dashboard_url, outside, tmp_path):
+    open_dashboard(page, dashboard_url)
+    step(page, "April 2022")
+    page.get_by_role("button", name="Cymraeg").click()
+    expect(page.get_by_text("Mis a ddangosir: Ebrill 2022")).to_be_visible(timeout=30_000)
+    with page.expect_download(timeout=60_000) as pdf:
+        page.get_by_role("button", name="Briff (PDF)").click()
+    assert pdf.value.suggested_filename == "wfabm-brief-2022-04-cy.pdf"
+    data = Path(pdf.value.path()).read_bytes()
+    assert data.startswith(b"%PDF-")
+    reader = pypdf.PdfReader(io.BytesIO(data))
+    text = " ".join(" ".join(page.extract_text().split()) for page in reader.pages)
+    assert "Ym mis Ebrill 2022, 1 mis i mewn i'r rhediad a ddangosir" in text
+    assert "Briff polisi: Llinell sylfaen: polisi heddiw" in text
+    with page.expect_download(timeout=60_000) as html_file:
+        page.get_by_role("button", name="Briff (HTML)").click()
+    html_text = Path(html_file.value.path()).read_text(encoding="utf-8")
+    assert '<html lang="cy">' in html_text
+    assert "data:image/svg+xml;base64," in html_text
+    assert outside == []
+
+
+def test_one_authoritys_vacancies_flows_and_the_levers_there(page: Page, dashboard_url, outside):
+    open_dashboard(page, dashboard_url)
+    set_field(page, "Horizon (months)", "3")
+    page.get_by_role("button", name="Apply levers and restart").click()
+    step(page, "April 2022")
+    step(page, "May 2022")
+    show(page, "One authority")
+    expect(page.get_by_text("Social care vacancies in Powys")).to_be_visible(timeout=30_000)
+    page.locator(".v-select__selections", has_text="Powys").first.click()
+    page.get_by_role("option", name="Cardiff", exact=True).click()
+    expect(page.get_by_text("Social care vacancies in Cardiff")).to_be_visible(timeout=30_000)
+    expect(page.get_by_text("Leaving social care in Cardiff, a month")).to_be_visible()
+    expect(page.get_by_text("Run the comparison (Compare view)")).to_be_visible()
+
+    show(page, "Compare")
+    set_field(page, "Replicates (seeds)", "2")
+    page.get_by_role("button", name="Run comparison").click()
+    expect(page.get_by_text("Differences over the last 3 months")).to_be_visible(timeout=300_000)
+    show(page, "One authority")
+    expect(page.get_by_text("Vacancies in Cardiff: chosen levers − baseline")).to_be_visible(
+        timeout=30_000
+    )
+    assert outside == []
+
+
+def test_the_cost_of_each_lever_as_a_waterfall(page: Page, dashboard_url, outside):
+    open_dashboard(page, dashboard_url)
+    page.get_by_text("Workload and wellbeing").click()
+    set_field(page, "Wellbeing support (faster burnout recovery, share)", "0.3")
+    set_field(page, "Growth of funded care posts (× baseline)", "3")
+    set_field(page, "Horizon (months)", "3")
+    page.get_by_role("button", name="Apply levers and restart").click()
+    show(page, "Cost")
+    set_field(page, "Replicates (seeds)", "1")
+    page.get_by_role("button", name="Run the cost of each lever").click()
+    expect(page.get_by_text("Net cost a year:")).to_be_visible(timeout=300_000)
+    expect(page.get_by_text("Cost per vacancy avoided:")).to_be_visible()
+    bars = page.evaluate(
+        "() => Array.from(document.querySelectorAll('.js-plotly-plot'))"
+        ".map(p => p.data && p.data[0]).filter(d => d && d.type === 'waterfall')[0].x"
+    )
+    assert bars == [
+        "Wellbeing support (faster burnout recovery, share)",
+        "Growth of funded care posts (× baseline)",
+        "Net cost a year",
+    ]
+    assert outside == []

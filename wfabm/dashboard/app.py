@@ -17,30 +17,36 @@ import solara
 import traitlets
 from plotly.graph_objs._figurewidget import FigureWidget
 
-from wfabm.batch.compare import ALL_ROLES, WALES
 from wfabm.core.taxonomy import ENGLISH_SECTORS, SECTORS
 from wfabm.dashboard import charts
+from wfabm.dashboard.authority_view import AuthorityView
+from wfabm.dashboard.cost_view import CostStudy, CostView
+from wfabm.dashboard.differences import difference_rows
+from wfabm.dashboard.i18n import N_, month_year, number, percent, t
 from wfabm.dashboard.levers import GROUPS, LEVERS, Lever, presets
 from wfabm.dashboard.measures import CARE_ROLES, MAP_MEASURES, WALES_MEASURES
 from wfabm.dashboard.replicates import Replicates
 from wfabm.dashboard.simulation import BURNOUT_BINS, Simulation
+from wfabm.dashboard.takehome import LanguageSwitch, ScenarioFile, ShareLink, open_link
 from wfabm.dashboard.workshop import SPEEDS, Workshop, number_or_text
 from wfabm.world.geography import load_geography
 
 __all__ = ["VIEWS", "ChartWidget", "Dashboard", "Page", "difference_table", "live_figures"]
 
 VIEWS: dict[str, str] = {
-    "workforce": "Workforce",
-    "vacancies": "Vacancies and turnover",
-    "burnout": "Burnout",
-    "agency": "Agency and unmet care",
-    "flows": "Flows",
-    "map": "Map",
-    "compare": "Compare",
-    "follow": "Follow a worker",
-    "export": "Export",
+    "workforce": N_("Workforce"),
+    "vacancies": N_("Vacancies and turnover"),
+    "burnout": N_("Burnout"),
+    "agency": N_("Agency and unmet care"),
+    "flows": N_("Flows"),
+    "map": N_("Map"),
+    "authority": N_("One authority"),
+    "compare": N_("Compare"),
+    "cost": N_("Cost"),
+    "follow": N_("Follow a worker"),
+    "export": N_("Export"),
 }
-"""The views, by name, with the labels of their buttons."""
+"""The views, by name, with the labels of their buttons (in English: shown through ``t``)."""
 
 _PERCENT = frozenset({"vacancy_rate", "turnover"})
 _GEOGRAPHY = load_geography()
@@ -49,9 +55,15 @@ _GEOGRAPHY = load_geography()
 # ---------------------------------------------------------------------- components
 @solara.component
 def Page() -> None:
-    """The app's page: a new :class:`~.workshop.Workshop` for every browser session."""
-    workshop = solara.use_memo(Workshop, [])
-    solara.Title("wfabm: policy workshop")
+    """The app's page: a new :class:`~.workshop.Workshop` for every browser session.
+
+    A session opened from a shared link starts in the link's state (:mod:`.share`).
+    """
+    router = solara.use_router()
+    workshop, link_error = solara.use_memo(lambda: open_link(router.search, tuple(VIEWS)), [])
+    solara.Title(t("wfabm: policy workshop"))
+    if link_error:
+        solara.Error(link_error)
     Dashboard(workshop)
 
 
@@ -66,13 +78,23 @@ def Dashboard(workshop: Workshop) -> None:
     solara.use_thread(
         workshop.compare, dependencies=[workshop.compare_request.value], intrusive_cancel=False
     )
+    costs = solara.use_memo(CostStudy, [workshop])
+    solara.use_thread(
+        lambda cancel: costs.run(workshop, cancel),
+        dependencies=[costs.request.value],
+        intrusive_cancel=False,
+    )
+    ShareLink(workshop)
+    with solara.Row(justify="end", style={"padding": "8px 8px 0 8px"}):
+        LanguageSwitch()
     with solara.Columns([4, 8], style={"padding": "8px"}):
         with solara.Column():
             Levers(workshop)
+            ScenarioFile(workshop)
         with solara.Column():
             RunControls(workshop)
             ViewPicker(workshop)
-            View(workshop)
+            View(workshop, costs)
     # An empty chart, hidden, from the first render: it makes the browser load plotly's
     # widget code with the page. Traces sent to a chart while that code is still loading are
     # lost (the first chart shown could stay empty), and a chart first appears only after a
@@ -93,7 +115,7 @@ _CSS = """
 def Levers(workshop: Workshop) -> None:
     """Presets, then every lever by group, with the seed, horizon and an apply button."""
     solara.Style(_CSS)
-    solara.Markdown("## Levers")
+    solara.Markdown("## " + t("Levers"))
     Presets(workshop)
     values = workshop.values.value
     group_open = workshop.lever_group.value
@@ -108,18 +130,18 @@ def Levers(workshop: Workshop) -> None:
     ):
         for group in GROUPS:
             with solara.v.ExpansionPanel():
-                solara.v.ExpansionPanelHeader(children=[group])
+                solara.v.ExpansionPanelHeader(children=[t(group)])
                 with solara.v.ExpansionPanelContent():
                     if group == group_open:
                         for lever in LEVERS:
                             if lever.group == group:
                                 LeverInput(lever, values, workshop.set_lever)
-    with solara.Card("Run", margin=0, style={"margin-top": "8px"}):
+    with solara.Card(t("Run"), margin=0, style={"margin-top": "8px"}):
         with solara.Row():
-            solara.InputText("Seed", value=workshop.seed, continuous_update=False)
-            solara.InputText("Horizon (months)", value=workshop.horizon, continuous_update=False)
+            solara.InputText(t("Seed"), value=workshop.seed, continuous_update=False)
+            solara.InputText(t("Horizon (months)"), value=workshop.horizon, continuous_update=False)
         solara.Button(
-            "Apply levers and restart",
+            t("Apply levers and restart"),
             on_click=workshop.restart,
             color="primary",
             icon_name="mdi-refresh",
@@ -132,9 +154,9 @@ def Levers(workshop: Workshop) -> None:
 def Presets(workshop: Workshop) -> None:
     """The scenario presets as one-click cards."""
     chosen = workshop.preset.value
-    cards = [("baseline", "Baseline: today's policy")]
-    cards += [(p.name, p.title[0].upper() + p.title[1:]) for p in presets()]
-    with solara.Card("Scenario presets", margin=0, style={"margin-bottom": "8px"}):
+    cards = [("baseline", t("Baseline: today's policy"))]
+    cards += [(p.name, t(p.title[0].upper() + p.title[1:])) for p in presets()]
+    with solara.Card(t("Scenario presets"), margin=0, style={"margin-bottom": "8px"}):
         for name, title in cards:
             solara.Button(
                 title,
@@ -156,15 +178,15 @@ def LeverInput(lever: Lever, values: dict, on_change: Callable[[str, Any], None]
         with solara.Row(style={"align-items": "center"}):
             if lever.kind == "switch":
                 solara.Switch(
-                    label=lever.label,
+                    label=t(lever.label),
                     value=bool(value),
                     on_value=lambda v: on_change(lever.name, v),
                 )
             elif lever.kind in ("choice", "roles"):
                 many = lever.kind == "roles"
                 solara.v.Select(
-                    label=lever.label,
-                    items=[{"text": text, "value": key} for key, text in lever.choices],
+                    label=t(lever.label),
+                    items=[{"text": t(text), "value": key} for key, text in lever.choices],
                     v_model=list(value or []) if many else value,
                     on_v_model=lambda v: on_change(lever.name, list(v) if many else v),
                     multiple=many,
@@ -179,7 +201,7 @@ def LeverInput(lever: Lever, values: dict, on_change: Callable[[str, Any], None]
                     else (f"{value:g}" if isinstance(value, float) else str(value))
                 )
                 solara.InputText(
-                    lever.label,
+                    t(lever.label),
                     value=shown,
                     on_value=lambda text: on_change(lever.name, number_or_text(text)),
                     continuous_update=False,
@@ -187,15 +209,15 @@ def LeverInput(lever: Lever, values: dict, on_change: Callable[[str, Any], None]
                 )
             if lever.start is not None:
                 solara.InputText(
-                    "from (month)",
+                    t("from (month)"),
                     value=str(values.get(lever.start, "")),
                     on_value=lambda text: on_change(lever.start, text.strip()),
                     continuous_update=False,
                     dense=True,
                     style={"max-width": "110px"},
                 )
-        solara.Text(lever.explanation, classes=["wfabm-note"])
-        solara.Text(f"Evidence: {lever.source}", classes=["wfabm-source"])
+        solara.Text(t(lever.explanation), classes=["wfabm-note"])
+        solara.Text(t("Evidence: {source}", source=lever.source), classes=["wfabm-source"])
 
 
 @solara.component
@@ -207,27 +229,34 @@ def RunControls(workshop: Workshop) -> None:
     with solara.Card(margin=0, style={"margin-bottom": "8px"}):
         with solara.Row(style={"align-items": "center", "flex-wrap": "wrap"}):
             solara.Button(
-                "Pause" if playing else "Play",
+                t("Pause") if playing else t("Play"),
                 icon_name="mdi-pause" if playing else "mdi-play",
                 on_click=lambda: workshop.playing.set(not playing),
                 color="primary",
                 disabled=simulation is None or simulation.done,
             )
             solara.Button(
-                "Step a month",
+                t("Step a month"),
                 icon_name="mdi-skip-next",
                 on_click=workshop.step,
                 disabled=playing or simulation is None or simulation.done,
             )
-            solara.Button("Reset", icon_name="mdi-restart", on_click=workshop.restart)
-            solara.Text("Speed (months a second):")
+            solara.Button(t("Reset"), icon_name="mdi-restart", on_click=workshop.restart)
+            solara.Text(t("Speed (months a second):"))
             solara.ToggleButtonsSingle(value=workshop.speed, values=list(SPEEDS), dense=True)
         if simulation is not None:
             shown = simulation.last_date
-            when = shown.strftime("%B %Y") if shown else "not started"
+            when = month_year(shown) if shown else t("not started")
             solara.Markdown(
-                f"**Month shown: {when}** ({simulation.month} of {simulation.horizon} months "
-                f"from {simulation.model.start:%B %Y})"
+                "**"
+                + t("Month shown: {when}", when=when)
+                + "** "
+                + t(
+                    "({month} of {horizon} months from {start})",
+                    month=simulation.month,
+                    horizon=simulation.horizon,
+                    start=month_year(simulation.model.start),
+                )
             )
             solara.ProgressLinear(100 * simulation.month / max(simulation.horizon, 1))
 
@@ -237,30 +266,34 @@ def ViewPicker(workshop: Workshop) -> None:
     """Buttons choosing the view."""
     with solara.ToggleButtonsSingle(value=workshop.view, style={"flex-wrap": "wrap"}):
         for name, label in VIEWS.items():
-            solara.Button(label, value=name, style={"text-transform": "none"})
+            solara.Button(t(label), value=name, style={"text-transform": "none"})
 
 
 @solara.component
-def View(workshop: Workshop) -> None:
+def View(workshop: Workshop, costs: CostStudy) -> None:
     """The chosen view (only that one is drawn, so a month costs one view's charts)."""
     simulation = workshop.simulation.value
     tick = workshop.tick.value
     name = workshop.view.value
     if simulation is None:
-        solara.Info("Set the levers and press Apply.")
+        solara.Info(t("Set the levers and press Apply."))
         return
     if name == "compare":
         CompareView(workshop)
+    elif name == "cost":
+        CostView(workshop, costs, Chart)
     elif name == "follow":
         FollowView(workshop, simulation, tick)
     elif name == "export":
         ExportView(simulation, tick)
     elif simulation.month == 0:
-        solara.Info("Press Play or Step a month to start the run.")
+        solara.Info(t("Press Play or Step a month to start the run."))
     elif name == "flows":
         FlowsView(workshop, simulation, tick)
     elif name == "map":
         MapView(workshop, simulation, tick)
+    elif name == "authority":
+        AuthorityView(workshop, Chart)
     else:
         with workshop.lock:
             figures = live_figures(simulation, name)
@@ -280,30 +313,32 @@ def live_figures(simulation: Simulation, view: str) -> dict[str, go.Figure]:
     """
     series = simulation.series
     dates = simulation.dates
-    roles = {charts.ROLE_LABELS[r]: i for i, r in enumerate(CARE_ROLES)}
+    roles = {t(charts.ROLE_LABELS[r]): i for i, r in enumerate(CARE_ROLES)}
     if view == "workforce":
         headcount = series["sector_headcount"]
         lines = {
-            charts.SECTOR_LABELS[s]: headcount[:, i]
+            t(charts.SECTOR_LABELS[s]): headcount[:, i]
             for i, s in enumerate(SECTORS)
             if i not in ENGLISH_SECTORS
         }
-        lines["English border employers"] = headcount[:, list(ENGLISH_SECTORS)].sum(axis=1)
-        return {"headcount": charts.lines("Headcount by sector", dates, lines, y_title="people")}
+        lines[t("English border employers")] = headcount[:, list(ENGLISH_SECTORS)].sum(axis=1)
+        return {
+            "headcount": charts.lines(t("Headcount by sector"), dates, lines, y_title=t("people"))
+        }
     if view == "vacancies":
         vacancy, turnover = series.vacancy_rate(), series.turnover()
         return {
             "vacancy-rate": charts.lines(
-                "Vacancy rate by role (Welsh social care)",
+                t("Vacancy rate by role (Welsh social care)"),
                 dates,
                 {label: vacancy[:, i] for label, i in roles.items()},
                 percent=True,
             ),
             "turnover": charts.lines(
-                "12-month turnover by role (Welsh social care)",
+                t("12-month turnover by role (Welsh social care)"),
                 dates,
                 {label: turnover[:, i] for label, i in roles.items()},
-                y_title="leavers a year per worker",
+                y_title=t("leavers a year per worker"),
                 percent=True,
             ),
         }
@@ -313,35 +348,38 @@ def live_figures(simulation: Simulation, view: str) -> dict[str, go.Figure]:
         burnout = series.burnout()
         return {
             "burnout-distribution": charts.bars(
-                f"Burnout of Welsh social care workers, {simulation.last_date:%B %Y}",
+                t(
+                    "Burnout of Welsh social care workers, {month}",
+                    month=month_year(simulation.last_date),
+                ),
                 labels,
                 counts,
-                x_title="burnout (0 = none, 1 = exhausted)",
-                y_title="workers",
+                x_title=t("burnout (0 = none, 1 = exhausted)"),
+                y_title=t("workers"),
             ),
             "burnout-by-role": charts.lines(
-                "Mean burnout by role",
+                t("Mean burnout by role"),
                 dates,
                 {label: burnout[:, i] for label, i in roles.items()},
-                y_title="burnout",
+                y_title=t("burnout"),
             ),
         }
     if view == "agency":
         # Welsh employers buy agency cover; the agencies' own cells have none.
-        employers = {charts.SECTOR_LABELS[s]: i for i, s in enumerate(("la", "independent"))}
+        employers = {t(charts.SECTOR_LABELS[s]): i for i, s in enumerate(("la", "independent"))}
         spend, unmet = series["sector_agency_spend"], series["sector_unmet_hours"]
         return {
             "agency-spend": charts.lines(
-                "Agency spend (£ a month)",
+                t("Agency spend (£ a month)"),
                 dates,
                 {label: spend[:, i] for label, i in employers.items()},
                 y_title="£",
             ),
             "unmet-care-hours": charts.lines(
-                "Unmet care hours (a month)",
+                t("Unmet care hours (a month)"),
                 dates,
                 {label: unmet[:, i] for label, i in employers.items()},
-                y_title="funded hours covered by neither staff nor agency",
+                y_title=t("funded hours covered by neither staff nor agency"),
             ),
         }
     raise ValueError(f"unknown view {view!r}")
@@ -354,12 +392,14 @@ def FlowsView(workshop: Workshop, simulation: Simulation, tick: int) -> None:
     role, set_role = solara.use_state("all")
     with solara.Row(style={"align-items": "center"}):
         solara.Switch(
-            label="Since the start (off: last month)", value=cumulative, on_value=set_cumulative
+            label=t("Since the start (off: last month)"),
+            value=cumulative,
+            on_value=set_cumulative,
         )
         solara.v.Select(
-            label="Role",
-            items=[{"text": "All roles", "value": "all"}]
-            + [{"text": charts.ROLE_LABELS[r], "value": r} for r in charts.ROLE_LABELS],
+            label=t("Role"),
+            items=[{"text": t("All roles"), "value": "all"}]
+            + [{"text": t(charts.ROLE_LABELS[r]), "value": r} for r in charts.ROLE_LABELS],
             v_model=role,
             on_v_model=set_role,
             dense=True,
@@ -368,12 +408,17 @@ def FlowsView(workshop: Workshop, simulation: Simulation, tick: int) -> None:
     with workshop.lock:
         flows = simulation.flows(cumulative=cumulative, role=None if role == "all" else role)
     period = (
-        f"{simulation.model.start:%B %Y} to {simulation.last_date:%B %Y}"
+        t(
+            "{start} to {end}",
+            start=month_year(simulation.model.start),
+            end=month_year(simulation.last_date),
+        )
         if cumulative
-        else f"{simulation.last_date:%B %Y}"
+        else month_year(simulation.last_date)
     )
-    who = "all roles" if role == "all" else charts.ROLE_LABELS[role].lower()
-    Chart(charts.sankey(flows, f"Moves, arrivals and departures, {who}, {period}"), "flows")
+    who = t("all roles") if role == "all" else t(charts.ROLE_LABELS[role]).lower()
+    title = t("Moves, arrivals and departures, {who}, {period}", who=who, period=period)
+    Chart(charts.sankey(flows, title), "flows")
 
 
 @solara.component
@@ -381,8 +426,8 @@ def MapView(workshop: Workshop, simulation: Simulation, tick: int) -> None:
     """Wales's 22 authorities and the English border authorities coloured by a measure."""
     measure, set_measure = solara.use_state("vacancy_rate")
     solara.v.Select(
-        label="Colour by",
-        items=[{"text": text, "value": key} for key, text in MAP_MEASURES.items()],
+        label=t("Colour by"),
+        items=[{"text": t(text), "value": key} for key, text in MAP_MEASURES.items()],
         v_model=measure,
         on_v_model=set_measure,
         dense=True,
@@ -390,7 +435,11 @@ def MapView(workshop: Workshop, simulation: Simulation, tick: int) -> None:
     )
     with workshop.lock:
         values = simulation.series.local_authority(measure)
-    title = f"{MAP_MEASURES[measure]} in social care, {simulation.last_date:%B %Y}"
+    title = t(
+        "{measure} in social care, {month}",
+        measure=t(MAP_MEASURES[measure]),
+        month=month_year(simulation.last_date),
+    )
     Chart(
         charts.map_of_authorities(_GEOGRAPHY.codes, values, title, percent=measure in _PERCENT),
         f"map-{measure}",
@@ -403,16 +452,18 @@ def CompareView(workshop: Workshop) -> None:
     progress = workshop.compare_progress.value
     comparison = workshop.comparison.value
     measure, set_measure = solara.use_state("vacancy_rate")
-    with solara.Card("Levers against the baseline", margin=0):
+    with solara.Card(t("Levers against the baseline"), margin=0):
         solara.Markdown(
-            "Runs the baseline and the levers of the run shown on the same seeds (common "
-            "random numbers, derived from its seed) to its horizon, in worker processes. "
-            "Each run at Wales scale takes several seconds."
+            t(
+                "Runs the baseline and the levers of the run shown on the same seeds (common "
+                "random numbers, derived from its seed) to its horizon, in worker processes. "
+                "Each run at Wales scale takes several seconds."
+            )
         )
         with solara.Row(style={"align-items": "center"}):
-            solara.InputInt("Replicates (seeds)", value=workshop.replicates)
+            solara.InputInt(t("Replicates (seeds)"), value=workshop.replicates)
             solara.Button(
-                "Run comparison",
+                t("Run comparison"),
                 icon_name="mdi-compare",
                 color="primary",
                 disabled=progress is not None,
@@ -420,28 +471,31 @@ def CompareView(workshop: Workshop) -> None:
             )
         if progress is not None:
             done, total = progress
-            solara.Text(f"Running: {done} of {total} runs done")
+            solara.Text(t("Running: {done} of {total} runs done", done=done, total=total))
             solara.ProgressLinear(100 * done / max(total, 1))
         if workshop.compare_error.value:
             solara.Error(workshop.compare_error.value)
     if comparison is None:
         return
     solara.v.Select(
-        label="Measure",
-        items=[{"text": text, "value": key} for key, text in WALES_MEASURES.items()],
+        label=t("Measure"),
+        items=[{"text": t(text), "value": key} for key, text in WALES_MEASURES.items()],
         v_model=measure,
         on_v_model=set_measure,
         dense=True,
         style_="max-width: 400px",
     )
     runs = {
-        "Baseline": comparison.lines["baseline"][measure],
-        "Chosen levers": comparison.lines["scenario"][measure],
+        t("Baseline"): comparison.lines["baseline"][measure],
+        t("Chosen levers"): comparison.lines["scenario"][measure],
     }
     Chart(
         charts.bands(
-            f"{WALES_MEASURES[measure]}, Welsh social care: mean and range of "
-            f"{len(comparison.seeds)} seeds",
+            t(
+                "{measure}, Welsh social care: mean and range of {seeds} seeds",
+                measure=t(WALES_MEASURES[measure]),
+                seeds=len(comparison.seeds),
+            ),
             comparison.dates,
             runs,
             percent=measure in _PERCENT,
@@ -453,51 +507,22 @@ def CompareView(workshop: Workshop) -> None:
 
 def difference_table(comparison: Replicates) -> str:
     """The Wales-wide differences at the horizon as a Markdown table."""
-    table = comparison.table
-    rows = table.filter((table["sector"] == WALES) & (table["role"] == ALL_ROLES))
-    lines = [
-        f"**Differences over the last {min(12, len(comparison.dates))} months, Welsh social "
-        "care (chosen levers − baseline, mean and 95 % interval over "
-        f"{len(comparison.seeds)} paired seeds)**",
-        "",
-        "| measure | baseline | chosen levers | difference | 95 % interval |",
-        "|---|---|---|---|---|",
-    ]
-    for row in rows.iter_rows(named=True):
-        outcome = row["outcome"]
-        style = (
-            "{:.2%}"
-            if outcome.endswith("_rate")
-            else "{:.3f}"
-            if outcome == "burnout"
-            else "{:,.0f}"
-        )
-        shown = {
-            key: "–" if row[key] is None else style.format(row[key])
-            for key in ("baseline_mean", "scenario_mean", "difference", "ci_low", "ci_high")
-        }
-        interval = (
-            f"{shown['ci_low']} to {shown['ci_high']}"
-            if row["ci_low"] is not None
-            else "needs 2 seeds"
-        )
-        lines.append(
-            f"| {_OUTCOME_LABELS[outcome]} | {shown['baseline_mean']} | {shown['scenario_mean']} "
-            f"| {shown['difference']} | {interval} |"
-        )
+    heading = t(
+        "Differences over the last {months} months, Welsh social care (chosen levers − "
+        "baseline, mean and 95 % interval over {seeds} paired seeds)",
+        months=min(12, len(comparison.dates)),
+        seeds=len(comparison.seeds),
+    )
+    columns = (
+        t("measure"),
+        t("baseline"),
+        t("chosen levers"),
+        t("difference"),
+        t("95 % interval"),
+    )
+    lines = [f"**{heading}**", "", "| " + " | ".join(columns) + " |", "|---|---|---|---|---|"]
+    lines += ["| " + " | ".join(row) + " |" for row in difference_rows(comparison)]
     return "\n".join(lines)
-
-
-_OUTCOME_LABELS = {
-    "headcount": "Headcount (mean)",
-    "vacancy_rate": "Vacancy rate",
-    "leaver_rate": "Leavers per worker, a year",
-    "joiner_rate": "Joiners per worker, a year",
-    "burnout": "Mean burnout",
-    "agency_spend": "Agency spend (£)",
-    "wage_bill": "Wage bill (£)",
-    "unmet_hours": "Unmet care hours",
-}
 
 
 @solara.component
@@ -522,15 +547,15 @@ def FollowView(workshop: Workshop, simulation: Simulation, tick: int) -> None:
 
     with solara.Row(style={"align-items": "center", "flex-wrap": "wrap"}):
         solara.v.Select(
-            label="Role",
-            items=[{"text": charts.ROLE_LABELS[r], "value": r} for r in CARE_ROLES],
+            label=t("Role"),
+            items=[{"text": t(charts.ROLE_LABELS[r]), "value": r} for r in CARE_ROLES],
             v_model=role,
             on_v_model=set_role,
             dense=True,
             style_="max-width: 260px",
         )
         solara.v.Select(
-            label="Working in",
+            label=t("Working in"),
             items=[{"text": name, "value": code} for code, name in welsh],
             v_model=authority,
             on_v_model=set_authority,
@@ -538,10 +563,10 @@ def FollowView(workshop: Workshop, simulation: Simulation, tick: int) -> None:
             style_="max-width: 260px",
         )
         solara.Button(
-            "Follow someone", icon_name="mdi-account-search", on_click=follow, color="primary"
+            t("Follow someone"), icon_name="mdi-account-search", on_click=follow, color="primary"
         )
     if simulation.follow is None:
-        solara.Info("Choose a role and an authority, then press Follow someone.")
+        solara.Info(t("Choose a role and an authority, then press Follow someone."))
         return
     with workshop.lock:
         worker = simulation.worker()
@@ -549,30 +574,51 @@ def FollowView(workshop: Workshop, simulation: Simulation, tick: int) -> None:
     if worker is None:
         return
     names = dict(zip(_GEOGRAPHY.codes, _GEOGRAPHY.names, strict=True))
-    role = charts.ROLE_LABELS[worker["role"]].lower().removesuffix("s")
-    where = (
-        f"{_EMPLOYER_OF[worker['sector']]} ({worker['service'].replace('_', ' ')}) in "
-        f"{names[worker['workplace_local_authority']]}"
+    role = t(_ONE_OF_ROLE[worker["role"]])
+    where = t(
+        "{employer} ({service}) in {authority}",
+        employer=t(_EMPLOYER_OF[worker["sector"]]),
+        service=t(worker["service"].replace("_", " ")),
+        authority=names[worker["workplace_local_authority"]],
     )
     if worker["active"]:
-        pay = "" if worker["hourly_pay"] is None else f"£{worker['hourly_pay']:.2f} an hour, "
-        now = (
-            f"{role} at {where}; lives in {names[worker['home_local_authority']]}. {pay}"
-            f"{worker['hours']:.0f} hours a week{' (zero hours)' if worker['zero_hours'] else ''}; "
-            f"burnout {worker['burnout']:.2f}; intent to leave {worker['intent_to_leave']:.0%}."
+        pay = (
+            ""
+            if worker["hourly_pay"] is None
+            else t("£{pay} an hour, ", pay=number(worker["hourly_pay"], 2))
+        )
+        now = t(
+            "{role} at {where}; lives in {home}. {pay}{hours} hours a week{zero}; burnout "
+            "{burnout}; intent to leave {intent}.",
+            role=role,
+            where=where,
+            home=names[worker["home_local_authority"]],
+            pay=pay,
+            hours=number(worker["hours"]),
+            zero=t(" (zero hours)") if worker["zero_hours"] else "",
+            burnout=number(worker["burnout"], 2),
+            intent=percent(worker["intent_to_leave"], 0),
         )
     else:
-        now = f"{role}, last at {where}; has left the modelled market."
-    solara.Markdown(f"**Worker {worker['worker_id']}**, aged {worker['age']:.0f}, {now}")
+        now = t("{role}, last at {where}; has left the modelled market.", role=role, where=where)
+    solara.Markdown(
+        t(
+            "**Worker {worker}**, aged {age}, {now}",
+            worker=worker["worker_id"],
+            age=number(worker["age"]),
+            now=now,
+        )
+    )
     if trace:
         Chart(charts.worker_story(trace, worker["history"]), "worker")
     else:
-        solara.Info("Their story starts with the next month: press Play or Step a month.")
+        solara.Info(t("Their story starts with the next month: press Play or Step a month."))
     moves = [e for e in worker["history"] if e["kind"] != "arrival"]
     if moves:
-        rows = ["| month | what | from | to |", "|---|---|---|---|"]
+        heads = (t("month"), t("what"), t("from"), t("to"))
+        rows = ["| " + " | ".join(heads) + " |", "|---|---|---|---|"]
         rows += [
-            f"| {event['month']:%B %Y} | {event['kind'].replace('_', ' ')} | "
+            f"| {month_year(event['month'])} | {t(event['kind'].replace('_', ' '))} | "
             f"{_workplace(simulation, event['origin_employer'])} | "
             f"{_workplace(simulation, event['destination_employer'])} |"
             for event in moves
@@ -581,14 +627,27 @@ def FollowView(workshop: Workshop, simulation: Simulation, tick: int) -> None:
 
 
 _EMPLOYER_OF = {
-    "la": "a Welsh council",
-    "independent": "an independent provider",
-    "agency": "an agency",
-    "nhs": "NHS Wales",
-    "england_la": "an English council",
-    "england_independent": "an English provider",
-    "england_nhs": "the English NHS",
+    "la": N_("a Welsh council"),
+    "independent": N_("an independent provider"),
+    "agency": N_("an agency"),
+    "nhs": N_("NHS Wales"),
+    "england_la": N_("an English council"),
+    "england_independent": N_("an English provider"),
+    "england_nhs": N_("the English NHS"),
 }
+
+_ONE_OF_ROLE = {
+    "care_worker": N_("care worker"),
+    "senior_care_worker": N_("senior care worker"),
+    "residential_child_care_worker": N_("residential child care worker"),
+    "social_worker": N_("social worker"),
+    "occupational_therapist": N_("occupational therapist"),
+    "amhp": N_("AMHP"),
+    "registered_manager": N_("registered manager"),
+    "healthcare_assistant": N_("healthcare assistant"),
+    "nurse": N_("nurse"),
+}
+"""One person of each role, as a sentence about them names it."""
 
 
 def _workplace(simulation: Simulation, employer: int) -> str:
@@ -596,7 +655,7 @@ def _workplace(simulation: Simulation, employer: int) -> str:
         return "–"
     employers = simulation.model.employers
     sector = SECTORS[int(employers.sector[employer])]
-    return f"{charts.SECTOR_LABELS[sector]}, {_GEOGRAPHY.names[int(employers.la[employer])]}"
+    return f"{t(charts.SECTOR_LABELS[sector])}, {_GEOGRAPHY.names[int(employers.la[employer])]}"
 
 
 @solara.component
@@ -604,9 +663,12 @@ def ExportView(simulation: Simulation, tick: int) -> None:
     """Downloads of the current results, and how to save each chart."""
     stamp = f"{simulation.last_date:%Y-%m}" if simulation.month else "start"
     solara.Markdown(
-        f"Results of this run so far ({simulation.month} months), as `wfabm run` writes them: "
-        "`metrics` has one row per month, sector, role and authority; `flows` one per month, "
-        "role, origin and destination."
+        t(
+            "Results of this run so far ({months} months), as `wfabm run` writes them: "
+            "`metrics` has one row per month, sector, role and authority; `flows` one per "
+            "month, role, origin and destination.",
+            months=simulation.month,
+        )
     )
     with solara.Row(style={"flex-wrap": "wrap"}):
         for table in ("metrics", "flows"):
@@ -619,8 +681,10 @@ def ExportView(simulation: Simulation, tick: int) -> None:
                     label=f"{table}.{file_format}",
                 )
     solara.Markdown(
-        "Each chart's camera button (top right of the chart) saves it as a PNG; this works "
-        "with no internet connection."
+        t(
+            "Each chart's camera button (top right of the chart) saves it as a PNG; this "
+            "works with no internet connection."
+        )
     )
 
 

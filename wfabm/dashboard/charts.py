@@ -22,6 +22,7 @@ from plotly.colors import sample_colorscale
 
 from wfabm.core.reference import boundaries
 from wfabm.core.taxonomy import DESTINATIONS, ORIGINS
+from wfabm.dashboard.i18n import N_, t
 
 __all__ = [
     "ATTRIBUTION",
@@ -37,32 +38,32 @@ __all__ = [
 ]
 
 SECTOR_LABELS: dict[str, str] = {
-    "la": "Welsh councils",
-    "independent": "Independent providers",
-    "agency": "Agencies",
-    "nhs": "NHS Wales",
-    "england_la": "English councils",
-    "england_independent": "English providers",
-    "england_nhs": "English NHS",
+    "la": N_("Welsh councils"),
+    "independent": N_("Independent providers"),
+    "agency": N_("Agencies"),
+    "nhs": N_("NHS Wales"),
+    "england_la": N_("English councils"),
+    "england_independent": N_("English providers"),
+    "england_nhs": N_("English NHS"),
 }
 ROLE_LABELS: dict[str, str] = {
-    "care_worker": "Care workers",
-    "senior_care_worker": "Senior care workers",
-    "residential_child_care_worker": "Residential child care workers",
-    "social_worker": "Social workers",
-    "occupational_therapist": "Occupational therapists",
-    "amhp": "AMHPs",
-    "registered_manager": "Registered managers",
-    "healthcare_assistant": "Healthcare assistants",
-    "nurse": "Nurses",
+    "care_worker": N_("Care workers"),
+    "senior_care_worker": N_("Senior care workers"),
+    "residential_child_care_worker": N_("Residential child care workers"),
+    "social_worker": N_("Social workers"),
+    "occupational_therapist": N_("Occupational therapists"),
+    "amhp": N_("AMHPs"),
+    "registered_manager": N_("Registered managers"),
+    "healthcare_assistant": N_("Healthcare assistants"),
+    "nurse": N_("Nurses"),
 }
 DESTINATION_LABELS: dict[str, str] = {
     **SECTOR_LABELS,
-    "entrant": "New entrants and returners",
-    "graduate": "Graduates",
-    "overseas": "Overseas recruits",
-    "retired": "Retired",
-    "left_sector": "Left for other work",
+    "entrant": N_("New entrants and returners"),
+    "graduate": N_("Graduates"),
+    "overseas": N_("Overseas recruits"),
+    "retired": N_("Retired"),
+    "left_sector": N_("Left for other work"),
 }
 
 
@@ -235,8 +236,8 @@ def sankey(flows: np.ndarray, title: str, *, minimum: int = 1) -> go.Figure:
     used_destinations = sorted(set(destination.tolist()))
     left = {o: i for i, o in enumerate(used_origins)}
     right = {d: len(left) + i for i, d in enumerate(used_destinations)}
-    labels = [DESTINATION_LABELS[ORIGINS[o]] for o in used_origins]
-    labels += [DESTINATION_LABELS[DESTINATIONS[d]] for d in used_destinations]
+    labels = [t(DESTINATION_LABELS[ORIGINS[o]]) for o in used_origins]
+    labels += [t(DESTINATION_LABELS[DESTINATIONS[d]]) for d in used_destinations]
     figure = _figure(title, height=460)
     figure.add_trace(
         {
@@ -322,10 +323,11 @@ def map_of_authorities(
     fractions = [(by_code.get(code, math.nan) - low) / span for code, *_ in shapes]
     colours = sample_colorscale(scale, [f if math.isfinite(f) else 0.0 for f in fractions])
     traces = []
+    unknown = t("no data")
     for (code, name, xs, ys), colour in zip(shapes, colours, strict=True):
         value = by_code.get(code, math.nan)
         known = math.isfinite(value)
-        text = f"{name}: {shown.format(value) if known else 'no data'}"
+        text = f"{name}: {shown.format(value) if known else unknown}"
         traces.append(
             {
                 "type": "scatter",
@@ -380,7 +382,7 @@ def worker_story(trace: Sequence[dict[str, Any]], moves: Sequence[dict[str, Any]
         cols=1,
         shared_xaxes=True,
         vertical_spacing=0.06,
-        subplot_titles=("Hourly pay (£)", "Workload (1 = fully staffed)", "Burnout (0-1)"),
+        subplot_titles=(t("Hourly pay (£)"), t("Workload (1 = fully staffed)"), t("Burnout (0-1)")),
     )
     months = _iso(entry["month"] for entry in trace)
     for row, key in enumerate(("hourly_pay", "workload", "burnout"), start=1):

@@ -15,6 +15,7 @@ from typing import Any
 
 from wfabm.config import Config, ConfigError, default_schema, load_config, named_config_path
 from wfabm.core.schema import describe, format_path, parse_path
+from wfabm.dashboard.i18n import t
 from wfabm.levers import DASHBOARD_ORDER, LeverText
 from wfabm.levers.pay_change import PAY_RISE, PAY_RISE_ROLES, PAY_RISE_SECTORS
 
@@ -91,7 +92,13 @@ def presets() -> list[Preset]:
     folder = named_config_path("baseline").parent / "scenarios"
     found = []
     for path in sorted(folder.glob("*.toml")):
-        first = path.read_text(encoding="utf-8").splitlines()[0].lstrip("# ").strip()
+        # The file's first comment paragraph, which may run over several lines.
+        first = ""
+        for line in path.read_text(encoding="utf-8").splitlines():
+            words = line.lstrip("#").strip()
+            if not line.startswith("#") or not words:
+                break
+            first = f"{first} {words}".strip()
         # "Scenario: X." or "Scenario (counterfactual): X." -> "X"
         title = first.split(":", 1)[1].strip() if first.startswith("Scenario") else first
         found.append(Preset(path.stem, title.rstrip("."), path))
@@ -194,7 +201,12 @@ def configure(
     for lever in LEVERS:
         if lever.kind == "number" and values.get(lever.name, 0) is None:
             raise LeverError(
-                f"{lever.label}: no value given; allowed: {_allowed(lever.name)}.", lever.name
+                t(
+                    "{lever}: no value given; allowed: {allowed}.",
+                    lever=t(lever.label),
+                    allowed=_allowed(lever.name),
+                ),
+                lever.name,
             )
     overrides = policy_overrides(values)
     try:
@@ -233,12 +245,12 @@ def _label_of(name: str | None) -> str | None:
     if name is None:
         return None
     if name == "run.seed":
-        return "Seed"
+        return t("Seed")
     if name == "run.months":
-        return "Horizon (months)"
+        return t("Horizon (months)")
     for lever in LEVERS:
         if name == lever.name:
-            return lever.label
+            return t(lever.label)
         if name == lever.start:
-            return f"{lever.label}, start month"
+            return t("{lever}, start month", lever=t(lever.label))
     return format_path(parse_path(name))

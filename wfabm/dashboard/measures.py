@@ -21,6 +21,7 @@ from wfabm.core.taxonomy import (
     SECTOR_INDEX,
     WELSH_SOCIAL_CARE,
 )
+from wfabm.dashboard.i18n import N_
 from wfabm.world.metrics import COLUMN
 
 __all__ = [
@@ -55,22 +56,22 @@ _TOTALS = (
 )
 
 MAP_MEASURES: dict[str, str] = {
-    "vacancy_rate": "Vacancy rate",
-    "turnover": "Leavers in the last 12 months per worker",
-    "burnout": "Mean burnout (0-1)",
-    "headcount": "Social care workers",
-    "agency_spend": "Agency spend (£ a month)",
-    "unmet_hours": "Unmet care hours (a month)",
+    "vacancy_rate": N_("Vacancy rate"),
+    "turnover": N_("Leavers in the last 12 months per worker"),
+    "burnout": N_("Mean burnout (0-1)"),
+    "headcount": N_("Social care workers"),
+    "agency_spend": N_("Agency spend (£ a month)"),
+    "unmet_hours": N_("Unmet care hours (a month)"),
 }
 """Measures the map can be coloured by, with their labels."""
 
 WALES_MEASURES: dict[str, str] = {
-    "headcount": "Welsh social care workers",
-    "vacancy_rate": "Vacancy rate",
-    "turnover": "Leavers in the last 12 months per worker",
-    "burnout": "Mean burnout (0-1)",
-    "agency_spend": "Agency spend (£ a month)",
-    "unmet_hours": "Unmet care hours (a month)",
+    "headcount": N_("Welsh social care workers"),
+    "vacancy_rate": N_("Vacancy rate"),
+    "turnover": N_("Leavers in the last 12 months per worker"),
+    "burnout": N_("Mean burnout (0-1)"),
+    "agency_spend": N_("Agency spend (£ a month)"),
+    "unmet_hours": N_("Unmet care hours (a month)"),
 }
 """Wales-wide measures of :meth:`Series.wales`, the lines a comparison draws."""
 

@@ -24,7 +24,11 @@ from wfabm.dashboard.measures import WALES_MEASURES, Series
 from wfabm.outcomes.summary import summarise_run
 from wfabm.world.metrics import month_dates
 
-__all__ = ["Replicates", "replicate", "run_replicates"]
+__all__ = ["AUTHORITY_VACANCIES", "Replicates", "replicate", "run_replicates"]
+
+AUTHORITY_VACANCIES = "la_vacancies"
+"""The key of :attr:`Replicates.lines` holding vacancies by local authority, ``(seeds, months,
+authorities)``, for the view of one authority."""
 
 
 @dataclass(frozen=True)
@@ -66,6 +70,7 @@ def replicate(config: Config, seed: int, months: int) -> tuple[dict[str, np.ndar
     series = Series(model.geography.size, months)
     series.extend(model.recorder.stocks[:months])
     lines = {measure: series.wales(measure) for measure in WALES_MEASURES}
+    lines[AUTHORITY_VACANCIES] = series[AUTHORITY_VACANCIES]
     return lines, summarise_run(model.metrics)
 
 
@@ -125,7 +130,7 @@ def run_replicates(
             )
         )
     stacked = {
-        label: {measure: np.vstack(rows) for measure, rows in measures.items()}
+        label: {measure: np.stack(rows) for measure, rows in measures.items()}
         for label, measures in lines.items()
     }
     runs = pl.concat(frames, how="diagonal")

@@ -15,8 +15,11 @@ from typing import Any
 import solara
 
 from wfabm.config import Config, load_config
+from wfabm.dashboard.i18n import t
 from wfabm.dashboard.levers import GROUPS, LeverError, configure, lever_values, presets
 from wfabm.dashboard.replicates import Replicates, run_replicates
+from wfabm.dashboard.scenario_file import Scenario
+from wfabm.dashboard.share import SharedState
 from wfabm.dashboard.simulation import Simulation
 
 __all__ = [
@@ -56,9 +59,15 @@ class Workshop:
         replicates: Seeds per config in a comparison.
         compare_error: Why the last comparison did not run, or None.
         compare_workers: Processes a comparison runs in (two: the machine's cores).
+        compared: The config hash of the scenario the comparison was run on.
     """
 
-    def __init__(self) -> None:
+    def __init__(self, shared: SharedState | None = None) -> None:
+        """Start a session: the baseline, or the state a link carries.
+
+        Args:
+            shared: The state of a link (:func:`~.share.read_query`), already checked.
+        """
         self.baseline = load_config()
         self.values = solara.reactive(lever_values(self.baseline))
         self.preset = solara.reactive("baseline")
@@ -77,8 +86,37 @@ class Workshop:
         self.replicates = solara.reactive(3)
         self.compare_error: solara.Reactive[str | None] = solara.reactive(None)
         self.compare_workers = 2
+        self.compared: str | None = None
         self.lock = threading.RLock()
+        if shared is not None:
+            self.values.set({**self.values.value, **shared.levers})
+            self.preset.set(shared.preset)
+            self.view.set(shared.view)
+            if shared.seed is not None:
+                self.seed.set(str(shared.seed))
+            if shared.horizon is not None:
+                self.horizon.set(str(shared.horizon))
         self.restart()
+
+    def shared(self, language: str) -> SharedState:
+        """The session's state as a link carries it (levers as edited, not only as applied)."""
+        base = lever_values(self.baseline)
+        return SharedState(
+            language=language,
+            preset=self.preset.value,
+            view=self.view.value,
+            seed=_whole_or_none(self.seed.value),
+            horizon=_whole_or_none(self.horizon.value),
+            levers={k: v for k, v in self.values.value.items() if base.get(k) != v},
+        )
+
+    def open_scenario(self, scenario: Scenario) -> bool:
+        """Set the levers, seed and horizon from a scenario file, and restart."""
+        self.values.set(scenario.values)
+        self.seed.set(str(scenario.seed))
+        self.horizon.set(str(scenario.horizon))
+        self.preset.set("file")
+        return self.restart()
 
     # ------------------------------------------------------------------ levers
     def config(self) -> Config:
@@ -172,8 +210,12 @@ class Workshop:
         replicates = self.replicates.value
         if not isinstance(replicates, int) or not 1 <= replicates <= MAX_REPLICATES:
             self.compare_error.set(
-                f"Replicates (seeds) = {replicates} is not allowed; allowed: a whole number "
-                f"from 1 to {MAX_REPLICATES} (2 or more give intervals)."
+                t(
+                    "Replicates (seeds) = {replicates} is not allowed; allowed: a whole number "
+                    "from 1 to {most} (2 or more give intervals).",
+                    replicates=replicates,
+                    most=MAX_REPLICATES,
+                )
             )
             return
         scenario = simulation.config
@@ -195,12 +237,26 @@ class Workshop:
                 cancel=cancel,
             )
         except Exception as error:  # shown to the room rather than lost in a thread
-            self.compare_error.set(f"The comparison failed: {error}")
+            self.compare_error.set(t("The comparison failed: {error}", error=error))
             return
         finally:
             self.compare_progress.set(None)
         if result is not None:
+            self.compared = scenario.hash
             self.comparison.set(result)
+
+    def comparison_of_run(self) -> Replicates | None:
+        """The comparison, if it was run on the config of the run shown (else None)."""
+        simulation = self.simulation.value
+        comparison = self.comparison.value
+        if simulation is None or comparison is None or self.compared != simulation.config.hash:
+            return None
+        return comparison
+
+
+def _whole_or_none(text: str) -> int | None:
+    number = typed_number(text)
+    return number if isinstance(number, int) else None
 
 
 def typed_number(text: str) -> int | str:
