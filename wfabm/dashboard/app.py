@@ -574,7 +574,8 @@ def FollowView(workshop: Workshop, simulation: Simulation, tick: int) -> None:
     if worker is None:
         return
     names = dict(zip(_GEOGRAPHY.codes, _GEOGRAPHY.names, strict=True))
-    role = t(_ONE_OF_ROLE[worker["role"]])
+    # A name of its own: ``role`` is the chosen role's key, which the button still reads.
+    job = t(_ONE_OF_ROLE[worker["role"]])
     where = t(
         "{employer} ({service}) in {authority}",
         employer=t(_EMPLOYER_OF[worker["sector"]]),
@@ -590,7 +591,7 @@ def FollowView(workshop: Workshop, simulation: Simulation, tick: int) -> None:
         now = t(
             "{role} at {where}; lives in {home}. {pay}{hours} hours a week{zero}; burnout "
             "{burnout}; intent to leave {intent}.",
-            role=role,
+            role=job,
             where=where,
             home=names[worker["home_local_authority"]],
             pay=pay,
@@ -600,7 +601,7 @@ def FollowView(workshop: Workshop, simulation: Simulation, tick: int) -> None:
             intent=percent(worker["intent_to_leave"], 0),
         )
     else:
-        now = t("{role}, last at {where}; has left the modelled market.", role=role, where=where)
+        now = t("{role}, last at {where}; has left the modelled market.", role=job, where=where)
     solara.Markdown(
         t(
             "**Worker {worker}**, aged {age}, {now}",
