@@ -78,3 +78,25 @@ def test_diagnostics_of_a_posterior() -> None:
     ratios = posterior.prior_ratios()
     assert ratios[pinned.name] < 0.1 < 0.5 < ratios[loose.name]
     assert posterior.medians()[pinned.name] == pinned.value(0.52)
+
+
+@pytest.mark.parametrize(
+    ("option", "value", "allowed"),
+    [
+        ("--particles", "1", "2 to 100000"),
+        ("--generations", "0", "1 to 100"),
+        ("--months", "0", "1 to 1200"),
+    ],
+)
+def test_bad_posterior_options_are_one_line_errors(
+    option: str, value: str, allowed: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from wfabm import cli
+
+    out = tmp_path / "posterior"
+    assert cli.main(["posterior", option, value, "--out", str(out), "--quiet"]) == 2
+    err = capsys.readouterr().err
+    assert err.startswith(f"wfabm: error: {option}={value} is out of range")
+    assert allowed in err
+    assert len(err.splitlines()) == 1
+    assert not out.exists()

@@ -27,7 +27,9 @@ __all__ = [
     "DRAWS",
     "FILE",
     "FOLDER",
+    "GENERATIONS",
     "HOST",
+    "PARTICLES",
     "PORT",
     "RUN_LIMIT",
     "SCHEDULER",
@@ -49,6 +51,8 @@ WORKERS = Param("int", "processes", 1, 1024)
 BUDGET = Param("int", "candidates", 1, 100_000)
 RUN_LIMIT = Param("int", "runs", 1, 10**12)
 EXPERIMENT_MONTHS = Param("int", "months", 1, 1200)
+PARTICLES = Param("int", "particles", 2, 100_000)
+GENERATIONS = Param("int", "generations", 1, 100)
 REPLICATES = Param("int", "replicates", 1, 100_000)
 PORT = Param("int", "port", 1, 65535)
 HOST = Param("name", "a host name or IP address")

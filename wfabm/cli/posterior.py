@@ -13,18 +13,22 @@ from typing import TYPE_CHECKING
 
 from wfabm.batch.progress import ProgressBar
 from wfabm.cli.arguments import Subcommands, seed
-from wfabm.cli.options import CONFIG, FOLDER, WORKERS, choice, option_value
+from wfabm.cli.options import (
+    CONFIG,
+    EXPERIMENT_MONTHS,
+    FOLDER,
+    GENERATIONS,
+    PARTICLES,
+    WORKERS,
+    choice,
+    option_value,
+)
 from wfabm.config import BASELINE_NAME, display_path, load_config
-from wfabm.core.schema import Param
 
 if TYPE_CHECKING:
     from wfabm.calibration.abc import Posterior
 
 __all__ = ["add_posterior_command", "posterior_command"]
-
-PARTICLES = Param("int", "particles", 2, 100_000)
-GENERATIONS = Param("int", "generations", 1, 100)
-MONTHS = Param("int", "months", 1, 600)
 
 
 def add_posterior_command(commands: Subcommands) -> None:
@@ -71,10 +75,10 @@ def add_posterior_command(commands: Subcommands) -> None:
     )
     posterior.add_argument(
         "--months",
-        type=option_value("--months", MONTHS),
+        type=option_value("--months", EXPERIMENT_MONTHS),
         default=12,
         metavar="N",
-        help="months per run, 1 to 600 (default: 12, the base year the targets describe)",
+        help="months per run, 1 to 1200 (default: 12, the base year the targets describe)",
     )
     posterior.add_argument(
         "--seed", type=seed, default=20220401, metavar="ROOT", help="root seed (default: 20220401)"
