@@ -19,6 +19,7 @@ import csv
 import io
 import json
 import os
+import re
 import socket
 import subprocess
 import sys
@@ -401,3 +402,27 @@ def test_closed_sessions_give_their_memory_back(browser, tmp_path):
     finally:
         stop_dashboard(server)
     assert refused == []
+
+
+def no_traceback(page: Page) -> None:
+    """The page shows no Python error in place of the app."""
+    for words in ("Traceback", "KeyError", "Error:"):
+        expect(page.get_by_text(words).first).to_have_count(0)
+
+
+def test_following_someone_twice_follows_another_worker(page: Page, dashboard_url, outside):
+    open_dashboard(page, dashboard_url)
+    show(page, "Follow a worker")
+    follow = page.get_by_role("button", name="Follow someone")
+    follow.click()
+    expect(page.get_by_text("Their story starts with the next month")).to_be_visible()
+    worker = page.get_by_text(re.compile(r"^Worker \d+, aged"))
+    first = worker.inner_text()
+    follow.click()
+    expect(worker).not_to_have_text(first, timeout=30_000)
+    no_traceback(page)
+    step(page, "April 2022")
+    follow.click()
+    expect(page.get_by_text("in Powys").first).to_be_visible()
+    no_traceback(page)
+    assert outside == []

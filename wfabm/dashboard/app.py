@@ -549,7 +549,8 @@ def FollowView(workshop: Workshop, simulation: Simulation, tick: int) -> None:
     if worker is None:
         return
     names = dict(zip(_GEOGRAPHY.codes, _GEOGRAPHY.names, strict=True))
-    role = charts.ROLE_LABELS[worker["role"]].lower().removesuffix("s")
+    # A name of its own: ``role`` is the chosen role's key, which the button still reads.
+    job = charts.ROLE_LABELS[worker["role"]].lower().removesuffix("s")
     where = (
         f"{_EMPLOYER_OF[worker['sector']]} ({worker['service'].replace('_', ' ')}) in "
         f"{names[worker['workplace_local_authority']]}"
@@ -557,12 +558,12 @@ def FollowView(workshop: Workshop, simulation: Simulation, tick: int) -> None:
     if worker["active"]:
         pay = "" if worker["hourly_pay"] is None else f"£{worker['hourly_pay']:.2f} an hour, "
         now = (
-            f"{role} at {where}; lives in {names[worker['home_local_authority']]}. {pay}"
+            f"{job} at {where}; lives in {names[worker['home_local_authority']]}. {pay}"
             f"{worker['hours']:.0f} hours a week{' (zero hours)' if worker['zero_hours'] else ''}; "
             f"burnout {worker['burnout']:.2f}; intent to leave {worker['intent_to_leave']:.0%}."
         )
     else:
-        now = f"{role}, last at {where}; has left the modelled market."
+        now = f"{job}, last at {where}; has left the modelled market."
     solara.Markdown(f"**Worker {worker['worker_id']}**, aged {worker['age']:.0f}, {now}")
     if trace:
         Chart(charts.worker_story(trace, worker["history"]), "worker")
