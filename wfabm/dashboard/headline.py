@@ -19,11 +19,11 @@ from wfabm.outcomes.summary import ALL_ROLES, WALES
 __all__ = [
     "MONEY",
     "RATES",
-    "format_level",
     "format_difference",
+    "format_level",
     "headline",
-    "pounds_million",
     "points",
+    "pounds_million",
 ]
 
 RATES = frozenset({"vacancy_rate", "leaver_rate", "joiner_rate"})

@@ -54,9 +54,11 @@ _runs: collections.OrderedDict[tuple[str, int, int], RunOutput] = collections.Or
 _runs_lock = threading.Lock()
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)
 class Replicates:
     """The baseline and named scenarios on common seeds: the runs done so far.
+
+    Equal only to itself, so that every run that arrives redraws the views.
 
     Attributes:
         names: The scenarios' names, as the views show them (the baseline is
