@@ -137,7 +137,7 @@ def test_results_are_handed_over_as_each_task_finishes(workers):
             on_result=lambda i, r: arrived.append((i, r, time.monotonic() - started)),
         )
     assert results == [9, 16]
-    assert sorted(arrived)[0][:2] == (0, 9) and sorted(arrived)[1][:2] == (1, 16)
+    assert sorted((i, r) for i, r, _ in arrived) == [(0, 9), (1, 16)]
     if workers == 2:
         # The quick task is handed over before the slow one has finished.
         assert [i for i, _, _ in arrived] == [1, 0]
