@@ -123,6 +123,8 @@ _CSS = """
 .wfabm-page { font-size: 16px; color: #111111; }
 .wfabm-page .js-plotly-plot, .wfabm-page .plot-container { width: 100% !important; }
 .wfabm-apply { position: sticky; top: 0; z-index: 4; }
+/* Solara's columns scroll by themselves, which would keep the apply bar from sticking. */
+.wfabm-page .row > .col { overflow: visible !important; }
 .wfabm-view-button.v-btn { text-transform: none; letter-spacing: normal; font-size: 15px; }
 .wfabm-presenting { font-size: 24px; background: #ffffff; color: #000000; }
 .wfabm-presenting .v-btn { font-size: 20px !important; }

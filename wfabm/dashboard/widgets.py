@@ -40,8 +40,6 @@ class ChartWidget(FigureWidget):
         self._config = {
             "displaylogo": False,
             "displayModeBar": True,
-            # Follow the width of the page (a laptop, a projector), not plotly's 700 px.
-            "responsive": True,
             "toImageButtonOptions": {"format": "png", "filename": self.image_name, "scale": 2},
         }
 
