@@ -554,6 +554,7 @@ def test_play_pause_and_reset_in_a_row(page: Page, dashboard_url, outside):
     step(page, "April 2022")
     chart_drawn(page)
     for _ in range(2):
+        chart_drawn(page)  # the run's chart, drawn again after each reset
         play(page, speed=10, until_points=3)
         page.get_by_role("button", name="Reset", exact=True).click()
         expect(page.get_by_text("Month shown: not started")).to_be_visible()
