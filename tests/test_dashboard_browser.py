@@ -7,10 +7,12 @@ loads the app; every request that would leave this machine is refused and record
 each test checks that there were none.
 
 Screenshots of the views go to a temporary folder, or to the folder named by
-``WFABM_DASHBOARD_SCREENSHOTS``; the ones in ``docs/dashboard/`` are made with::
+``WFABM_DASHBOARD_SCREENSHOTS``. ``test_screenshots_of_every_view`` saves every view of a
+zero-hours run at 1920×1080 and 1280×720, at a desk and in presenting mode
+(``<view>-<size>[-presenting].png``); the ones in ``docs/dashboard/`` are made with::
 
     WFABM_DASHBOARD_SCREENSHOTS=docs/dashboard \
-        .venv/bin/python -m pytest tests/test_dashboard_browser.py
+        .venv/bin/python -m pytest tests/test_dashboard_browser.py -k screenshots
 """
 
 from __future__ import annotations
@@ -606,4 +608,58 @@ def test_two_sessions_keep_their_own_scenarios(page: Page, dashboard_url, outsid
         context.close()
     expect(page.get_by_text("Ours", exact=True).first).to_be_visible()
     expect(page.get_by_text("Theirs", exact=True)).to_have_count(0)
+    assert outside == []
+
+
+SIZES = {"1920x1080": (1920, 1080), "1280x720": (1280, 720)}
+SHOTS = [
+    ("About the model", "story"),
+    ("Workforce", "workforce"),
+    ("Vacancies and turnover", "vacancies"),
+    ("Burnout", "burnout"),
+    ("Agency and unmet care", "agency"),
+    ("Flows", "flows"),
+    ("Map", "map"),
+    ("Compare", "compare"),
+    ("Follow a worker", "follow"),
+    ("Export", "export"),
+]
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("presenting", [False, True], ids=["desk", "presenting"])
+@pytest.mark.parametrize("size", list(SIZES))
+def test_screenshots_of_every_view(
+    page: Page, dashboard_url, outside, screenshots, size, presenting
+):
+    # The zero-hours preset over five years, so the charts show its start and the baseline's.
+    width, height = SIZES[size]
+    page.set_viewport_size({"width": width, "height": height})
+    open_dashboard(page, dashboard_url)
+    page.get_by_role("button", name=ZERO_HOURS).click()
+    set_field(page, "Horizon (months)", "60")
+    apply(page)
+    show(page, "Compare")
+    set_field(page, "Replicates (seeds)", "2")
+    page.get_by_role("button", name="Run comparison").click()
+    show(page, "Workforce")
+    step(page, "April 2022")
+    chart_drawn(page)
+    play(page, speed=10, until_points=60)
+    expect(page.get_by_text(f"{ZERO_HOURS} against the baseline")).to_have_count(1, timeout=300_000)
+    if presenting:
+        page.get_by_text("Presenting mode").click()
+        expect(page.get_by_text("Scenario presets")).to_have_count(0, timeout=30_000)
+    mode = "-presenting" if presenting else ""
+    for button, name in SHOTS:
+        show(page, button)
+        if name == "follow":
+            page.get_by_role("button", name="Follow someone").click()
+        elif name not in ("story", "export", "compare"):
+            chart_drawn(page)
+        page.wait_for_timeout(1500)  # let the chart finish drawing
+        path = screenshots / f"{name}-{size}{mode}.png"
+        screenshot(page, path)
+        assert path.read_bytes().startswith(PNG)
+    no_traceback(page)
     assert outside == []
