@@ -637,7 +637,7 @@ def test_screenshots_of_every_view(
     page.set_viewport_size({"width": width, "height": height})
     open_dashboard(page, dashboard_url)
     page.get_by_role("button", name=ZERO_HOURS).click()
-    set_field(page, "Horizon (months)", "60")
+    set_field(page, "Horizon (months)", "72")
     apply(page)
     show(page, "Compare")
     set_field(page, "Replicates (seeds)", "2")
@@ -645,7 +645,7 @@ def test_screenshots_of_every_view(
     show(page, "Workforce")
     step(page, "April 2022")
     chart_drawn(page)
-    play(page, speed=10, until_points=60)
+    play(page, speed=10, until_points=60)  # paused before the horizon, where play ends
     expect(page.get_by_text(f"{ZERO_HOURS} against the baseline")).to_have_count(1, timeout=300_000)
     if presenting:
         page.get_by_text("Presenting mode").click()
