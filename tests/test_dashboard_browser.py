@@ -646,7 +646,9 @@ def test_screenshots_of_every_view(
     step(page, "April 2022")
     chart_drawn(page)
     play(page, speed=10, until_points=60)  # paused before the horizon, where play ends
-    expect(page.get_by_text(f"{ZERO_HOURS} against the baseline")).to_have_count(1, timeout=300_000)
+    show(page, "Compare")
+    table = page.get_by_text(f"{ZERO_HOURS} against the baseline")
+    expect(table).to_be_visible(timeout=300_000)
     if presenting:
         page.get_by_text("Presenting mode").click()
         expect(page.get_by_text("Scenario presets")).to_have_count(0, timeout=30_000)
