@@ -27,7 +27,7 @@ import pytest
 import solara
 from polars.testing import assert_frame_equal
 
-from wfabm.batch.compare import summarise_run
+from wfabm.batch.compare import paired_comparison, summarise_run
 from wfabm.cli import commands as cli
 from wfabm.config import load_config
 from wfabm.core.taxonomy import DESTINATIONS, N_ROLES, N_SECTORS, ORIGINS, SECTOR_INDEX
@@ -45,9 +45,11 @@ from wfabm.dashboard.levers import (
 )
 from wfabm.dashboard.measures import CARE_ROLES, MAP_MEASURES, WALES_MEASURES, Series, aggregate
 from wfabm.dashboard.memory import SessionMemory
+from wfabm.dashboard.replicates import forget_runs
 from wfabm.dashboard.simulation import Simulation
 from wfabm.dashboard.workshop import Workshop, typed_number
 from wfabm.model.workforce import WorkforceModel
+from wfabm.outcomes.results import Results
 from wfabm.world.metrics import COLUMN, STOCK_COLUMNS
 
 POWYS = "W06000023"
@@ -340,13 +342,26 @@ def test_map_colours_every_authority_and_keeps_the_attribution(run):
 
 
 def test_sankey_links_origins_to_destinations(run):
-    flows = run.flows()
+    flows = run.flows(cumulative=True)
     figure = charts.sankey(flows, "t")
-    link = figure.data[0].link
-    assert sum(link.value) == flows.sum()
-    labels = figure.data[0].node.label
-    assert "Left for other work" in labels
-    assert "New entrants and returners" in labels
+    node, link = figure.data[0].node, figure.data[0].link
+    english = [i for i, s in enumerate(ORIGINS) if s.startswith("england")]
+    within_england = flows[np.ix_(english, english)].sum()
+    assert within_england > 0
+    # Every flow but England's own churn, which is left out.
+    assert sum(link.value) == flows.sum() - within_england
+    labels = list(node.label)
+    # One node each side for the English border employers, each box with its count.
+    assert sum(label.startswith("English border employers") for label in labels) == 2
+    left_for_work = DESTINATIONS.index("left_sector")
+    assert f"Left for other work ({flows[:, left_for_work].sum():,})" in labels
+    assert any(label.startswith("New entrants and returners (") for label in labels)
+    # A flow takes its origin's colour, not its position's.
+    origin_colours = [node.color[source] for source in link.source]
+    assert [c.replace("rgba", "") for c in link.color] == [
+        charts._rgba(c, 0.45).replace("rgba", "") for c in origin_colours
+    ]
+    assert len(set(link.color)) > 3
 
 
 # --------------------------------------------------------------------------- the app
@@ -379,12 +394,18 @@ def test_dashboard_shows_levers_presets_and_run_controls(dashboard):
 
 
 def test_step_a_month_advances_the_date_and_draws(dashboard):
-    _, rc = dashboard
+    workshop, rc = dashboard
+    workshop.view.set("workforce")
     button(rc, "Step a month").click()
     button(rc, "Step a month").click()
     assert "Month shown: May 2022" in texts(rc)
-    (headcount,) = charts_of(rc).values()
-    assert len(headcount.data[0].x) == 2
+    drawn = charts_of(rc)
+    assert set(drawn) == {
+        "Headcount by sector in Wales",
+        "Headcount of the English border employers (their own scale)",
+    }
+    for chart in drawn.values():
+        assert len(chart.data[0].x) == 2
 
 
 def test_play_runs_months_until_paused(dashboard):
@@ -404,7 +425,7 @@ def test_play_runs_months_until_paused(dashboard):
 @pytest.mark.parametrize(
     ("view", "titles"),
     [
-        ("workforce", ["Headcount by sector"]),
+        ("workforce", ["Headcount by sector in Wales", "Headcount of the English border"]),
         ("vacancies", ["Vacancy rate by role", "12-month turnover by role"]),
         ("burnout", ["Burnout of Welsh social care workers", "Mean burnout by role"]),
         ("agency", ["Agency spend", "Unmet care hours"]),
@@ -488,8 +509,16 @@ def test_export_view_offers_csv_and_parquet(dashboard):
     assert "camera button" in shown
 
 
-def test_compare_view_runs_replicates_and_tabulates_differences(dashboard):
+def wait_for(condition, seconds: float = 120) -> None:
+    deadline = dt.datetime.now() + dt.timedelta(seconds=seconds)
+    while not condition() and dt.datetime.now() < deadline:
+        threading.Event().wait(0.2)
+    assert condition()
+
+
+def test_compare_view_runs_named_scenarios_on_common_seeds(dashboard):
     workshop, rc = dashboard
+    forget_runs()
     workshop.horizon.set("3")
     workshop.replicates.set(2)
     workshop.compare_workers = 1
@@ -497,28 +526,108 @@ def test_compare_view_runs_replicates_and_tabulates_differences(dashboard):
     workshop.set_lever("policy.demand.growth", 10.0)
     button(rc, "Apply levers and restart").click()
     workshop.view.set("compare")
-    assert "Run comparison" in texts(rc)
+    assert workshop.keep_scenario("More posts")
+    workshop.set_lever("policy.demand.growth", 1.0)
+    workshop.set_lever("policy.zero_hours.ban", True)
+    button(rc, "Apply levers and restart").click()
+    assert workshop.keep_scenario("No zero hours")
+    assert workshop.compare_choice.value == ["More posts", "No zero hours"]
+    seen: list[int] = []
+    workshop.comparison.subscribe(lambda c: seen.append(-1 if c is None else c.done))
     workshop.compare_request.set(1)
-    # The runs finish in a background thread, which then redraws the view.
-    deadline = dt.datetime.now() + dt.timedelta(seconds=120)
-    while "Differences over the last 3 months" not in texts(rc) and dt.datetime.now() < deadline:
-        threading.Event().wait(0.2)
+    wait_for(lambda: workshop.comparison.value is not None and workshop.comparison.value.complete)
     comparison = workshop.comparison.value
-    assert comparison is not None
+    assert comparison.names == ("More posts", "No zero hours")
     assert len(comparison.seeds) == 2
-    assert comparison.lines["baseline"]["vacancy_rate"].shape == (2, 3)
+    # Runs were shown as they finished, one at a time (the thread that set the last one
+    # may still be telling its listeners).
+    wait_for(lambda: seen[-1] == 6, seconds=10)
+    assert [n for n in seen if n >= 0] == [0, 1, 2, 3, 4, 5, 6]
+    assert isinstance(comparison.results, Results)
+    assert comparison.lines("baseline", "vacancy_rate").shape == (2, 3)
+    assert comparison.lines("No zero hours", "vacancy_rate").shape == (2, 3)
+    # Each scenario's table is the paired comparison of its runs with the baseline's.
+    runs = comparison.results.summary
+    for name in comparison.names:
+        mine = runs.filter(pl.col("scenario").is_in(["baseline", name])).with_columns(
+            pl.col("scenario").replace({name: "scenario"})
+        )
+        assert_frame_equal(comparison.table(name), paired_comparison(mine))
+    # Common random numbers: the same seeds, and the zero-hours runs really are the ban.
+    assert set(runs["seed"].to_list()) == set(comparison.seeds)
     shown = texts(rc)
-    assert "Differences over the last 3 months" in shown
-    assert "95 % interval" in shown
+    for name in comparison.names:
+        assert f"{name} against the baseline, Welsh social care" in shown
+    assert "across 2 seeds" in shown
+    assert "points" in shown
+    assert "£" in shown
     (bands,) = charts_of(rc).values()
-    assert len(bands.data) == 4  # a band and a mean line for each side
+    assert len(bands.data) == 6  # a band and a mean line for the baseline and each scenario
+    assert {trace.name for trace in bands.data} >= {"Baseline", "More posts", "No zero hours"}
     # More funded posts and the same people: more vacancies than the baseline.
-    table = comparison.table.filter(
+    table = comparison.table("More posts").filter(
         (pl.col("sector") == "wales")
         & (pl.col("role") == "all")
         & (pl.col("outcome") == "vacancy_rate")
     )
     assert table["difference"][0] > 0
+    # Runs are kept: the same comparison again runs nothing and is complete at once.
+    workshop.compare_request.set(2)
+    wait_for(lambda: workshop.compare_progress.value is None, seconds=10)
+    again = workshop.comparison.value
+    assert again.complete
+    assert_frame_equal(again.results.summary, comparison.results.summary)
+
+
+def test_a_scenario_name_is_checked(dashboard):
+    workshop, _ = dashboard
+    assert workshop.keep_scenario("  Fair work  ")
+    assert workshop.scenarios.value[0].name == "Fair work"
+    assert workshop.scenarios.value[0].values == workshop.applied.value
+    for name in ("", "baseline", "fair WORK", "x" * 41):
+        assert not workshop.keep_scenario(name)
+        assert workshop.scenario_error.value == (
+            f'Scenario name = "{name}" is not allowed; allowed: 1 to 40 characters, other '
+            'than "Baseline" and the names already kept (Fair work).'
+        )
+    assert len(workshop.scenarios.value) == 1
+
+
+def test_changing_the_levers_drops_their_comparison(dashboard):
+    workshop, rc = dashboard
+    workshop.horizon.set("2")
+    workshop.replicates.set(1)
+    workshop.compare_workers = 1
+    button(rc, "Apply levers and restart").click()
+    workshop.view.set("compare")
+    workshop.compare_request.set(1)
+    wait_for(lambda: workshop.comparison.value is not None and workshop.comparison.value.complete)
+    assert workshop.comparison.value.names == ("Baseline: today's policy",)
+    wait_for(lambda: workshop.compare_progress.value is None)  # its thread has finished
+    (zero_hours,) = [p for p in presets() if p.name == "zero_hours_ban"]
+    workshop.apply_preset(zero_hours.name)
+    assert workshop.comparison.value is None
+    assert workshop.compared.value == ()
+    assert workshop.applied_name.value == "No zero-hours contracts in Welsh social care"
+    shown = texts(rc)
+    assert "Baseline: today's policy against the baseline" not in shown
+    items = [item["text"] for w in rc.find(v.Select).widgets for item in (w.items or [])]
+    assert "Levers applied: No zero-hours contracts in Welsh social care" in items
+
+
+def test_levers_edited_but_not_applied_are_said_to_be_waiting(dashboard):
+    workshop, rc = dashboard
+    assert "Levers changed but not applied" not in texts(rc)
+    workshop.lever_group.set("Contracts")
+    workshop.set_lever("policy.zero_hours.ban", True)
+    assert workshop.pending
+    assert "Levers changed but not applied" in texts(rc)
+    workshop.horizon.set("12")
+    button(rc, "Apply levers and restart").click()
+    assert not workshop.pending
+    assert "Levers changed but not applied" not in texts(rc)
+    workshop.horizon.set("24")
+    assert "Levers changed but not applied" in texts(rc)
 
 
 def test_compare_refuses_a_bad_number_of_replicates(dashboard):

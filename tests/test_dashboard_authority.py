@@ -102,7 +102,10 @@ def test_the_view_draws_the_authoritys_vacancies_and_flows():
 def test_the_levers_effect_in_an_authority_is_paired_seed_by_seed():
     base = load_config()
     config = configure(lever_values(base), seed=2, horizon=2, base=base)
-    same = run_replicates(config, config, replicates=2, months=2, root_seed=2, workers=1)
+    compared = run_replicates(
+        config, {"same": config}, replicates=2, months=2, root_seed=2, workers=1
+    )
+    same = compared.pair("same")
     assert same.lines["scenario"][AUTHORITY_VACANCIES].shape == (2, 2, load_geography().size)
     # The same config on the same seeds: no difference anywhere.
     assert not paired_authority_difference(same, 5).any()

@@ -108,8 +108,8 @@ def compared():
     for _ in range(MONTHS):
         simulation.step()
     comparison = run_replicates(
-        baseline, scenario, replicates=2, months=MONTHS, root_seed=11, workers=1
-    )
+        baseline, {"No zero hours": scenario}, replicates=2, months=MONTHS, root_seed=11, workers=1
+    ).pair("No zero hours")
     return simulation, comparison, lever_values(base)
 
 

@@ -7,10 +7,12 @@ loads the app; every request that would leave this machine is refused and record
 each test checks that there were none.
 
 Screenshots of the views go to a temporary folder, or to the folder named by
-``WFABM_DASHBOARD_SCREENSHOTS``; the ones in ``docs/dashboard/`` are made with::
+``WFABM_DASHBOARD_SCREENSHOTS``. ``test_screenshots_of_every_view`` saves every view of a
+zero-hours run at 1920×1080 and 1280×720, at a desk and in presenting mode
+(``<view>-<size>[-presenting].png``); the ones in ``docs/dashboard/`` are made with::
 
     WFABM_DASHBOARD_SCREENSHOTS=docs/dashboard \
-        .venv/bin/python -m pytest tests/test_dashboard_browser.py
+        .venv/bin/python -m pytest tests/test_dashboard_browser.py -k screenshots
 """
 
 from __future__ import annotations
@@ -200,7 +202,7 @@ def chart_drawn(page: Page) -> None:
     page.wait_for_function(
         "() => { const plot = document.querySelector('.js-plotly-plot');"
         " return plot && plot.data && plot.data.length > 0; }",
-        timeout=30_000,
+        timeout=60_000,  # a chart's first drawing is slow on a busy machine
     )
 
 
@@ -218,6 +220,7 @@ def test_lever_play_and_charts_with_no_internet(page: Page, dashboard_url, outsi
 
     set_field(page, "Pay rise for care staff (share, 0.05 = +5 %)", "0.05")
     page.get_by_role("button", name="Apply levers and restart").click()
+    show(page, "Workforce")
     step(page, "April 2022")
     chart_drawn(page)
     assert points(page) == 1
@@ -259,6 +262,7 @@ VIEWS = [
 
 def test_every_view_opens(page: Page, dashboard_url, outside, screenshots):
     open_dashboard(page, dashboard_url)
+    show(page, "Workforce")
     step(page, "April 2022")
     chart_drawn(page)
     play(page, speed=10, until_points=24)  # two years, so the screenshots show lines
@@ -293,6 +297,7 @@ def test_follow_a_worker(page: Page, dashboard_url, outside, screenshots):
 
 def test_export_results_and_chart_png(page: Page, dashboard_url, outside, screenshots):
     open_dashboard(page, dashboard_url)
+    show(page, "Workforce")
     step(page, "April 2022")
     chart_drawn(page)
     page.locator(".js-plotly-plot").first.hover()
@@ -324,10 +329,11 @@ def test_compare_with_the_baseline(page: Page, dashboard_url, outside, screensho
     show(page, "Compare")
     set_field(page, "Replicates (seeds)", "2")
     page.get_by_role("button", name="Run comparison").click()
-    expect(page.get_by_text("Differences over the last 6 months")).to_be_visible(timeout=300_000)
+    table = page.get_by_text("Own levers against the baseline, Welsh social care")
+    expect(table).to_be_visible(timeout=300_000)
     chart_drawn(page)
     expect(page.get_by_text("Vacancy rate").first).to_be_visible()
-    page.get_by_text("Differences over the last 6 months").scroll_into_view_if_needed()
+    table.scroll_into_view_if_needed()
     screenshot(page, screenshots / "compare.png")
     assert outside == []
 
@@ -607,5 +613,238 @@ def test_following_someone_twice_follows_another_worker(page: Page, dashboard_ur
     step(page, "April 2022")
     follow.click()
     expect(page.get_by_text("in Powys").first).to_be_visible()
+    no_traceback(page)
+    assert outside == []
+
+
+ZERO_HOURS = "No zero-hours contracts in Welsh social care"
+
+
+def apply(page: Page) -> None:
+    page.get_by_role("button", name="Apply levers and restart").click()
+
+
+def test_a_preset_change_then_compare_shows_the_new_preset(page: Page, dashboard_url, outside):
+    open_dashboard(page, dashboard_url)
+    set_field(page, "Horizon (months)", "3")
+    apply(page)
+    show(page, "Compare")
+    set_field(page, "Replicates (seeds)", "1")
+    page.get_by_role("button", name="Run comparison").click()
+    first = page.get_by_text("Baseline: today's policy against the baseline")
+    expect(first).to_be_visible(timeout=120_000)
+    page.get_by_role("button", name=ZERO_HOURS).click()
+    # The baseline's comparison is not shown as the new preset's.
+    expect(first).to_have_count(0, timeout=30_000)
+    expect(page.get_by_text(f"Levers applied: {ZERO_HOURS}")).to_be_visible()
+    page.get_by_role("button", name="Run comparison").click()
+    expect(page.get_by_text(f"{ZERO_HOURS} against the baseline")).to_be_visible(timeout=120_000)
+    headline = page.get_by_text(re.compile(rf"^{ZERO_HOURS}: .* across 1 seed\.$")).first
+    expect(headline).to_be_visible()
+    no_traceback(page)
+    assert outside == []
+
+
+def test_policy_starts_are_marked_and_the_years_before_shaded(page: Page, dashboard_url, outside):
+    open_dashboard(page, dashboard_url)
+    page.get_by_role("button", name=ZERO_HOURS).click()
+    show(page, "Vacancies and turnover")
+    step(page, "April 2022")
+    chart_drawn(page)
+    page.get_by_role("button", name="10", exact=True).click()
+    page.get_by_role("button", name="Play").click()
+    page.wait_for_function(  # past April 2026, when the ban starts
+        "() => document.querySelector('.js-plotly-plot').data[0].x.length >= 50",
+        timeout=120_000,
+    )
+    shapes = page.evaluate(
+        "() => document.querySelector('.js-plotly-plot').layout.shapes"
+        ".map(s => [s.type, s.x0.slice(0, 10), s.x1.slice(0, 10)])"
+    )
+    assert ["line", "2026-04-01", "2026-04-01"] in shapes
+    assert ["line", "2025-07-01", "2025-07-01"] in shapes  # the visa route, in the baseline too
+    assert ["rect", "2022-04-01", "2026-04-01"] in shapes  # the baseline's months, greyed
+    expect(page.get_by_text("End zero-hours contracts from Apr 2026").first).to_be_visible()
+    expect(page.get_by_text("before the policy: as the baseline").first).to_be_visible()
+    assert outside == []
+
+
+def test_levers_not_applied_and_refusals_are_in_sight_on_a_laptop(
+    page: Page, dashboard_url, outside
+):
+    page.set_viewport_size({"width": 1280, "height": 720})
+    open_dashboard(page, dashboard_url)
+    apply_button = page.get_by_role("button", name="Apply levers and restart")
+    set_field(page, "Pay rise for care staff (share, 0.05 = +5 %)", "0.05")
+    waiting = page.get_by_text("Levers changed but not applied")
+    expect(waiting).to_be_in_viewport()
+    expect(apply_button).to_be_in_viewport()
+    set_field(page, "Pay rise for care staff (share, 0.05 = +5 %)", "9")
+    apply_button.click()
+    refused = page.get_by_text("Pay rise for care staff (share, 0.05 = +5 %): policy.pay_change")
+    expect(refused).to_be_in_viewport()
+    set_field(page, "Pay rise for care staff (share, 0.05 = +5 %)", "0.05")
+    apply_button.click()
+    expect(refused).to_have_count(0)
+    expect(waiting).to_have_count(0)
+    expect(page.get_by_text("Running: Own levers")).to_be_visible()
+    assert outside == []
+
+
+def boxes_overlap(a: dict, b: dict) -> bool:
+    return not (
+        a["x"] + a["width"] <= b["x"]
+        or b["x"] + b["width"] <= a["x"]
+        or a["y"] + a["height"] <= b["y"]
+        or b["y"] + b["height"] <= a["y"]
+    )
+
+
+def test_charts_fill_the_page_and_nothing_covers_them(page: Page, dashboard_url, outside):
+    page.set_viewport_size({"width": 1920, "height": 1080})
+    open_dashboard(page, dashboard_url)
+    expect(page.get_by_text("This website runs on Solara")).to_have_count(0)
+    # A preset's whole description, not its file's first line.
+    expect(
+        page.get_by_text("and the All Wales Pledge's agency pay cap extended to adult services")
+    ).to_be_visible()
+    show(page, "Workforce")
+    step(page, "April 2022")
+    chart_drawn(page)
+    plot = page.locator(".js-plotly-plot").first
+    assert plot.bounding_box()["width"] > 1000  # its column of a 1920 px page, not 700 px
+    plot.hover()
+    title = plot.locator(".gtitle").first.bounding_box()
+    modebar = plot.locator(".modebar").first.bounding_box()
+    assert not boxes_overlap(title, modebar)
+    size = plot.locator(".gtitle").first.evaluate("e => parseFloat(getComputedStyle(e).fontSize)")
+    assert size >= 18
+    show(page, "Flows")
+    page.wait_for_function(
+        "() => { const plot = document.querySelector('.js-plotly-plot');"
+        " return plot && plot.data && plot.data.length && plot.data[0].type === 'sankey'; }",
+        timeout=30_000,
+    )
+    colours = page.evaluate(
+        "() => new Set(document.querySelector('.js-plotly-plot').data[0].link.color).size"
+    )
+    assert colours > 3  # by origin, not one grey
+    expect(page.get_by_text(re.compile(r"^English border employers \(\d")).first).to_be_visible()
+    assert outside == []
+
+
+def test_play_pause_and_reset_in_a_row(page: Page, dashboard_url, outside):
+    open_dashboard(page, dashboard_url)
+    show(page, "Workforce")
+    step(page, "April 2022")
+    chart_drawn(page)
+    for _ in range(2):
+        chart_drawn(page)  # the run's chart, drawn again after each reset
+        play(page, speed=10, until_points=3)
+        page.get_by_role("button", name="Reset", exact=True).click()
+        expect(page.get_by_text("Month shown: not started")).to_be_visible()
+        step(page, "April 2022")
+        page.get_by_role("button", name="Play", exact=True).click()
+        page.get_by_role("button", name="Pause", exact=True).click()
+        page.get_by_role("button", name="Reset", exact=True).click()
+        page.get_by_role("button", name="Reset", exact=True).click()
+        expect(page.get_by_text("Month shown: not started")).to_be_visible()
+        step(page, "April 2022")
+        no_traceback(page)
+    chart_drawn(page)
+    assert points(page) == 1
+    assert outside == []
+
+
+def test_presenting_mode_is_large_and_full_width(page: Page, dashboard_url, outside):
+    page.set_viewport_size({"width": 1280, "height": 720})
+    open_dashboard(page, dashboard_url)
+    show(page, "Workforce")
+    step(page, "April 2022")
+    chart_drawn(page)
+    page.get_by_text("Presenting mode").click()
+    expect(page.get_by_text("Scenario presets")).to_have_count(0, timeout=30_000)
+    page.wait_for_function(
+        "() => document.querySelector('.js-plotly-plot').layout.font.size >= 22", timeout=30_000
+    )
+    assert page.locator(".js-plotly-plot").first.bounding_box()["width"] > 1150
+    page.get_by_text("Presenting mode").click()
+    expect(page.get_by_text("Scenario presets")).to_be_visible(timeout=30_000)
+    assert outside == []
+
+
+def test_two_sessions_keep_their_own_scenarios(page: Page, dashboard_url, outside):
+    open_dashboard(page, dashboard_url)
+    show(page, "Compare")
+    context = page.context.browser.new_context(viewport=VIEWPORT)
+    guard(context, outside)
+    try:
+        other = context.new_page()
+        open_dashboard(other, dashboard_url)
+        show(other, "Compare")
+        for session, name in ((page, "Ours"), (other, "Theirs")):
+            session.get_by_label("Name for the levers applied").fill(name)
+            session.get_by_role("button", name="Keep as a scenario").click()
+        expect(other.get_by_text("Theirs", exact=True).first).to_be_visible()
+        expect(other.get_by_text("Ours", exact=True)).to_have_count(0)
+    finally:
+        context.close()
+    expect(page.get_by_text("Ours", exact=True).first).to_be_visible()
+    expect(page.get_by_text("Theirs", exact=True)).to_have_count(0)
+    assert outside == []
+
+
+SIZES = {"1920x1080": (1920, 1080), "1280x720": (1280, 720)}
+SHOTS = [
+    ("About the model", "story"),
+    ("Workforce", "workforce"),
+    ("Vacancies and turnover", "vacancies"),
+    ("Burnout", "burnout"),
+    ("Agency and unmet care", "agency"),
+    ("Flows", "flows"),
+    ("Map", "map"),
+    ("Compare", "compare"),
+    ("Follow a worker", "follow"),
+    ("Export", "export"),
+]
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("presenting", [False, True], ids=["desk", "presenting"])
+@pytest.mark.parametrize("size", list(SIZES))
+def test_screenshots_of_every_view(
+    page: Page, dashboard_url, outside, screenshots, size, presenting
+):
+    # The zero-hours preset over five years, so the charts show its start and the baseline's.
+    width, height = SIZES[size]
+    page.set_viewport_size({"width": width, "height": height})
+    open_dashboard(page, dashboard_url)
+    page.get_by_role("button", name=ZERO_HOURS).click()
+    set_field(page, "Horizon (months)", "72")
+    apply(page)
+    show(page, "Compare")
+    set_field(page, "Replicates (seeds)", "2")
+    page.get_by_role("button", name="Run comparison").click()
+    show(page, "Workforce")
+    step(page, "April 2022")
+    chart_drawn(page)
+    play(page, speed=10, until_points=60)  # paused before the horizon, where play ends
+    show(page, "Compare")
+    table = page.get_by_text(f"{ZERO_HOURS} against the baseline")
+    expect(table).to_be_visible(timeout=300_000)
+    if presenting:
+        page.get_by_text("Presenting mode").click()
+        expect(page.get_by_text("Scenario presets")).to_have_count(0, timeout=30_000)
+    mode = "-presenting" if presenting else ""
+    for button, name in SHOTS:
+        show(page, button)
+        if name == "follow":
+            page.get_by_role("button", name="Follow someone").click()
+        elif name not in ("story", "export", "compare"):
+            chart_drawn(page)
+        page.wait_for_timeout(1500)  # let the chart finish drawing
+        path = screenshots / f"{name}-{size}{mode}.png"
+        screenshot(page, path)
+        assert path.read_bytes().startswith(PNG)
     no_traceback(page)
     assert outside == []

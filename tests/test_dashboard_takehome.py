@@ -159,7 +159,10 @@ def test_opening_a_link_starts_the_session_in_its_state(baseline):
     ("query", "message"),
     [
         ("lang=fr", 'lang = "fr" is not one of the choices; allowed: "en", "cy".'),
-        ("view=charts", 'view = "charts" is not one of the choices; allowed: "workforce", '),
+        (
+            "view=charts",
+            'view = "charts" is not one of the choices; allowed: "story", "workforce", ',
+        ),
         ("seed=ten", 'seed = "ten" is not a whole number; allowed: a whole number.'),
         ("colour=red", 'colour = "red" is not a setting of the dashboard; allowed: lang, view, '),
         (

@@ -20,6 +20,7 @@ from wfabm.batch.executor import (
     batch_size,
     batches,
     load_cluster_settings,
+    map_ordered,
     open_executor,
     slurm_cluster,
 )
@@ -117,6 +118,30 @@ def test_completion_order_does_not_matter(experiment, serial, tmp_path):
         partial = dataclasses.replace(experiment, runs=(experiment.runs[index],))
         run_experiment(partial, out)
     assert_frame_equal(read_runs(out), serial)
+
+
+def _slow_square(seconds: float, value: int) -> int:
+    time.sleep(seconds)
+    return value * value
+
+
+@pytest.mark.parametrize("workers", [1, 2])
+def test_results_are_handed_over_as_each_task_finishes(workers):
+    arrived: list[tuple[int, int, float]] = []
+    started = time.monotonic()
+    with open_executor("local", workers) as executor:
+        results = map_ordered(
+            executor,
+            _slow_square,
+            [(1.5, 3), (0.0, 4)],
+            on_result=lambda i, r: arrived.append((i, r, time.monotonic() - started)),
+        )
+    assert results == [9, 16]
+    assert sorted((i, r) for i, r, _ in arrived) == [(0, 9), (1, 16)]
+    if workers == 2:
+        # The quick task is handed over before the slow one has finished.
+        assert [i for i, _, _ in arrived] == [1, 0]
+        assert arrived[0][2] < arrived[1][2] - 0.5
 
 
 def test_batches_hold_short_runs_together_but_keep_workers_busy():

@@ -259,7 +259,7 @@ def replicates() -> dict[str, Any]:
     wf = api()
     result = wf.run_replicates(
         wf.load_config("baseline"),
-        wellbeing_early(),
+        {"scenario": wellbeing_early()},
         replicates=2,
         months=4,
         root_seed=20220401,
@@ -270,10 +270,10 @@ def replicates() -> dict[str, Any]:
         "dates": [str(date) for date in result.dates],
         "lines": {
             label: {measure: array_digest(values) for measure, values in lines.items()}
-            for label, lines in result.lines.items()
+            for label, lines in result.results.lines.items()
         },
-        "runs": frame_fingerprint(result.runs),
-        "table": frame_fingerprint(result.table),
+        "runs": frame_fingerprint(result.results.summary),
+        "table": frame_fingerprint(result.table("scenario")),
     }
 
 

@@ -220,6 +220,7 @@ def map_ordered(
     progress: Progress | None = None,
     cancel: Callable[[], bool] | None = None,
     poll: float = _CANCEL_POLL,
+    on_result: Callable[[int, Any], None] | None = None,
 ) -> list | None:
     """Run ``fn(*task)`` for every task on ``executor``; the results in task order.
 
@@ -235,6 +236,8 @@ def map_ordered(
         cancel: Asked between tasks (in this process) or every ``poll`` seconds (in
             workers); when it says True, queued and running tasks are stopped.
         poll: Seconds between questions to ``cancel``.
+        on_result: Told ``(task index, result)`` in this process as each task finishes,
+            in the order they finish, so a caller can show results as they arrive.
 
     Returns:
         ``fn``'s result for each task, in task order; None if cancelled.
@@ -242,6 +245,7 @@ def map_ordered(
     total = len(tasks)
     report = progress or (lambda done, total: None)
     stopped = cancel or (lambda: False)
+    arrived = on_result or (lambda index, result: None)
     report(0, total)
     if isinstance(executor, _InProcess):
         results = []
@@ -249,16 +253,18 @@ def map_ordered(
             if stopped():
                 return None
             results.append(fn(*task))
+            arrived(len(results) - 1, results[-1])
             report(len(results), total)
         return results
     futures: list[Future] = [executor.submit(fn, *task) for task in tasks]
+    index = {future: i for i, future in enumerate(futures)}
     pending = set(futures)
     try:
         while pending:
             done, pending = wait(pending, timeout=poll, return_when=FIRST_COMPLETED)
             _check_workers(executor)
-            for future in done:
-                future.result()  # re-raises a task's error here, in the caller
+            for future in sorted(done, key=index.__getitem__):
+                arrived(index[future], future.result())  # re-raises a task's error here
             if done:
                 report(total - len(pending), total)
             if pending and stopped():

@@ -3,7 +3,8 @@
 Each browser session renders its own :func:`Page`, which makes its own
 :class:`~.workshop.Workshop` (levers, run state and one model), so sessions share nothing.
 The levers panel turns plain-language levers into a config through the model's schema; the
-run controls step that session's model; the views read it.
+run controls step that session's model; the views read it. Presenting mode (a switch at the
+top) hides the levers and enlarges the type and the charts for a projector.
 """
 
 from __future__ import annotations
@@ -14,26 +15,35 @@ from typing import Any
 
 import plotly.graph_objects as go
 import solara
-import traitlets
-from plotly.graph_objs._figurewidget import FigureWidget
 
 from wfabm.core.taxonomy import ENGLISH_SECTORS, SECTORS
 from wfabm.dashboard import charts
 from wfabm.dashboard.authority_view import AuthorityView
+from wfabm.dashboard.comparing import CompareView, difference_table
 from wfabm.dashboard.cost_view import CostStudy, CostView
-from wfabm.dashboard.differences import difference_rows
 from wfabm.dashboard.i18n import N_, month_year, number, percent, t
-from wfabm.dashboard.levers import GROUPS, LEVERS, Lever, presets
-from wfabm.dashboard.measures import CARE_ROLES, MAP_MEASURES, WALES_MEASURES
-from wfabm.dashboard.replicates import Replicates
+from wfabm.dashboard.levers import GROUPS, LEVERS, Lever, chart_markers, lever_values, presets
+from wfabm.dashboard.measures import CARE_ROLES, MAP_MEASURES
 from wfabm.dashboard.simulation import BURNOUT_BINS, Simulation
+from wfabm.dashboard.story import StoryView
 from wfabm.dashboard.takehome import LanguageSwitch, ScenarioFile, ShareLink, open_link
+from wfabm.dashboard.widgets import Chart, ChartWidget, Presenting
 from wfabm.dashboard.workshop import SPEEDS, Workshop, number_or_text
 from wfabm.world.geography import load_geography
 
-__all__ = ["VIEWS", "ChartWidget", "Dashboard", "Page", "difference_table", "live_figures"]
+__all__ = [
+    "VIEWS",
+    "Chart",
+    "ChartWidget",
+    "CompareView",
+    "Dashboard",
+    "Page",
+    "difference_table",
+    "live_figures",
+]
 
 VIEWS: dict[str, str] = {
+    "story": N_("About the model"),
     "workforce": N_("Workforce"),
     "vacancies": N_("Vacancies and turnover"),
     "burnout": N_("Burnout"),
@@ -69,7 +79,10 @@ def Page() -> None:
 
 @solara.component
 def Dashboard(workshop: Workshop) -> None:
-    """Levers on the left; run controls and the chosen view on the right."""
+    """Levers on the left; run controls and the chosen view on the right.
+
+    In presenting mode the levers are hidden and the view takes the whole width.
+    """
     solara.use_thread(
         workshop.play,
         dependencies=[workshop.playing.value, workshop.simulation.value],
@@ -85,16 +98,35 @@ def Dashboard(workshop: Workshop) -> None:
         intrusive_cancel=False,
     )
     ShareLink(workshop)
-    with solara.Row(justify="end", style={"padding": "8px 8px 0 8px"}):
-        LanguageSwitch()
-    with solara.Columns([4, 8], style={"padding": "8px"}):
-        with solara.Column():
-            Levers(workshop)
-            ScenarioFile(workshop)
-        with solara.Column():
+    presenting = workshop.presenting.value
+    Presenting.provide(presenting)
+    solara.Style(_CSS)
+    with solara.Column(
+        classes=["wfabm-page", *(["wfabm-presenting"] if presenting else [])],
+        style={"padding": "8px 12px"},
+    ):
+        with solara.Row(style={"align-items": "center", "flex-wrap": "wrap"}):
+            solara.Markdown(
+                "## " + t("wfabm: the Welsh social care workforce, agent by agent"),
+                style={"flex": "1 1 auto"},
+            )
+            LanguageSwitch()
+            solara.Switch(
+                label=t("Presenting mode"), value=workshop.presenting, classes=["wfabm-present"]
+            )
+        if presenting:
             RunControls(workshop)
             ViewPicker(workshop)
             View(workshop, costs)
+        else:
+            with solara.Columns([4, 8], gutters_dense=True):
+                with solara.Column():
+                    Levers(workshop)
+                    ScenarioFile(workshop)
+                with solara.Column():
+                    RunControls(workshop)
+                    ViewPicker(workshop)
+                    View(workshop, costs)
     # An empty chart, hidden, from the first render: it makes the browser load plotly's
     # widget code with the page. Traces sent to a chart while that code is still loading are
     # lost (the first chart shown could stay empty), and a chart first appears only after a
@@ -106,16 +138,29 @@ _CSS = """
 .wfabm-preset .v-btn__content { white-space: normal; text-align: left; flex: 1 1 auto; }
 .wfabm-preset.v-btn { height: auto !important; min-height: 30px; padding: 4px 10px !important;
   text-transform: none; letter-spacing: normal; width: 100%; justify-content: flex-start; }
-.wfabm-note { font-size: 0.85em; display: block; line-height: 1.3; }
-.wfabm-source { font-size: 0.75em; color: #5f6368; display: block; line-height: 1.3; }
+.wfabm-note { font-size: 0.9em; display: block; line-height: 1.35; }
+.wfabm-source { font-size: 0.8em; color: #4a4a4a; display: block; line-height: 1.35; }
+.wfabm-page { font-size: 16px; color: #111111; }
+.wfabm-page .js-plotly-plot, .wfabm-page .plot-container { width: 100% !important; }
+.wfabm-apply { position: sticky; top: 0; z-index: 4; }
+/* Solara's columns scroll by themselves, which would keep the apply bar from sticking. */
+.wfabm-page .row > .col { overflow: visible !important; }
+.wfabm-view-button.v-btn { text-transform: none; letter-spacing: normal; font-size: 15px; }
+.wfabm-presenting { font-size: 24px; background: #ffffff; color: #000000; }
+.wfabm-presenting .v-btn { font-size: 20px !important; }
+.wfabm-presenting .wfabm-view-button.v-btn { font-size: 20px; height: 44px !important; }
+.wfabm-presenting .v-label, .wfabm-presenting input, .wfabm-presenting .v-select__selection {
+  font-size: 20px !important; }
+.wfabm-presenting h3 { font-size: 30px; line-height: 1.35; }
+.wfabm-presenting table { font-size: 22px; }
+.wfabm-presenting .v-alert { font-size: 22px; }
 """
 
 
 @solara.component
 def Levers(workshop: Workshop) -> None:
-    """Presets, then every lever by group, with the seed, horizon and an apply button."""
-    solara.Style(_CSS)
-    solara.Markdown("## " + t("Levers"))
+    """The apply bar, then presets, then every lever by group."""
+    ApplyBar(workshop)
     Presets(workshop)
     values = workshop.values.value
     group_open = workshop.lever_group.value
@@ -136,18 +181,40 @@ def Levers(workshop: Workshop) -> None:
                         for lever in LEVERS:
                             if lever.group == group:
                                 LeverInput(lever, values, workshop.set_lever)
-    with solara.Card(t("Run"), margin=0, style={"margin-top": "8px"}):
-        with solara.Row():
+
+
+@solara.component
+def ApplyBar(workshop: Workshop) -> None:
+    """Seed, horizon and the apply button, in sight at the top of the levers.
+
+    Below the button: why a value was refused, or that edited levers wait to be applied.
+    """
+    pending = workshop.pending
+    with solara.Card(margin=0, classes=["wfabm-apply"], style={"margin-bottom": "8px"}):
+        with solara.Row(style={"align-items": "center", "flex-wrap": "wrap"}):
             solara.InputText(t("Seed"), value=workshop.seed, continuous_update=False)
             solara.InputText(t("Horizon (months)"), value=workshop.horizon, continuous_update=False)
         solara.Button(
             t("Apply levers and restart"),
             on_click=workshop.restart,
-            color="primary",
+            color="warning" if pending else "primary",
             icon_name="mdi-refresh",
+            block=True,
         )
-    if workshop.error.value:
-        solara.Error(workshop.error.value)
+        if workshop.error.value:
+            solara.Error(workshop.error.value)
+        elif pending:
+            solara.Warning(
+                t(
+                    "Levers changed but not applied: the run shown still uses the levers of "
+                    "{name}. Press Apply levers and restart.",
+                    name=workshop.applied_name.value,
+                )
+            )
+        else:
+            solara.Text(
+                t("Running: {name}", name=workshop.applied_name.value), classes=["wfabm-note"]
+            )
 
 
 @solara.component
@@ -173,19 +240,20 @@ def Presets(workshop: Workshop) -> None:
 def LeverInput(lever: Lever, values: dict, on_change: Callable[[str, Any], None]) -> None:
     """One lever: its input, a line on what it does, and its evidence."""
     value = values.get(lever.name)
+    label = t(lever.label)
     # The padding keeps a field's floating label clear of the lever above.
     with solara.Column(gap="2px", style={"padding-top": "14px"}):
         with solara.Row(style={"align-items": "center"}):
             if lever.kind == "switch":
                 solara.Switch(
-                    label=t(lever.label),
+                    label=label,
                     value=bool(value),
                     on_value=lambda v: on_change(lever.name, v),
                 )
             elif lever.kind in ("choice", "roles"):
                 many = lever.kind == "roles"
                 solara.v.Select(
-                    label=t(lever.label),
+                    label=label,
                     items=[{"text": t(text), "value": key} for key, text in lever.choices],
                     v_model=list(value or []) if many else value,
                     on_v_model=lambda v: on_change(lever.name, list(v) if many else v),
@@ -201,7 +269,7 @@ def LeverInput(lever: Lever, values: dict, on_change: Callable[[str, Any], None]
                     else (f"{value:g}" if isinstance(value, float) else str(value))
                 )
                 solara.InputText(
-                    t(lever.label),
+                    label,
                     value=shown,
                     on_value=lambda text: on_change(lever.name, number_or_text(text)),
                     continuous_update=False,
@@ -248,14 +316,13 @@ def RunControls(workshop: Workshop) -> None:
             shown = simulation.last_date
             when = month_year(shown) if shown else t("not started")
             solara.Markdown(
-                "**"
-                + t("Month shown: {when}", when=when)
-                + "** "
-                + t(
-                    "({month} of {horizon} months from {start})",
+                t(
+                    "**Month shown: {when}** ({month} of {horizon} months from {start}) — {name}",
+                    when=when,
                     month=simulation.month,
                     horizon=simulation.horizon,
                     start=month_year(simulation.model.start),
+                    name=workshop.applied_name.value,
                 )
             )
             solara.ProgressLinear(100 * simulation.month / max(simulation.horizon, 1))
@@ -266,7 +333,7 @@ def ViewPicker(workshop: Workshop) -> None:
     """Buttons choosing the view."""
     with solara.ToggleButtonsSingle(value=workshop.view, style={"flex-wrap": "wrap"}):
         for name, label in VIEWS.items():
-            solara.Button(t(label), value=name, style={"text-transform": "none"})
+            solara.Button(t(label), value=name, classes=["wfabm-view-button"])
 
 
 @solara.component
@@ -275,6 +342,9 @@ def View(workshop: Workshop, costs: CostStudy) -> None:
     simulation = workshop.simulation.value
     tick = workshop.tick.value
     name = workshop.view.value
+    if name == "story":
+        StoryView(workshop)
+        return
     if simulation is None:
         solara.Info(t("Set the levers and press Apply."))
         return
@@ -295,35 +365,55 @@ def View(workshop: Workshop, costs: CostStudy) -> None:
     elif name == "authority":
         AuthorityView(workshop, Chart)
     else:
+        markers = chart_markers(workshop.applied.value, lever_values(workshop.baseline))
         with workshop.lock:
-            figures = live_figures(simulation, name)
+            figures = live_figures(simulation, name, markers)
         for key, figure in figures.items():
             Chart(figure, key)
 
 
-def live_figures(simulation: Simulation, view: str) -> dict[str, go.Figure]:
+def live_figures(
+    simulation: Simulation, view: str, markers: list[charts.Marker] | None = None
+) -> dict[str, go.Figure]:
     """The charts of one of the live views, by file name.
 
     Args:
         simulation: The session's run.
         view: ``"workforce"``, ``"vacancies"``, ``"burnout"`` or ``"agency"``.
+        markers: Policy starts to mark on the time charts (:func:`charts.mark_policies`).
 
     Returns:
         ``{name: figure}``.
     """
     series = simulation.series
     dates = simulation.dates
+    marked = markers or []
     roles = {t(charts.ROLE_LABELS[r]): i for i, r in enumerate(CARE_ROLES)}
     if view == "workforce":
         headcount = series["sector_headcount"]
-        lines = {
+        welsh = {
             t(charts.SECTOR_LABELS[s]): headcount[:, i]
             for i, s in enumerate(SECTORS)
             if i not in ENGLISH_SECTORS
         }
-        lines[t("English border employers")] = headcount[:, list(ENGLISH_SECTORS)].sum(axis=1)
+        english = {
+            t(charts.SECTOR_LABELS[SECTORS[i]]): headcount[:, i] for i in sorted(ENGLISH_SECTORS)
+        }
         return {
-            "headcount": charts.lines(t("Headcount by sector"), dates, lines, y_title=t("people"))
+            "headcount": charts.lines(
+                t("Headcount by sector in Wales"),
+                dates,
+                welsh,
+                y_title=t("people"),
+                markers=marked,
+            ),
+            "headcount-england": charts.lines(
+                t("Headcount of the English border employers (their own scale)"),
+                dates,
+                english,
+                y_title=t("people"),
+                markers=marked,
+            ),
         }
     if view == "vacancies":
         vacancy, turnover = series.vacancy_rate(), series.turnover()
@@ -333,6 +423,7 @@ def live_figures(simulation: Simulation, view: str) -> dict[str, go.Figure]:
                 dates,
                 {label: vacancy[:, i] for label, i in roles.items()},
                 percent=True,
+                markers=marked,
             ),
             "turnover": charts.lines(
                 t("12-month turnover by role (Welsh social care)"),
@@ -340,6 +431,7 @@ def live_figures(simulation: Simulation, view: str) -> dict[str, go.Figure]:
                 {label: turnover[:, i] for label, i in roles.items()},
                 y_title=t("leavers a year per worker"),
                 percent=True,
+                markers=marked,
             ),
         }
     if view == "burnout":
@@ -362,6 +454,7 @@ def live_figures(simulation: Simulation, view: str) -> dict[str, go.Figure]:
                 dates,
                 {label: burnout[:, i] for label, i in roles.items()},
                 y_title=t("burnout"),
+                markers=marked,
             ),
         }
     if view == "agency":
@@ -374,12 +467,14 @@ def live_figures(simulation: Simulation, view: str) -> dict[str, go.Figure]:
                 dates,
                 {label: spend[:, i] for label, i in employers.items()},
                 y_title="£",
+                markers=marked,
             ),
             "unmet-care-hours": charts.lines(
                 t("Unmet care hours (a month)"),
                 dates,
                 {label: unmet[:, i] for label, i in employers.items()},
                 y_title=t("funded hours covered by neither staff nor agency"),
+                markers=marked,
             ),
         }
     raise ValueError(f"unknown view {view!r}")
@@ -417,8 +512,20 @@ def FlowsView(workshop: Workshop, simulation: Simulation, tick: int) -> None:
         else month_year(simulation.last_date)
     )
     who = t("all roles") if role == "all" else t(charts.ROLE_LABELS[role]).lower()
-    title = t("Moves, arrivals and departures, {who}, {period}", who=who, period=period)
-    Chart(charts.sankey(flows, title), "flows")
+    Chart(
+        charts.sankey(
+            flows,
+            t("Moves, arrivals and departures, {who}, {period}", who=who, period=period),
+        ),
+        "flows",
+    )
+    solara.Text(
+        t(
+            "Each flow is coloured by where people came from, and each box shows how many. "
+            "Moves between English border employers are left out: they are England's own."
+        ),
+        classes=["wfabm-note"],
+    )
 
 
 @solara.component
@@ -444,85 +551,7 @@ def MapView(workshop: Workshop, simulation: Simulation, tick: int) -> None:
         charts.map_of_authorities(_GEOGRAPHY.codes, values, title, percent=measure in _PERCENT),
         f"map-{measure}",
     )
-
-
-@solara.component
-def CompareView(workshop: Workshop) -> None:
-    """The levers against the baseline on the same seeds, with bands and a table."""
-    progress = workshop.compare_progress.value
-    comparison = workshop.comparison.value
-    measure, set_measure = solara.use_state("vacancy_rate")
-    with solara.Card(t("Levers against the baseline"), margin=0):
-        solara.Markdown(
-            t(
-                "Runs the baseline and the levers of the run shown on the same seeds (common "
-                "random numbers, derived from its seed) to its horizon, in worker processes. "
-                "Each run at Wales scale takes several seconds."
-            )
-        )
-        with solara.Row(style={"align-items": "center"}):
-            solara.InputInt(t("Replicates (seeds)"), value=workshop.replicates)
-            solara.Button(
-                t("Run comparison"),
-                icon_name="mdi-compare",
-                color="primary",
-                disabled=progress is not None,
-                on_click=lambda: workshop.compare_request.set(workshop.compare_request.value + 1),
-            )
-        if progress is not None:
-            done, total = progress
-            solara.Text(t("Running: {done} of {total} runs done", done=done, total=total))
-            solara.ProgressLinear(100 * done / max(total, 1))
-        if workshop.compare_error.value:
-            solara.Error(workshop.compare_error.value)
-    if comparison is None:
-        return
-    solara.v.Select(
-        label=t("Measure"),
-        items=[{"text": t(text), "value": key} for key, text in WALES_MEASURES.items()],
-        v_model=measure,
-        on_v_model=set_measure,
-        dense=True,
-        style_="max-width: 400px",
-    )
-    runs = {
-        t("Baseline"): comparison.lines["baseline"][measure],
-        t("Chosen levers"): comparison.lines["scenario"][measure],
-    }
-    Chart(
-        charts.bands(
-            t(
-                "{measure}, Welsh social care: mean and range of {seeds} seeds",
-                measure=t(WALES_MEASURES[measure]),
-                seeds=len(comparison.seeds),
-            ),
-            comparison.dates,
-            runs,
-            percent=measure in _PERCENT,
-        ),
-        f"compare-{measure}",
-    )
-    solara.Markdown(difference_table(comparison))
-
-
-def difference_table(comparison: Replicates) -> str:
-    """The Wales-wide differences at the horizon as a Markdown table."""
-    heading = t(
-        "Differences over the last {months} months, Welsh social care (chosen levers − "
-        "baseline, mean and 95 % interval over {seeds} paired seeds)",
-        months=min(12, len(comparison.dates)),
-        seeds=len(comparison.seeds),
-    )
-    columns = (
-        t("measure"),
-        t("baseline"),
-        t("chosen levers"),
-        t("difference"),
-        t("95 % interval"),
-    )
-    lines = [f"**{heading}**", "", "| " + " | ".join(columns) + " |", "|---|---|---|---|---|"]
-    lines += ["| " + " | ".join(row) + " |" for row in difference_rows(comparison)]
-    return "\n".join(lines)
+    solara.Text(charts.ATTRIBUTION, classes=["wfabm-source"])
 
 
 @solara.component
@@ -687,74 +716,3 @@ def ExportView(simulation: Simulation, tick: int) -> None:
             "works with no internet connection."
         )
     )
-
-
-class ChartWidget(FigureWidget):
-    """Plotly's figure widget, with the mode bar shown and PNGs named for the chart."""
-
-    image_name = traitlets.Unicode("chart")
-
-    def __init__(self, *args: Any, image_name: str = "chart", **kwargs: Any) -> None:
-        # The figures are the dashboard's own (see charts._figure): not validated again.
-        kwargs.setdefault("_validate", False)
-        super().__init__(*args, **kwargs)
-        self.image_name = image_name
-        self._name_changed()
-
-    @traitlets.observe("image_name")
-    def _name_changed(self, change: Any = None) -> None:
-        self._config = {
-            "displaylogo": False,
-            "displayModeBar": True,
-            "toImageButtonOptions": {"format": "png", "filename": self.image_name, "scale": 2},
-        }
-
-
-class _Drawing:
-    """A figure passed to :func:`_Chart`, equal only to itself.
-
-    The element tree compares a component's arguments with the last ones to decide whether
-    to redraw it; plotly figures compare by their whole contents, which cost tens of
-    milliseconds a chart each month.
-    """
-
-    __slots__ = ("figure",)
-
-    def __init__(self, figure: go.Figure) -> None:
-        self.figure = figure
-
-
-def Chart(figure: go.Figure, name: str) -> solara.Element:
-    """A plotly figure whose camera button saves ``wfabm-<name>.png``."""
-    return _Chart(_Drawing(figure), name)
-
-
-@solara.component
-def _Chart(drawing: _Drawing, name: str) -> None:
-    """Draw a figure; the next month of the same chart restyles its traces in place.
-
-    Restyling sends one message instead of redrawing, so the chart moves smoothly.
-    """
-    figure = drawing.figure
-    element = ChartWidget.element(image_name=f"wfabm-{name}")
-
-    def draw() -> None:
-        widget = solara.get_widget(element)
-        same_shape = len(widget.data) == len(figure.data) and all(
-            old.type == new.type for old, new in zip(widget.data, figure.data, strict=True)
-        )
-        if not same_shape:
-            widget.data = []
-            widget.layout = figure.layout
-            widget.add_traces(figure.data)
-            return
-        layout = figure.layout.to_plotly_json()
-        # The template never changes, and checking it again took most of an update.
-        layout.pop("template", None)
-        with widget.batch_update():
-            for old, new in zip(widget.data, figure.data, strict=True):
-                old.update(new.to_plotly_json(), overwrite=True)
-            widget.layout.update(layout, overwrite=True)
-
-    solara.use_effect(draw, [drawing])
-    return element

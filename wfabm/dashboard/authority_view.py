@@ -31,7 +31,7 @@ from wfabm.core.taxonomy import (
 )
 from wfabm.dashboard import charts
 from wfabm.dashboard.i18n import month_year, number, t
-from wfabm.dashboard.replicates import AUTHORITY_VACANCIES, Replicates
+from wfabm.dashboard.replicates import AUTHORITY_VACANCIES, Paired
 from wfabm.dashboard.workshop import Workshop
 from wfabm.world.geography import load_geography
 
@@ -76,7 +76,7 @@ def authority_flows(
     return out
 
 
-def paired_authority_difference(comparison: Replicates, index: int) -> np.ndarray:
+def paired_authority_difference(comparison: Paired, index: int) -> np.ndarray:
     """The authority's vacancies with the levers minus the baseline's, ``(seeds, months)``."""
     lines = comparison.lines
     scenario = lines["scenario"][AUTHORITY_VACANCIES][:, :, index]

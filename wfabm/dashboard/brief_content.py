@@ -17,7 +17,7 @@ from wfabm.dashboard.brief import Brief, BriefChart, BriefLine
 from wfabm.dashboard.differences import difference_rows
 from wfabm.dashboard.i18n import N_, current_language, month_year, number, percent, t
 from wfabm.dashboard.levers import LEVERS, Lever, lever_values, presets
-from wfabm.dashboard.replicates import Replicates
+from wfabm.dashboard.replicates import Paired
 from wfabm.dashboard.simulation import Simulation
 
 __all__ = ["lever_rows", "session_brief"]
@@ -60,7 +60,7 @@ def _value(lever: Lever, value: Any) -> str:
     return number(value, 3).rstrip("0").rstrip(".") if isinstance(value, float) else str(value)
 
 
-def _headline(simulation: Simulation, comparison: Replicates | None) -> str:
+def _headline(simulation: Simulation, comparison: Paired | None) -> str:
     if comparison is None:
         if not simulation.month:
             return t(
@@ -114,7 +114,7 @@ def _points(share: float) -> str:
     return points if points.startswith("-") else f"+{points}"
 
 
-def _charts(simulation: Simulation, comparison: Replicates | None) -> tuple[BriefChart, ...]:
+def _charts(simulation: Simulation, comparison: Paired | None) -> tuple[BriefChart, ...]:
     charts = []
     for measure in _CHARTED:
         title = t(_CHART_TITLES[measure])
@@ -142,7 +142,7 @@ def _charts(simulation: Simulation, comparison: Replicates | None) -> tuple[Brie
     return tuple(charts)
 
 
-def _manifest(simulation: Simulation, comparison: Replicates | None) -> tuple[tuple[str, str], ...]:
+def _manifest(simulation: Simulation, comparison: Paired | None) -> tuple[tuple[str, str], ...]:
     config = simulation.config
     run = config["run"]
     rows = [
@@ -162,7 +162,7 @@ def _manifest(simulation: Simulation, comparison: Replicates | None) -> tuple[tu
 
 def session_brief(
     simulation: Simulation,
-    comparison: Replicates | None,
+    comparison: Paired | None,
     *,
     preset: str,
     baseline_values: dict[str, Any],

@@ -21,18 +21,20 @@ import plotly.io as pio
 from plotly.colors import sample_colorscale
 
 from wfabm.core.reference import boundaries
-from wfabm.core.taxonomy import DESTINATIONS, ORIGINS
-from wfabm.dashboard.i18n import N_, t
+from wfabm.core.taxonomy import DESTINATIONS, ENGLISH_SECTORS, ORIGINS, SECTORS
+from wfabm.dashboard.i18n import N_, number, t
 
 __all__ = [
     "ATTRIBUTION",
     "DESTINATION_LABELS",
     "ROLE_LABELS",
+    "SCENARIO_COLOURS",
     "SECTOR_LABELS",
     "bands",
     "bars",
     "lines",
     "map_of_authorities",
+    "mark_policies",
     "sankey",
     "worker_story",
 ]
@@ -88,12 +90,23 @@ def _wrapped(text: str, width: int = 95) -> str:
 ATTRIBUTION = _attribution()
 """The boundaries' attribution, which must stay visible with the map."""
 
+SCENARIO_COLOURS = ("#1f4e79", "#c0504d", "#2e7d32", "#6a3d9a")
+"""Colours of the baseline and the scenarios compared with it, strong enough for a projector."""
+
 _LAYOUT = {
-    "margin": {"l": 50, "r": 20, "t": 40, "b": 40},
-    "height": 340,
-    "legend": {"orientation": "h", "y": -0.18},
-    "font": {"size": 13},
+    # Room above the plot for a title of two lines below the camera and zoom buttons.
+    "margin": {"l": 60, "r": 20, "t": 88, "b": 50},
+    "height": 440,
+    "legend": {"orientation": "h", "y": -0.16, "yanchor": "top"},
+    "font": {"size": 15, "color": "#1a1a1a"},
+    "autosize": True,
 }
+_TITLE_WIDTH = 70
+"""Characters in a line of a chart's title before it breaks (plotly does not wrap)."""
+
+Marker = tuple[dt.date, str, bool]
+"""A policy's start on a time chart: its first month, what starts, and whether the run
+differs from the baseline from then on."""
 
 
 @cache
@@ -107,10 +120,104 @@ def _figure(title: str, **layout: Any) -> go.Figure:
     The dashboard's figures are not validated by plotly: they are built here, from the
     model's numbers, and validating every trace took about 20 ms a chart, a month.
     """
+    heading = {
+        "text": _wrapped(title, _TITLE_WIDTH),
+        "x": 0.01,
+        "xanchor": "left",
+        "y": 0.98,
+        "yref": "container",
+        "yanchor": "top",
+        "font": {"size": 18},
+    }
     return go.Figure(
-        layout={"title": {"text": title, "x": 0.01}, **_LAYOUT, "template": _template(), **layout},
+        layout={"title": heading, **_LAYOUT, "template": _template(), **layout},
         _validate=False,
     )
+
+
+def mark_policies(figure: go.Figure, dates: Sequence[dt.date], markers: Sequence[Marker]) -> None:
+    """Mark when policies start on a time chart, and shade the months before as baseline.
+
+    Only starts within the months drawn are marked (a shape would stretch the axis).
+
+    Args:
+        figure: A chart whose x axis is the months of ``dates``.
+        dates: The months drawn.
+        markers: ``(first month, label, differs)`` of each policy start; the months before
+            the first that differs are shaded as the baseline's.
+    """
+    if not dates:
+        return
+    first, last = dates[0], dates[-1]
+    shown = sorted((when, label) for when, label, _ in markers if first <= when <= last)
+    differing = [when for when, _, differs in markers if differs and first <= when]
+    shapes: list[dict[str, Any]] = []
+    annotations: list[dict[str, Any]] = []
+    if differing:
+        shade_to = min(min(differing), last)
+        shapes.append(
+            {
+                "type": "rect",
+                "xref": "x",
+                "yref": "paper",
+                "x0": first.isoformat(),
+                "x1": shade_to.isoformat(),
+                "y0": 0,
+                "y1": 1,
+                "fillcolor": "#9e9e9e",
+                "opacity": 0.18,
+                "line": {"width": 0},
+                "layer": "below",
+            }
+        )
+        annotations.append(
+            {
+                "text": t("before the policy: as the baseline"),
+                "xref": "x",
+                "yref": "paper",
+                "x": first.isoformat(),
+                "y": 0.0,
+                "xanchor": "left",
+                "yanchor": "bottom",
+                "showarrow": False,
+                "font": {"size": 12, "color": "#555555"},
+            }
+        )
+    by_month: dict[dt.date, list[str]] = {}
+    for when, label in shown:
+        by_month.setdefault(when, []).append(label)
+    for when, labels in by_month.items():
+        shapes.append(
+            {
+                "type": "line",
+                "xref": "x",
+                "yref": "paper",
+                "x0": when.isoformat(),
+                "x1": when.isoformat(),
+                "y0": 0,
+                "y1": 1,
+                "line": {"color": "#222222", "width": 2, "dash": "dash"},
+            }
+        )
+        annotations.append(
+            {
+                "text": _wrapped(
+                    t("{what} from {when}", what="; ".join(labels), when=when.strftime("%b %Y")),
+                    40,
+                ),
+                "xref": "x",
+                "yref": "paper",
+                "x": when.isoformat(),
+                "y": 1.0,
+                "xanchor": "left",
+                "yanchor": "top",
+                "align": "left",
+                "showarrow": False,
+                "bgcolor": "rgba(255,255,255,0.8)",
+                "font": {"size": 12, "color": "#222222"},
+            }
+        )
+    figure.update_layout(shapes=shapes, annotations=annotations)
 
 
 def _monthly(title: str, months: int, y_title: str, percent: bool) -> go.Figure:
@@ -129,6 +236,7 @@ def lines(
     *,
     y_title: str = "",
     percent: bool = False,
+    markers: Sequence[Marker] = (),
 ) -> go.Figure:
     """A line chart of monthly series.
 
@@ -138,11 +246,13 @@ def lines(
         series: ``{label: values}``, one line each (NaN leaves a gap).
         y_title: Axis title.
         percent: Show values (shares) as percentages.
+        markers: Policy starts to mark (:func:`mark_policies`).
 
     Returns:
         The figure.
     """
     figure = _monthly(title, len(dates), y_title, percent)
+    mark_policies(figure, dates, markers)
     for label, values in series.items():
         figure.add_trace(
             {
@@ -174,24 +284,29 @@ def bands(
     *,
     y_title: str = "",
     percent: bool = False,
+    markers: Sequence[Marker] = (),
 ) -> go.Figure:
     """Mean and range over replicates for each of several scenarios.
 
     Args:
         title: Chart title.
         dates: One date per month.
-        runs: ``{label: values}`` with values ``(replicates, months)``.
+        runs: ``{label: values}`` with values ``(replicates, months)``; a scenario with no
+            replicates yet is left out.
         y_title: Axis title.
         percent: Show values (shares) as percentages.
+        markers: Policy starts to mark (:func:`mark_policies`).
 
     Returns:
         The figure: a line for the mean and a shaded band from the lowest to the highest
         replicate, per scenario.
     """
     figure = _monthly(title, len(dates), y_title, percent)
-    colours = ("#1f4e79", "#c0504d", "#4f8a3c", "#8064a2")
+    mark_policies(figure, dates, markers)
     x = _iso(dates)
-    for (label, values), colour in zip(runs.items(), colours, strict=False):
+    for (label, values), colour in zip(runs.items(), SCENARIO_COLOURS, strict=False):
+        if values.shape[0] == 0:
+            continue
         low, high, mean = values.min(axis=0), values.max(axis=0), values.mean(axis=0)
         figure.add_trace(
             {
@@ -203,7 +318,7 @@ def bands(
                 "mode": "lines",
                 "line": {"width": 0},
                 "hoverinfo": "skip",
-                "name": f"{label}: range of {values.shape[0]} runs",
+                "name": t("{label}: range of {n} seeds", label=label, n=values.shape[0]),
             }
         )
         figure.add_trace(
@@ -212,15 +327,39 @@ def bands(
                 "x": x,
                 "y": _plain(mean),
                 "mode": "lines",
-                "line": {"color": colour},
+                "line": {"color": colour, "width": 3},
                 "name": label,
             }
         )
     return figure
 
 
+_ENGLAND = "england"
+_ENGLISH = frozenset(SECTORS[i] for i in ENGLISH_SECTORS)
+KIND_COLOURS: dict[str, str] = {
+    "la": "#1f4e79",
+    "independent": "#2e7d32",
+    "agency": "#e07b00",
+    "nhs": "#6a3d9a",
+    _ENGLAND: "#8c8c8c",
+    "entrant": "#00838f",
+    "graduate": "#ad1457",
+    "overseas": "#5d4037",
+    "retired": "#455a64",
+    "left_sector": "#b71c1c",
+}
+"""A colour for each kind of origin and destination; a flow takes its origin's."""
+
+
+def _kind(name: str) -> str:
+    return _ENGLAND if name in _ENGLISH else name
+
+
 def sankey(flows: np.ndarray, title: str, *, minimum: int = 1) -> go.Figure:
     """Flows of people between kinds: where workers came from and went.
+
+    The English border employers are one node, and moves among them are left out: they
+    are England's own churn, many times Wales's, and would hide the Welsh flows.
 
     Args:
         flows: Counts ``(origins, destinations)`` over :data:`wfabm.core.taxonomy.ORIGINS` and
@@ -229,29 +368,62 @@ def sankey(flows: np.ndarray, title: str, *, minimum: int = 1) -> go.Figure:
         minimum: Flows smaller than this are left out.
 
     Returns:
-        The figure: origins on the left, destinations on the right.
+        The figure: origins on the left, destinations on the right, each with its count;
+        each flow coloured as its origin.
     """
-    origin, destination = np.nonzero(flows >= minimum)
+    origins = list(dict.fromkeys(_kind(o) for o in ORIGINS))
+    destinations = list(dict.fromkeys(_kind(d) for d in DESTINATIONS))
+    grouped = np.zeros((len(origins), len(destinations)), dtype=np.int64)
+    for i, origin in enumerate(ORIGINS):
+        for j, destination in enumerate(DESTINATIONS):
+            grouped[origins.index(_kind(origin)), destinations.index(_kind(destination))] += int(
+                flows[i, j]
+            )
+    grouped[origins.index(_ENGLAND), destinations.index(_ENGLAND)] = 0
+    origin, destination = np.nonzero(grouped >= minimum)
     used_origins = sorted(set(origin.tolist()))
     used_destinations = sorted(set(destination.tolist()))
     left = {o: i for i, o in enumerate(used_origins)}
     right = {d: len(left) + i for i, d in enumerate(used_destinations)}
-    labels = [t(DESTINATION_LABELS[ORIGINS[o]]) for o in used_origins]
-    labels += [t(DESTINATION_LABELS[DESTINATIONS[d]]) for d in used_destinations]
-    figure = _figure(title, height=460)
+    shown = np.where(grouped >= minimum, grouped, 0)
+    labels = [
+        t("{kind} ({n})", kind=_kind_label(origins[o]), n=number(shown[o].sum()))
+        for o in used_origins
+    ]
+    labels += [
+        t("{kind} ({n})", kind=_kind_label(destinations[d]), n=number(shown[:, d].sum()))
+        for d in used_destinations
+    ]
+    node_colours = [KIND_COLOURS[origins[o]] for o in used_origins]
+    node_colours += [KIND_COLOURS[destinations[d]] for d in used_destinations]
+    figure = _figure(title, height=520)
     figure.add_trace(
         {
             "type": "sankey",
             "arrangement": "snap",
-            "node": {"label": labels, "pad": 12, "thickness": 14},
+            "valueformat": ",d",
+            "node": {
+                "label": labels,
+                "color": node_colours,
+                "pad": 14,
+                "thickness": 18,
+                "line": {"width": 0},
+            },
             "link": {
                 "source": [left[o] for o in origin.tolist()],
                 "target": [right[d] for d in destination.tolist()],
-                "value": flows[origin, destination].tolist(),
+                "value": grouped[origin, destination].tolist(),
+                "color": [_rgba(KIND_COLOURS[origins[o]], 0.45) for o in origin.tolist()],
             },
         }
     )
     return figure
+
+
+def _kind_label(kind: str) -> str:
+    if kind == _ENGLAND:
+        return t("English border employers")
+    return t(DESTINATION_LABELS[kind])
 
 
 @cache
@@ -303,10 +475,10 @@ def map_of_authorities(
         showlegend=False,
         xaxis={"visible": False},
         yaxis={"visible": False, "scaleanchor": "x"},
-        margin={"l": 10, "r": 10, "t": 40, "b": 60},
+        margin={"l": 10, "r": 10, "t": 88, "b": 110},
         annotations=[
             {
-                "text": _wrapped(ATTRIBUTION),
+                "text": _wrapped(ATTRIBUTION, 80),
                 "xref": "paper",
                 "yref": "paper",
                 "x": 0,
@@ -314,9 +486,23 @@ def map_of_authorities(
                 "yanchor": "top",
                 "xanchor": "left",
                 "showarrow": False,
-                "font": {"size": 10, "color": "#555555"},
+                "font": {"size": 11, "color": "#444444"},
                 "align": "left",
-            }
+            },
+            {
+                "text": t(
+                    "Hatched: English border authorities (their social care, for the "
+                    "moves across the border)."
+                ),
+                "xref": "paper",
+                "yref": "paper",
+                "x": 0,
+                "y": 1.0,
+                "yanchor": "bottom",
+                "xanchor": "left",
+                "showarrow": False,
+                "font": {"size": 13, "color": "#333333"},
+            },
         ],
     )
     shapes = _shapes()
@@ -327,22 +513,27 @@ def map_of_authorities(
     for (code, name, xs, ys), colour in zip(shapes, colours, strict=True):
         value = by_code.get(code, math.nan)
         known = math.isfinite(value)
-        text = f"{name}: {shown.format(value) if known else unknown}"
-        traces.append(
-            {
-                "type": "scatter",
-                "x": xs,
-                "y": ys,
-                "fill": "toself",
-                "fillcolor": colour if known else "#d0d0d0",
-                "line": {"color": "#555555", "width": 0.6},
-                "mode": "lines",
-                "hoveron": "fills",
-                "hoverinfo": "text",
-                "text": text,
-                "name": name,
-            }
-        )
+        english = not code.startswith("W")
+        text = f"{name}{t(' (England)') if english else ''}: "
+        text += shown.format(value) if known else unknown
+        trace = {
+            "type": "scatter",
+            "x": xs,
+            "y": ys,
+            "fill": "toself",
+            "fillcolor": colour if known else "#d0d0d0",
+            "line": {"color": "#555555", "width": 0.6},
+            "mode": "lines",
+            "hoveron": "fills",
+            "hoverinfo": "text",
+            "text": text,
+            "name": name,
+        }
+        if english:
+            # Hatched and outlined in grey, so England does not read as more of Wales.
+            trace["fillpattern"] = {"shape": "/", "fgcolor": "#ffffff", "size": 7, "solidity": 0.35}
+            trace["line"] = {"color": "#8c8c8c", "width": 1.2, "dash": "dot"}
+        traces.append(trace)
     # An invisible point carries the colour bar.
     traces.append(
         {

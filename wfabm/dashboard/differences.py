@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from wfabm.batch.compare import ALL_ROLES, WALES
 from wfabm.dashboard.i18n import N_, number, percent, t
-from wfabm.dashboard.replicates import Replicates
+from wfabm.dashboard.replicates import Paired
 
 __all__ = ["OUTCOME_LABELS", "difference_rows", "shown_figure"]
 
@@ -35,7 +35,7 @@ def shown_figure(outcome: str, value: float) -> str:
     return number(value)
 
 
-def difference_rows(comparison: Replicates) -> tuple[tuple[str, str, str, str, str], ...]:
+def difference_rows(comparison: Paired) -> tuple[tuple[str, str, str, str, str], ...]:
     """The Wales-wide differences of a comparison, one row an outcome, as shown."""
     table = comparison.table
     rows = table.filter((table["sector"] == WALES) & (table["role"] == ALL_ROLES))

@@ -9,6 +9,7 @@ same one-paragraph message, prefixed with the lever's plain-language name.
 
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import dataclass, fields
 from pathlib import Path
 from typing import Any
@@ -27,10 +28,13 @@ __all__ = [
     "PAY_RISE_SECTORS",
     "Lever",
     "LeverError",
+    "PolicyStart",
     "Preset",
+    "chart_markers",
     "configure",
     "lever_values",
     "policy_overrides",
+    "policy_starts",
     "presets",
 ]
 
@@ -56,6 +60,13 @@ LEVERS: tuple[Lever, ...] = tuple(
 
 _BY_NAME = {lever.name: lever for lever in LEVERS}
 _PAY_RISE_START = "pay_rise.start"
+_OVERSEAS_CLOSE = "policy.overseas_recruitment.close"
+_START_OF = {
+    lever.name: f"{lever.name.rsplit('.', 1)[0]}.start"
+    for lever in LEVERS
+    if lever.start is None and f"{lever.name.rsplit('.', 1)[0]}.start" in {x.start for x in LEVERS}
+}
+"""The start month of each lever that has none of its own: its lever class's."""
 _DEFAULT_PAY_RISE_START = "2026-04"
 
 
@@ -72,12 +83,28 @@ class LeverError(ValueError):
 
 
 @dataclass(frozen=True)
+class PolicyStart:
+    """A policy's first month, as a chart marks it.
+
+    Attributes:
+        month: ``"YYYY-MM"``.
+        label: What starts, in plain language.
+        differs: Whether the run differs from the baseline from this month (the months
+            before the first such start are the baseline's).
+    """
+
+    month: str
+    label: str
+    differs: bool
+
+
+@dataclass(frozen=True)
 class Preset:
     """A ready-made scenario from ``configs/scenarios/``.
 
     Attributes:
         name: The file's stem, e.g. ``"zero_hours_ban"``.
-        title: The one-line description the file begins with.
+        title: The description the file begins with (its first comment paragraph).
         path: The file.
     """
 
@@ -92,16 +119,78 @@ def presets() -> list[Preset]:
     folder = named_config_path("baseline").parent / "scenarios"
     found = []
     for path in sorted(folder.glob("*.toml")):
-        # The file's first comment paragraph, which may run over several lines.
-        first = ""
+        # The first paragraph of the file's opening comment, which may run over lines.
+        lines = []
         for line in path.read_text(encoding="utf-8").splitlines():
-            words = line.lstrip("#").strip()
-            if not line.startswith("#") or not words:
+            text = line.lstrip("#").strip()
+            if not line.startswith("#") or not text:
                 break
-            first = f"{first} {words}".strip()
+            lines.append(text)
+        first = " ".join(lines)
         # "Scenario: X." or "Scenario (counterfactual): X." -> "X"
         title = first.split(":", 1)[1].strip() if first.startswith("Scenario") else first
         found.append(Preset(path.stem, title.rstrip("."), path))
+    return found
+
+
+def policy_starts(values: dict[str, Any], baseline: dict[str, Any]) -> list[PolicyStart]:
+    """When each policy of a run starts, for the charts' markers.
+
+    Every lever that differs from the baseline is marked at its start month; a lever
+    without a start month of its own (e.g. the framework's adoption) starts with the lever
+    it belongs to. The closing of the overseas care visa route is a policy of the baseline
+    too: it is marked whenever it closes, and a run that closes it at another date (or
+    never) differs from the baseline from the earlier of the two dates.
+
+    Args:
+        values: Lever values (:func:`lever_values`) of a run.
+        baseline: The baseline's lever values.
+
+    Returns:
+        One :class:`PolicyStart` per start, in lever order.
+    """
+    starts: list[PolicyStart] = []
+    seen: set[str] = set()
+    for lever in LEVERS:
+        value = values.get(lever.name)
+        if lever.name == _OVERSEAS_CLOSE:
+            starts += _overseas_starts(value, baseline.get(lever.name))
+            continue
+        start = lever.start or _START_OF.get(lever.name)
+        if start is None or value == baseline.get(lever.name):
+            continue
+        if start in seen or not isinstance(values.get(start), str):
+            continue
+        seen.add(start)
+        starts.append(PolicyStart(str(values[start])[:7], lever.label, differs=True))
+    return starts
+
+
+def chart_markers(
+    values: dict[str, Any], baseline: dict[str, Any]
+) -> list[tuple[dt.date, str, bool]]:
+    """:func:`policy_starts` as the charts mark them: ``(first day, label, differs)``."""
+    return [
+        (dt.date(int(start.month[:4]), int(start.month[5:7]), 1), start.label, start.differs)
+        for start in policy_starts(values, baseline)
+    ]
+
+
+def _overseas_starts(close: Any, baseline_close: Any) -> list[PolicyStart]:
+    def month(value: Any) -> str | None:
+        return value[:7] if isinstance(value, str) and value[:4].isdigit() else None
+
+    ours, theirs = month(close), month(baseline_close)
+    if close == baseline_close:
+        return (
+            [PolicyStart(ours, t("Overseas care visa route closes"), differs=False)] if ours else []
+        )
+    found = []
+    if ours:
+        found.append(PolicyStart(ours, t("Overseas care visa route closes"), differs=True))
+    if theirs:
+        label = t("Baseline closes the overseas care visa route")
+        found.append(PolicyStart(theirs, label, differs=True))
     return found
 
 

@@ -66,6 +66,9 @@ def server_env(cache: Path) -> dict[str, str]:
         "SOLARA_TELEMETRY_MIXPANEL_ENABLE": "False",
         "SOLARA_ASSETS_PROXY_CACHE_DIR": str(cache),
         "SOLARA_KERNEL_CULL_TIMEOUT": IDLE_TIMEOUT,
+        # Solara's "runs on Solara" badge sits over the bottom right of the last chart.
+        "SOLARA_THEME_SHOW_BANNER": "False",
+        "SOLARA_THEME_TITLE": "wfabm",
     }
 
 

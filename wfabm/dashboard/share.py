@@ -22,7 +22,7 @@ from wfabm.dashboard.levers import LeverError, configure, lever_values, presets
 __all__ = ["DEFAULT_VIEW", "LEVER_PREFIX", "SharedState", "read_query"]
 
 LEVER_PREFIX = "lever."
-DEFAULT_VIEW = "workforce"
+DEFAULT_VIEW = "story"
 _QUERY = "the dashboard's link"
 
 

@@ -17,12 +17,14 @@ import solara
 from wfabm.config import Config, load_config
 from wfabm.dashboard.i18n import t
 from wfabm.dashboard.levers import GROUPS, LeverError, configure, lever_values, presets
-from wfabm.dashboard.replicates import Replicates, run_replicates
-from wfabm.dashboard.scenario_file import Scenario
+from wfabm.dashboard.replicates import Paired, Replicates, run_replicates
+from wfabm.dashboard.scenario_file import Scenario as ScenarioOnFile
+from wfabm.dashboard.scenarios import MAX_COMPARED, Scenario, check_name
 from wfabm.dashboard.share import SharedState
 from wfabm.dashboard.simulation import Simulation
 
 __all__ = [
+    "APPLIED",
     "DEFAULT_HORIZON",
     "MAX_REPLICATES",
     "SPEEDS",
@@ -34,6 +36,9 @@ __all__ = [
 SPEEDS = (1, 2, 5, 10)
 """Months a second that play can run at."""
 
+APPLIED = ""
+"""In :attr:`Workshop.compare_choice`: the levers of the run shown, whatever they are."""
+
 DEFAULT_HORIZON = 120
 MAX_REPLICATES = 10
 
@@ -41,8 +46,22 @@ MAX_REPLICATES = 10
 class Workshop:
     """One browser session's state: levers, seed, horizon, the model and the comparison.
 
+    What other panels read (a brief, a cost panel) is public here:
+
+    - :attr:`comparison` is the comparison shown: a
+      :class:`~wfabm.dashboard.replicates.Replicates`, whose ``results`` is the project's
+      :class:`~wfabm.outcomes.results.Results` (per-run summaries and Wales lines) and whose
+      :meth:`~wfabm.dashboard.replicates.Replicates.table` gives a scenario's paired
+      differences from the baseline;
+    - :attr:`compared` is the list of the scenarios it compares, each a
+      :class:`~wfabm.dashboard.scenarios.Scenario` (name and lever values);
+    - :attr:`scenarios` holds the scenarios the room has named and kept.
+
     Attributes:
         values: Lever values (:func:`~wfabm.dashboard.levers.lever_values`), as edited.
+        applied: The lever values of the run shown (the last applied).
+        applied_name: The name of the levers of the run shown (a preset's title, or
+            "Own levers").
         preset: Name of the preset the levers were last set from (``"baseline"``).
         seed: The seed as typed.
         horizon: Months to run, as typed.
@@ -53,13 +72,19 @@ class Workshop:
         speed: Months a second while playing.
         view: The view shown (a key of :data:`~.app.VIEWS`).
         lever_group: The lever group open in the panel (None: all closed).
-        comparison: The finished comparison, if any.
+        scenarios: Named scenarios kept this session, in the order they were named.
+        scenario_error: Why the last name was refused, or None.
+        compare_choice: Names of kept scenarios to compare (:data:`APPLIED`: the levers of
+            the run shown), at most :data:`~.scenarios.MAX_COMPARED`.
+        comparison: The comparison shown (runs done so far while it runs), if any.
+        compared: The scenarios of :attr:`comparison`.
+        compared_run: The seed and horizon :attr:`comparison` was run on.
         compare_request: Bumped to start a comparison.
-        compare_progress: ``(runs done, runs in all)`` of the comparison under way.
+        compare_progress: ``(runs done, runs in all, seconds left)`` while one runs.
         replicates: Seeds per config in a comparison.
         compare_error: Why the last comparison did not run, or None.
         compare_workers: Processes a comparison runs in (two: the machine's cores).
-        compared: The config hash of the scenario the comparison was run on.
+        presenting: Whether the page is in presenting mode (large type, full width).
     """
 
     def __init__(self, shared: SharedState | None = None) -> None:
@@ -70,6 +95,8 @@ class Workshop:
         """
         self.baseline = load_config()
         self.values = solara.reactive(lever_values(self.baseline))
+        self.applied = solara.reactive(self.values.value)
+        self.applied_name = solara.reactive(t("Baseline: today's policy"))
         self.preset = solara.reactive("baseline")
         self.seed = solara.reactive(str(self.baseline["run"]["seed"]))
         self.horizon = solara.reactive(str(DEFAULT_HORIZON))
@@ -78,16 +105,24 @@ class Workshop:
         self.tick = solara.reactive(0)
         self.playing = solara.reactive(False)
         self.speed = solara.reactive(SPEEDS[1])
-        self.view = solara.reactive("workforce")
+        self.view = solara.reactive("story")
         self.lever_group: solara.Reactive[str | None] = solara.reactive(GROUPS[0])
+        self.scenarios: solara.Reactive[tuple[Scenario, ...]] = solara.reactive(())
+        self.scenario_error: solara.Reactive[str | None] = solara.reactive(None)
+        self.compare_choice: solara.Reactive[list[str]] = solara.reactive([APPLIED])
         self.comparison: solara.Reactive[Replicates | None] = solara.reactive(None)
+        self.compared: solara.Reactive[tuple[Scenario, ...]] = solara.reactive(())
+        self.compared_run: tuple[int, int] | None = None
         self.compare_request = solara.reactive(0)
-        self.compare_progress: solara.Reactive[tuple[int, int] | None] = solara.reactive(None)
+        self.compare_progress: solara.Reactive[tuple[int, int, float] | None] = solara.reactive(
+            None
+        )
         self.replicates = solara.reactive(3)
         self.compare_error: solara.Reactive[str | None] = solara.reactive(None)
         self.compare_workers = 2
-        self.compared: str | None = None
+        self.presenting = solara.reactive(False)
         self.lock = threading.RLock()
+        self._generation = 0  # of comparisons: a stopped one's late runs are dropped
         if shared is not None:
             self.values.set({**self.values.value, **shared.levers})
             self.preset.set(shared.preset)
@@ -110,7 +145,7 @@ class Workshop:
             levers={k: v for k, v in self.values.value.items() if base.get(k) != v},
         )
 
-    def open_scenario(self, scenario: Scenario) -> bool:
+    def open_scenario(self, scenario: ScenarioOnFile) -> bool:
         """Set the levers, seed and horizon from a scenario file, and restart."""
         self.values.set(scenario.values)
         self.seed.set(str(scenario.seed))
@@ -132,6 +167,18 @@ class Workshop:
             base=self.baseline,
         )
 
+    @property
+    def pending(self) -> bool:
+        """Whether levers, the seed or the horizon were edited since the last apply."""
+        simulation = self.simulation.value
+        if self.values.value != self.applied.value or simulation is None:
+            return True
+        run = simulation.config["run"]
+        return (typed_number(self.seed.value), typed_number(self.horizon.value)) != (
+            run["seed"],
+            run["months"],
+        )
+
     def set_lever(self, name: str, value: Any) -> None:
         """Change one lever (it takes effect at the next restart)."""
         self.values.set({**self.values.value, name: value})
@@ -146,9 +193,60 @@ class Workshop:
         self.preset.set(name)
         self.restart()
 
+    def _name_of(self, values: dict[str, Any]) -> str:
+        """The preset title the values are, or "Own levers"."""
+        if values == lever_values(self.baseline):
+            return t("Baseline: today's policy")
+        preset = self.preset.value
+        for found in presets():
+            if found.name == preset and values == lever_values(load_config(found.path)):
+                return found.title[0].upper() + found.title[1:]
+        return t("Own levers")
+
+    # ------------------------------------------------------------------ scenarios
+    def keep_scenario(self, name: str) -> bool:
+        """Keep the applied levers as a named scenario (and choose it for comparing).
+
+        Returns:
+            False (and :attr:`scenario_error` set) if the name is refused.
+        """
+        taken = [scenario.name for scenario in self.scenarios.value]
+        try:
+            name = check_name(name, taken)
+        except LeverError as error:
+            self.scenario_error.set(str(error))
+            return False
+        scenario = Scenario(name, dict(self.applied.value), self.preset.value)
+        self.scenarios.set((*self.scenarios.value, scenario))
+        self.scenario_error.set(None)
+        chosen = [n for n in self.compare_choice.value if n != APPLIED][: MAX_COMPARED - 1]
+        self.compare_choice.set([*chosen, name])
+        return True
+
+    def forget_scenario(self, name: str) -> None:
+        """Drop a kept scenario."""
+        self.scenarios.set(tuple(s for s in self.scenarios.value if s.name != name))
+        self.compare_choice.set([n for n in self.compare_choice.value if n != name])
+
+    def chosen_scenarios(self) -> tuple[Scenario, ...]:
+        """The scenarios :attr:`compare_choice` names (the applied levers as they stand)."""
+        kept = {scenario.name: scenario for scenario in self.scenarios.value}
+        chosen = []
+        for name in self.compare_choice.value[:MAX_COMPARED] or [APPLIED]:
+            if name == APPLIED:
+                chosen.append(
+                    Scenario(self.applied_name.value, dict(self.applied.value), self.preset.value)
+                )
+            elif name in kept:
+                chosen.append(kept[name])
+        return tuple(chosen)
+
     # ------------------------------------------------------------------ run
     def restart(self) -> bool:
         """Build a new model from the levers, back at the first month.
+
+        A comparison of the levers applied before is stopped and dropped: it no longer
+        shows what the levers say.
 
         Returns:
             False (and :attr:`error` set) if a lever, the seed or the horizon is refused.
@@ -169,6 +267,13 @@ class Workshop:
                 # The same seed builds the same people, so they can be followed again.
                 with contextlib.suppress(KeyError):
                     simulation.follow_worker(followed)
+        values = dict(self.values.value)
+        name = self._name_of(values)
+        changed = old is None or values != self.applied.value or config != old.config
+        if changed and any(s.name == self.applied_name.value for s in self.compared.value):
+            self._drop_comparison()
+        self.applied.set(values)
+        self.applied_name.set(name)
         self.error.set(None)
         self.simulation.set(simulation)
         self.tick.set(0)
@@ -198,11 +303,17 @@ class Workshop:
                 cancel.wait(delay)
 
     # ------------------------------------------------------------------ compare
+    def _drop_comparison(self) -> None:
+        self._generation += 1
+        self.comparison.set(None)
+        self.compared.set(())
+        self.compare_progress.set(None)
+
     def compare(self, cancel: threading.Event) -> None:
-        """Run the levers of the run shown against the baseline on common seeds.
+        """Run the chosen scenarios against the baseline on common seeds.
 
         The seeds derive from the run's seed and the runs go to its horizon (see
-        :mod:`.replicates`).
+        :mod:`.replicates`); :attr:`comparison` shows the runs as they finish.
         """
         simulation = self.simulation.value
         if self.compare_request.value == 0 or simulation is None:
@@ -218,40 +329,81 @@ class Workshop:
                 )
             )
             return
-        scenario = simulation.config
-        run = scenario["run"]
+        run = simulation.config["run"]
+        scenarios = self.chosen_scenarios()
+        try:
+            configs = {
+                scenario.name: configure(
+                    dict(scenario.values),
+                    seed=run["seed"],
+                    horizon=run["months"],
+                    base=self.baseline,
+                )
+                for scenario in scenarios
+            }
+        except LeverError as error:
+            self.compare_error.set(str(error))
+            return
         baseline = configure(
             lever_values(self.baseline), seed=run["seed"], horizon=run["months"], base=self.baseline
         )
+        self._drop_comparison()
+        generation = self._generation
         self.compare_error.set(None)
-        self.comparison.set(None)
+        self.compared.set(scenarios)
+        self.compared_run = (run["seed"], run["months"])
+
+        def current() -> bool:
+            return generation == self._generation
+
+        def update(replicates: Replicates) -> None:
+            if current():
+                self.comparison.set(replicates)
+
+        def progress(done: int, total: int, left: float) -> None:
+            if current():
+                self.compare_progress.set((done, total, left))
+
+        self.compare_progress.set((0, replicates * (len(configs) + 1), 0.0))
         try:
-            result = run_replicates(
+            run_replicates(
                 baseline,
-                scenario,
+                configs,
                 replicates=replicates,
                 months=run["months"],
                 root_seed=run["seed"],
                 workers=self.compare_workers,
-                progress=lambda done, total: self.compare_progress.set((done, total)),
-                cancel=cancel,
+                on_update=update,
+                progress=progress,
+                cancel=lambda: cancel.is_set() or not current(),
             )
         except Exception as error:  # shown to the room rather than lost in a thread
-            self.compare_error.set(t("The comparison failed: {error}", error=error))
-            return
+            if current():
+                self.compare_error.set(t("The comparison failed: {error}", error=error))
         finally:
-            self.compare_progress.set(None)
-        if result is not None:
-            self.compared = scenario.hash
-            self.comparison.set(result)
+            if current():
+                self.compare_progress.set(None)
 
-    def comparison_of_run(self) -> Replicates | None:
-        """The comparison, if it was run on the config of the run shown (else None)."""
+    def comparison_of_run(self) -> Paired | None:
+        """The comparison's scenario with the levers, seed and horizon of the run shown.
+
+        What the panels about the run shown read (the brief, one authority): the scenario
+        of :attr:`compared` whose levers are those applied, paired with the baseline over
+        the seeds done for both; None if no such scenario was compared on the run's seed
+        and horizon.
+        """
         simulation = self.simulation.value
         comparison = self.comparison.value
-        if simulation is None or comparison is None or self.compared != simulation.config.hash:
+        if simulation is None or comparison is None:
             return None
-        return comparison
+        run = simulation.config["run"]
+        if self.compared_run != (run["seed"], run["months"]):
+            return None
+        applied = self.applied.value
+        for scenario in self.compared.value:
+            if dict(scenario.values) == applied:
+                return comparison.pair(scenario.name)
+        return None
 
 
 def _whole_or_none(text: str) -> int | None:
