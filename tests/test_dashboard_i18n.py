@@ -143,12 +143,23 @@ def test_the_switch_changes_every_label_and_keeps_the_run():
         button(rc, "Cymraeg").click()
         shown = texts(rc)
         assert "Mis a ddangosir: Mai 2022" in shown
-        for welsh in ("Ysgogiadau", "Cam o fis", "Llinell sylfaen: polisi heddiw", "Gweithlu"):
+        for welsh in (
+            "Rhoi'r ysgogiadau ar waith ac ailddechrau",
+            "Cam o fis",
+            "Llinell sylfaen: polisi heddiw",
+            "Gweithlu",
+        ):
             assert welsh in shown, welsh
-        for english in ("Month shown", "Step a month", "Baseline: today's policy", "Levers"):
+        for english in (
+            "Month shown",
+            "Step a month",
+            "Baseline: today's policy",
+            "Scenario presets",
+        ):
             assert english not in shown, english
-        (chart,) = [w for w in rc.find(app.ChartWidget).widgets if w.data]
-        assert chart.layout.title.text == "Nifer y staff fesul sector"
+        workshop.view.set("workforce")
+        chart = next(w for w in rc.find(app.ChartWidget).widgets if w.data)
+        assert chart.layout.title.text == "Nifer y staff fesul sector yng Nghymru"
         assert workshop.simulation.value is run
         assert run.month == 2
 

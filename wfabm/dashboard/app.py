@@ -208,12 +208,12 @@ def ApplyBar(workshop: Workshop) -> None:
                 t(
                     "Levers changed but not applied: the run shown still uses the levers of "
                     "{name}. Press Apply levers and restart.",
-                    name=workshop.applied_name.value,
+                    name=t(workshop.applied_name.value),
                 )
             )
         else:
             solara.Text(
-                t("Running: {name}", name=workshop.applied_name.value), classes=["wfabm-note"]
+                t("Running: {name}", name=t(workshop.applied_name.value)), classes=["wfabm-note"]
             )
 
 
@@ -316,14 +316,17 @@ def RunControls(workshop: Workshop) -> None:
             shown = simulation.last_date
             when = month_year(shown) if shown else t("not started")
             solara.Markdown(
-                t(
-                    "**Month shown: {when}** ({month} of {horizon} months from {start}) — {name}",
-                    when=when,
+                "**"
+                + t("Month shown: {when}", when=when)
+                + "** "
+                + t(
+                    "({month} of {horizon} months from {start})",
                     month=simulation.month,
                     horizon=simulation.horizon,
                     start=month_year(simulation.model.start),
-                    name=workshop.applied_name.value,
                 )
+                + " — "
+                + t(workshop.applied_name.value)
             )
             solara.ProgressLinear(100 * simulation.month / max(simulation.horizon, 1))
 

@@ -22,7 +22,7 @@ from plotly.colors import sample_colorscale
 
 from wfabm.core.reference import boundaries
 from wfabm.core.taxonomy import DESTINATIONS, ENGLISH_SECTORS, ORIGINS, SECTORS
-from wfabm.dashboard.i18n import N_, number, t
+from wfabm.dashboard.i18n import N_, number, short_month_year, t
 
 __all__ = [
     "ATTRIBUTION",
@@ -202,7 +202,7 @@ def mark_policies(figure: go.Figure, dates: Sequence[dt.date], markers: Sequence
         annotations.append(
             {
                 "text": _wrapped(
-                    t("{what} from {when}", what="; ".join(labels), when=when.strftime("%b %Y")),
+                    t("{what} from {when}", what="; ".join(labels), when=short_month_year(when)),
                     40,
                 ),
                 "xref": "x",
@@ -510,11 +510,12 @@ def map_of_authorities(
     colours = sample_colorscale(scale, [f if math.isfinite(f) else 0.0 for f in fractions])
     traces = []
     unknown = t("no data")
+    in_england = t(" (England)")
     for (code, name, xs, ys), colour in zip(shapes, colours, strict=True):
         value = by_code.get(code, math.nan)
         known = math.isfinite(value)
         english = not code.startswith("W")
-        text = f"{name}{t(' (England)') if english else ''}: "
+        text = f"{name}{in_england if english else ''}: "
         text += shown.format(value) if known else unknown
         trace = {
             "type": "scatter",

@@ -15,7 +15,7 @@ import solara
 from wfabm.dashboard import charts
 from wfabm.dashboard.differences import OUTCOME_LABELS
 from wfabm.dashboard.headline import format_difference, format_level, headline
-from wfabm.dashboard.i18n import t
+from wfabm.dashboard.i18n import month_year, number, t
 from wfabm.dashboard.levers import chart_markers, lever_values
 from wfabm.dashboard.measures import WALES_MEASURES
 from wfabm.dashboard.replicates import BASELINE, Replicates
@@ -92,7 +92,7 @@ def CompareView(workshop: Workshop) -> None:
     measure, set_measure = solara.use_state("vacancy_rate")
     months = simulation.horizon if simulation is not None else 0
     items = [
-        {"text": t("Levers applied: {name}", name=workshop.applied_name.value), "value": APPLIED}
+        {"text": t("Levers applied: {name}", name=t(workshop.applied_name.value)), "value": APPLIED}
     ]
     items += [{"text": s.name, "value": s.name} for s in workshop.scenarios.value]
     with solara.Card(t("Scenarios against the baseline"), margin=0):
@@ -140,7 +140,7 @@ def CompareView(workshop: Workshop) -> None:
                     "Running: {done} of {total} runs done, about {left} s left",
                     done=done,
                     total=total,
-                    left=f"{left:.0f}",
+                    left=number(left),
                 )
             )
             solara.ProgressLinear(max(100 * done / max(total, 1), 3))
@@ -186,7 +186,7 @@ def difference_table(comparison: Replicates, name: str) -> str:
     """A scenario's Wales-wide differences from the baseline as a Markdown table."""
     table = comparison.table(name)
     seeds = len(comparison.paired_seeds(name))
-    until = summarised_until(comparison).strftime("%B %Y")
+    until = month_year(summarised_until(comparison))
     if table is None:
         return t("**{name}**: no seed done for both it and the baseline yet.", name=name)
     rows = table.filter((table["sector"] == WALES) & (table["role"] == ALL_ROLES))

@@ -13,7 +13,7 @@ from collections.abc import Mapping
 
 import polars as pl
 
-from wfabm.dashboard.i18n import t
+from wfabm.dashboard.i18n import month_year, number, t
 from wfabm.outcomes.summary import ALL_ROLES, WALES
 
 __all__ = [
@@ -58,7 +58,7 @@ def pounds_million(pounds: float, *, signed: bool = False) -> str:
     """Pounds in millions, rounded to what matters: ``3_412_000`` -> ``"£3.4 million"``."""
     millions = abs(pounds) / 1e6
     decimals = 0 if millions >= 100 else 1 if millions >= 1 else 2
-    text = t("£{amount} million", amount=f"{millions:,.{decimals}f}")
+    text = t("£{amount} million", amount=number(millions, decimals))
     if signed:
         return _signed(text, pounds)
     return f"{_MINUS}{text}" if pounds < 0 else text
@@ -138,7 +138,7 @@ def headline(name: str, table: pl.DataFrame, *, seeds: int, until: dt.date) -> s
     """
     vacancy = _wales(table, "vacancy_rate")
     agency = _wales(table, "agency_spend")
-    when = until.strftime("%B %Y")
+    when = month_year(until)
     parts = []
     if vacancy is not None and vacancy["difference"] is not None:
         difference = vacancy["difference"]

@@ -49,6 +49,7 @@ __all__ = [
     "percent",
     "session_language",
     "set_language",
+    "short_month_year",
     "speaking",
     "t",
     "translate",
@@ -188,3 +189,8 @@ def money(value: float, code: str | None = None) -> str:
 def month_year(day: dt.date, code: str | None = None) -> str:
     """A month and year with the month's name in the language (``Ebrill 2022``)."""
     return format_date(day, "LLLL y", locale=_locale(code))
+
+
+def short_month_year(day: dt.date, code: str | None = None) -> str:
+    """A month, abbreviated, and year in the language (``Apr 2026``, ``Ebr 2026``)."""
+    return format_date(day, "LLL y", locale=_locale(code))

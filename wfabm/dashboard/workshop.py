@@ -15,7 +15,7 @@ from typing import Any
 import solara
 
 from wfabm.config import Config, load_config
-from wfabm.dashboard.i18n import t
+from wfabm.dashboard.i18n import N_, t
 from wfabm.dashboard.levers import GROUPS, LeverError, configure, lever_values, presets
 from wfabm.dashboard.replicates import Paired, Replicates, run_replicates
 from wfabm.dashboard.scenario_file import Scenario as ScenarioOnFile
@@ -61,7 +61,7 @@ class Workshop:
         values: Lever values (:func:`~wfabm.dashboard.levers.lever_values`), as edited.
         applied: The lever values of the run shown (the last applied).
         applied_name: The name of the levers of the run shown (a preset's title, or
-            "Own levers").
+            "Own levers"), in English: the catalogue's key, shown through ``t``.
         preset: Name of the preset the levers were last set from (``"baseline"``).
         seed: The seed as typed.
         horizon: Months to run, as typed.
@@ -96,7 +96,7 @@ class Workshop:
         self.baseline = load_config()
         self.values = solara.reactive(lever_values(self.baseline))
         self.applied = solara.reactive(self.values.value)
-        self.applied_name = solara.reactive(t("Baseline: today's policy"))
+        self.applied_name = solara.reactive(N_("Baseline: today's policy"))
         self.preset = solara.reactive("baseline")
         self.seed = solara.reactive(str(self.baseline["run"]["seed"]))
         self.horizon = solara.reactive(str(DEFAULT_HORIZON))
@@ -123,6 +123,7 @@ class Workshop:
         self.presenting = solara.reactive(False)
         self.lock = threading.RLock()
         self._generation = 0  # of comparisons: a stopped one's late runs are dropped
+        self._compared_applied = False  # whether the comparison has the levers applied
         if shared is not None:
             self.values.set({**self.values.value, **shared.levers})
             self.preset.set(shared.preset)
@@ -196,12 +197,12 @@ class Workshop:
     def _name_of(self, values: dict[str, Any]) -> str:
         """The preset title the values are, or "Own levers"."""
         if values == lever_values(self.baseline):
-            return t("Baseline: today's policy")
+            return N_("Baseline: today's policy")
         preset = self.preset.value
         for found in presets():
             if found.name == preset and values == lever_values(load_config(found.path)):
                 return found.title[0].upper() + found.title[1:]
-        return t("Own levers")
+        return N_("Own levers")
 
     # ------------------------------------------------------------------ scenarios
     def keep_scenario(self, name: str) -> bool:
@@ -235,7 +236,9 @@ class Workshop:
         for name in self.compare_choice.value[:MAX_COMPARED] or [APPLIED]:
             if name == APPLIED:
                 chosen.append(
-                    Scenario(self.applied_name.value, dict(self.applied.value), self.preset.value)
+                    Scenario(
+                        t(self.applied_name.value), dict(self.applied.value), self.preset.value
+                    )
                 )
             elif name in kept:
                 chosen.append(kept[name])
@@ -270,7 +273,7 @@ class Workshop:
         values = dict(self.values.value)
         name = self._name_of(values)
         changed = old is None or values != self.applied.value or config != old.config
-        if changed and any(s.name == self.applied_name.value for s in self.compared.value):
+        if changed and self._compared_applied:
             self._drop_comparison()
         self.applied.set(values)
         self.applied_name.set(name)
@@ -307,6 +310,7 @@ class Workshop:
         self._generation += 1
         self.comparison.set(None)
         self.compared.set(())
+        self._compared_applied = False
         self.compare_progress.set(None)
 
     def compare(self, cancel: threading.Event) -> None:
@@ -351,6 +355,7 @@ class Workshop:
         generation = self._generation
         self.compare_error.set(None)
         self.compared.set(scenarios)
+        self._compared_applied = APPLIED in (self.compare_choice.value[:MAX_COMPARED] or [APPLIED])
         self.compared_run = (run["seed"], run["months"])
 
         def current() -> bool:
