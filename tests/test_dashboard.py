@@ -879,3 +879,21 @@ def test_sessions_closing_together_share_one_release_of_memory():
     while memory.releases < 2 and time.monotonic() < deadline:
         time.sleep(0.05)
     assert memory.releases == 2
+
+
+def test_policy_labels_close_together_are_put_one_under_another():
+    dates = [dt.date(2022 + (3 + m) // 12, (3 + m) % 12 + 1, 1) for m in range(72)]
+    markers = [
+        (dt.date(2023, 4, 1), "Wellbeing support", True),
+        (dt.date(2025, 7, 1), "Overseas care visa route closes", False),
+        (dt.date(2025, 10, 1), "Pay rise for care staff", True),
+        (dt.date(2026, 1, 1), "End zero-hours contracts", True),
+    ]
+    figure = charts.lines("Vacancy rate", dates, {"Care workers": np.zeros(72)}, markers=markers)
+    texts = [(note.text.replace("<br>", " "), note) for note in figure.layout.annotations]
+    shift = {text.split(" from ")[0]: note.yshift or 0 for text, note in texts if " from " in text}
+    # Two years on, the visa route's label has the first line to itself again; the two
+    # starts in the six months after it go one under the other.
+    assert shift["Wellbeing support"] == 0
+    assert shift["Overseas care visa route closes"] == 0
+    assert 0 > shift["Pay rise for care staff"] > shift["End zero-hours contracts"]

@@ -34,6 +34,7 @@ import pypdf
 import pytest
 from PIL import Image
 from playwright.sync_api import Page, expect
+from playwright.sync_api import TimeoutError as PlaywrightTimeout
 
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_FLAGS = [
@@ -562,7 +563,8 @@ def test_one_authoritys_vacancies_flows_and_the_levers_there(page: Page, dashboa
     show(page, "Compare")
     set_field(page, "Replicates (seeds)", "2")
     page.get_by_role("button", name="Run comparison").click()
-    expect(page.get_by_text("Differences over the last 3 months")).to_be_visible(timeout=300_000)
+    done = page.get_by_text("Baseline: today's policy against the baseline, Welsh social care")
+    expect(done).to_be_visible(timeout=300_000)
     show(page, "One authority")
     expect(page.get_by_text("Vacancies in Cardiff: chosen levers − baseline")).to_be_visible(
         timeout=30_000
@@ -730,6 +732,122 @@ def test_charts_fill_the_page_and_nothing_covers_them(page: Page, dashboard_url,
     )
     assert colours > 3  # by origin, not one grey
     expect(page.get_by_text(re.compile(r"^English border employers \(\d")).first).to_be_visible()
+    assert outside == []
+
+
+SHOWN_PLOTS = (
+    "Array.from(document.querySelectorAll('.js-plotly-plot'))"
+    ".filter(p => p.offsetParent !== null && p.data && p.data.length)"
+)
+PLOT_WIDTHS = (
+    f"() => {SHOWN_PLOTS}.map(p => ({{title: p.layout.title.text,"
+    " width: p.querySelector('.main-svg').getBoundingClientRect().width,"
+    " column: (p.closest('.col') || document.body).getBoundingClientRect().width}))"
+)
+
+
+def titles_shown(page: Page) -> list[str]:
+    return [plot["title"] for plot in page.evaluate(PLOT_WIDTHS)]
+
+
+def wait_for_widths(page: Page, least: float, *, new_titles_after: list[str] | None = None):
+    """Wait until every chart shown (of the new view) is drawn at least ``least`` wide."""
+    old = new_titles_after or []
+    try:
+        page.wait_for_function(
+            f"([least, old]) => {{ const plots = ({PLOT_WIDTHS})();"
+            " const fresh = plots.filter(p => !old.includes(p.title));"
+            " return fresh.length > 0 && fresh.every(p => p.width >= least"
+            " && p.width >= 0.9 * p.column); }",
+            arg=[least, old],
+            timeout=30_000,
+        )
+    except PlaywrightTimeout:
+        pytest.fail(
+            f"charts narrower than {least} px or than their column: {page.evaluate(PLOT_WIDTHS)}"
+        )
+
+
+def test_every_chart_fills_its_column_at_1920_by_1080(page: Page, dashboard_url, outside):
+    page.set_viewport_size({"width": 1920, "height": 1080})
+    open_dashboard(page, dashboard_url)
+    set_field(page, "Horizon (months)", "3")
+    apply(page)
+    show(page, "Compare")
+    set_field(page, "Replicates (seeds)", "1")
+    page.get_by_role("button", name="Run comparison").click()
+    expect(page.get_by_text("Baseline: today's policy against the baseline")).to_be_visible(
+        timeout=300_000
+    )
+    step(page, "April 2022")
+    # Plotly's own default is 700 px: a chart must take its column instead.
+    wait_for_widths(page, 1000)
+    for view in ("Workforce", "Vacancies and turnover", "Flows", "Map", "Compare"):
+        before = titles_shown(page)
+        show(page, view)
+        wait_for_widths(page, 1000, new_titles_after=before)
+    page.get_by_text("Presenting mode").click()
+    expect(page.get_by_text("Scenario presets")).to_have_count(0, timeout=30_000)
+    wait_for_widths(page, 1700)  # the whole page's width
+    assert outside == []
+
+
+def test_the_comparison_charts_title_clears_its_toolbar(page: Page, dashboard_url, outside):
+    for width, height in ((1920, 1080), (1280, 720)):
+        page.set_viewport_size({"width": width, "height": height})
+        open_dashboard(page, dashboard_url)
+        set_field(page, "Horizon (months)", "3")
+        apply(page)
+        show(page, "Compare")
+        set_field(page, "Replicates (seeds)", "1")
+        page.get_by_role("button", name="Run comparison").click()
+        expect(page.get_by_text("Baseline: today's policy against the baseline")).to_be_visible(
+            timeout=300_000
+        )
+        plot = page.locator(".js-plotly-plot").first
+        plot.hover()
+        modebar = plot.locator(".modebar").first.bounding_box()
+        for line in plot.locator(".gtitle").all():
+            assert not boxes_overlap(line.bounding_box(), modebar), (width, line.text_content())
+    assert outside == []
+
+
+def test_policy_labels_starting_close_together_do_not_overlap(page: Page, dashboard_url, outside):
+    page.set_viewport_size({"width": 1280, "height": 720})
+    # The visa route closes in July 2025, a pay rise starts in October 2025 and the
+    # zero-hours ban in January 2026: three labels within six months.
+    page.goto(
+        dashboard_url + "?lever.pay_rise=0.05&lever.pay_rise.start=%222025-10%22"
+        "&lever.policy.zero_hours.ban=true&lever.policy.zero_hours.start=%222026-01%22"
+    )
+    expect(page.get_by_text("Month shown")).to_be_visible(timeout=LOAD_TIMEOUT)
+    page.wait_for_selector(".js-plotly-plot", state="attached", timeout=LOAD_TIMEOUT)
+    show(page, "Vacancies and turnover")
+    step(page, "April 2022")
+    chart_drawn(page)
+    page.get_by_role("button", name="10", exact=True).click()
+    page.get_by_role("button", name="Play").click()
+    page.wait_for_function(
+        "() => document.querySelector('.js-plotly-plot').data[0].x.length >= 60",
+        timeout=180_000,
+    )
+    page.get_by_role("button", name="Pause").click()
+    page.wait_for_timeout(1500)
+    plot = page.locator(".js-plotly-plot").first
+    labels = [
+        box
+        for box in (
+            note.bounding_box()
+            for note in plot.locator(".annotation").all()
+            # Every note of the chart but the shading's is a policy's label.
+            if "before the policy" not in (note.text_content() or "")
+        )
+        if box
+    ]
+    assert len(labels) == 3
+    for i, a in enumerate(labels):
+        for b in labels[i + 1 :]:
+            assert not boxes_overlap(a, b), (a, b)
     assert outside == []
 
 

@@ -27,7 +27,7 @@ from wfabm.dashboard.measures import CARE_ROLES, MAP_MEASURES
 from wfabm.dashboard.simulation import BURNOUT_BINS, Simulation
 from wfabm.dashboard.story import StoryView
 from wfabm.dashboard.takehome import LanguageSwitch, ScenarioFile, ShareLink, open_link
-from wfabm.dashboard.widgets import Chart, ChartWidget, Presenting
+from wfabm.dashboard.widgets import Chart, ChartSizer, ChartWidget, Presenting
 from wfabm.dashboard.workshop import SPEEDS, Workshop, number_or_text
 from wfabm.world.geography import load_geography
 
@@ -132,6 +132,7 @@ def Dashboard(workshop: Workshop) -> None:
     # lost (the first chart shown could stay empty), and a chart first appears only after a
     # step, by when the code is loaded.
     solara.Div(children=[ChartWidget.element()], style={"display": "none"})
+    ChartSizer.element()
 
 
 _CSS = """

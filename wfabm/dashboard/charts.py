@@ -101,8 +101,18 @@ _LAYOUT = {
     "font": {"size": 15, "color": "#1a1a1a"},
     "autosize": True,
 }
+_TOOLBAR_PIXELS = 34
+"""Height of plotly's mode bar (camera, zoom) from the chart's top edge, with a gap."""
 _TITLE_WIDTH = 70
 """Characters in a line of a chart's title before it breaks (plotly does not wrap)."""
+
+_PLOT_PIXELS = 900
+"""A time chart's plotting width to assume when placing labels (a laptop's; wider on a
+projector, where the labels then have more room than assumed)."""
+_LABEL_CHAR_PIXELS = 7.2
+"""Mean width of a character of a 12 px marker label."""
+_LABEL_LINE_PIXELS = 16
+"""Height of a line of a marker label."""
 
 Marker = tuple[dt.date, str, bool]
 """A policy's start on a time chart: its first month, what starts, and whether the run
@@ -124,9 +134,11 @@ def _figure(title: str, **layout: Any) -> go.Figure:
         "text": _wrapped(title, _TITLE_WIDTH),
         "x": 0.01,
         "xanchor": "left",
-        "y": 0.98,
+        "y": 1,
         "yref": "container",
         "yanchor": "top",
+        # Below the camera and zoom buttons, which plotly draws in the top right corner.
+        "pad": {"t": _TOOLBAR_PIXELS},
         "font": {"size": 18},
     }
     return go.Figure(
@@ -186,6 +198,9 @@ def mark_policies(figure: go.Figure, dates: Sequence[dt.date], markers: Sequence
     by_month: dict[dt.date, list[str]] = {}
     for when, label in shown:
         by_month.setdefault(when, []).append(label)
+    month_of = {day: i for i, day in enumerate(dates)}
+    rows: list[tuple[float, float, float]] = []  # labels' rows: free from (month), top, height
+    months_per_pixel = len(dates) / _PLOT_PIXELS
     for when, labels in by_month.items():
         shapes.append(
             {
@@ -199,19 +214,34 @@ def mark_policies(figure: go.Figure, dates: Sequence[dt.date], markers: Sequence
                 "line": {"color": "#222222", "width": 2, "dash": "dash"},
             }
         )
+        text = _wrapped(
+            t("{what} from {when}", what="; ".join(labels), when=short_month_year(when)), 40
+        )
+        lines = text.split("<br>")
+        # Labels that would run into one another go one under the other, each in the first
+        # row with room from its month on; near the right edge a label runs leftwards.
+        start = month_of.get(when, 0)
+        span = (max(map(len, lines)) * _LABEL_CHAR_PIXELS + 8) * months_per_pixel
+        leftwards = start + span > len(dates) and start - span >= 0
+        begins, ends = (start - span, start) if leftwards else (start, start + span)
+        height = len(lines) * _LABEL_LINE_PIXELS + 6
+        row = next((i for i, (free, _, _) in enumerate(rows) if free <= begins), None)
+        if row is None:
+            rows.append((ends, max((top + tall for _, top, tall in rows), default=0.0), height))
+            row = len(rows) - 1
+        _, top, tall = rows[row]
+        rows[row] = (ends, top, max(tall, height))
         annotations.append(
             {
-                "text": _wrapped(
-                    t("{what} from {when}", what="; ".join(labels), when=short_month_year(when)),
-                    40,
-                ),
+                "text": text,
                 "xref": "x",
                 "yref": "paper",
                 "x": when.isoformat(),
                 "y": 1.0,
-                "xanchor": "left",
+                "yshift": -top,
+                "xanchor": "right" if leftwards else "left",
                 "yanchor": "top",
-                "align": "left",
+                "align": "right" if leftwards else "left",
                 "showarrow": False,
                 "bgcolor": "rgba(255,255,255,0.8)",
                 "font": {"size": 12, "color": "#222222"},

@@ -167,6 +167,11 @@ def CompareView(workshop: Workshop) -> None:
     Chart(
         charts.bands(
             t(
+                "{measure}, Welsh social care: one seed",
+                measure=t(WALES_MEASURES[measure]),
+            )
+            if seeds == 1
+            else t(
                 "{measure}, Welsh social care: mean and range across {n} seeds",
                 measure=t(WALES_MEASURES[measure]),
                 n=seeds,

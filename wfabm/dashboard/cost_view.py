@@ -153,9 +153,18 @@ def waterfall(breakdown: CostBreakdown, title: str) -> go.Figure:
             totals={"marker": {"color": "#1a73e8"}},
         ),
         layout={
-            "title": {"text": title, "x": 0.01},
+            # The title below the camera and zoom buttons of the chart's top right corner.
+            "title": {
+                "text": title,
+                "x": 0.01,
+                "xanchor": "left",
+                "y": 1,
+                "yref": "container",
+                "yanchor": "top",
+                "pad": {"t": 34},
+            },
             "height": 420,
-            "margin": {"l": 60, "r": 20, "t": 50, "b": 120},
+            "margin": {"l": 60, "r": 20, "t": 80, "b": 120},
             "yaxis": {"title": t("£ a year against the baseline"), "tickformat": ",.3~s"},
             "template": "plotly_white",
         },

@@ -9,12 +9,13 @@ from __future__ import annotations
 
 from typing import Any
 
+import ipyvuetify as v
 import plotly.graph_objects as go
 import solara
 import traitlets
 from plotly.graph_objs._figurewidget import FigureWidget
 
-__all__ = ["PRESENTING_FONT", "Chart", "ChartWidget", "Presenting", "room_layout"]
+__all__ = ["PRESENTING_FONT", "Chart", "ChartSizer", "ChartWidget", "Presenting", "room_layout"]
 
 Presenting = solara.create_context(False)
 """Whether the page is in presenting mode (the charts read it)."""
@@ -40,8 +41,75 @@ class ChartWidget(FigureWidget):
         self._config = {
             "displaylogo": False,
             "displayModeBar": True,
+            # Refit to the container on a window resize; ChartSizer calls the same handler.
+            "responsive": True,
             "toImageButtonOptions": {"format": "png", "filename": self.image_name, "scale": 2},
         }
+
+
+class ChartSizer(v.VuetifyTemplate):
+    """Fits every chart on the page to its column, as the page's layout changes.
+
+    Plotly sizes a chart to its container when it is first drawn and again on a window
+    resize. A chart's widget is drawn before the page places it (Solara attaches widgets to
+    the page afterwards), so plotly falls back to its default of 700 px; and a switch of
+    view or of presenting mode changes the columns without resizing the window. This
+    invisible element watches for charts placed on the page and for columns changing width,
+    and then has every chart drawn and shown fit its container again (through the handler
+    plotly gives a chart with ``responsive`` set, which :class:`ChartWidget` sets).
+    """
+
+    template = traitlets.Unicode(
+        """
+<template><span style="display: none"></span></template>
+<script>
+module.exports = {
+  mounted() {
+    const widths = new WeakMap();
+    let timer = null;
+    const fit = () => {
+      clearTimeout(timer);
+      timer = setTimeout(() => {
+        // Only charts plotly has finished drawing have this handler (config.responsive).
+        for (const found of document.querySelectorAll(".js-plotly-plot")) {
+          if (found._responsiveChartHandler && found.offsetParent !== null) {
+            found._responsiveChartHandler();
+          }
+        }
+      }, 150);
+    };
+    this.sizes = new ResizeObserver((entries) => {
+      for (const entry of entries) {
+        const width = Math.round(entry.contentRect.width);
+        if (width > 0 && widths.get(entry.target) !== width) {
+          widths.set(entry.target, width);
+          fit();
+        }
+      }
+    });
+    const watch = (node) => {
+      if (!(node instanceof Element)) return;
+      const plot = ".js-plotly-plot";
+      const plots = node.matches(plot) ? [node] : node.querySelectorAll(plot);
+      for (const found of plots) {
+        if (found.parentElement) this.sizes.observe(found.parentElement);
+        fit();
+      }
+    };
+    this.placed = new MutationObserver((records) => {
+      for (const record of records) record.addedNodes.forEach(watch);
+    });
+    this.placed.observe(document.body, {childList: true, subtree: true});
+    watch(document.body);
+  },
+  beforeDestroy() {
+    this.placed.disconnect();
+    this.sizes.disconnect();
+  },
+};
+</script>
+"""
+    ).tag(sync=True)
 
 
 class _Drawing:
