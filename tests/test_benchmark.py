@@ -198,7 +198,7 @@ def test_benchmark_dashboard_figures(benchmark, workshop_session):
         return built
 
     built = benchmark.pedantic(figures, rounds=5, iterations=1)
-    assert len(built) == 9
+    assert len(built) == 10
     assert all(len(figure.data) > 0 for figure in built)
 
 
