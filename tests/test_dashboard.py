@@ -393,6 +393,20 @@ def test_dashboard_shows_levers_presets_and_run_controls(dashboard):
     assert "not started" in shown
 
 
+def test_a_month_and_a_restart_redraw_the_page_once(dashboard):
+    # Three components read the month; without batching each would redraw the page.
+    workshop, rc = dashboard
+    workshop.view.set("workforce")
+    workshop.step()
+    before = rc.render_count
+    workshop.step()
+    assert rc.render_count - before == 1
+    before = rc.render_count
+    assert workshop.restart()
+    assert rc.render_count - before == 1
+    assert workshop.simulation.value.month == 0
+
+
 def test_step_a_month_advances_the_date_and_draws(dashboard):
     workshop, rc = dashboard
     workshop.view.set("workforce")

@@ -14,6 +14,7 @@ from collections.abc import Callable
 from typing import Any
 
 import plotly.graph_objects as go
+import reacton.core
 import solara
 
 from wfabm.core.taxonomy import ENGLISH_SECTORS, SECTORS
@@ -83,6 +84,7 @@ def Dashboard(workshop: Workshop) -> None:
 
     In presenting mode the levers are hidden and the view takes the whole width.
     """
+    workshop.shown_on(reacton.core.get_render_context())
     solara.use_thread(
         workshop.play,
         dependencies=[workshop.playing.value, workshop.simulation.value],

@@ -10,7 +10,8 @@ from __future__ import annotations
 import contextlib
 import threading
 import time
-from typing import Any
+import weakref
+from typing import Any, ContextManager
 
 import solara
 
@@ -118,6 +119,7 @@ class Workshop:
             None
         )
         self.replicates = solara.reactive(3)
+        self._page: weakref.ref[Any] | None = None
         self.compare_error: solara.Reactive[str | None] = solara.reactive(None)
         self.compare_workers = 2
         self.presenting = solara.reactive(False)
@@ -273,14 +275,33 @@ class Workshop:
         values = dict(self.values.value)
         name = self._name_of(values)
         changed = old is None or values != self.applied.value or config != old.config
-        if changed and self._compared_applied:
-            self._drop_comparison()
-        self.applied.set(values)
-        self.applied_name.set(name)
-        self.error.set(None)
-        self.simulation.set(simulation)
-        self.tick.set(0)
+        with self._one_render():
+            if changed and self._compared_applied:
+                self._drop_comparison()
+            self.applied.set(values)
+            self.applied_name.set(name)
+            self.error.set(None)
+            self.simulation.set(simulation)
+            self.tick.set(0)
         return True
+
+    def shown_on(self, page: Any) -> None:
+        """Say which page draws this session, so that a month redraws it once.
+
+        Args:
+            page: The page's render context (``reacton.core.get_render_context()``, read
+                while the page renders). Held weakly: a closed page is forgotten.
+        """
+        self._page = weakref.ref(page)
+
+    def _one_render(self) -> ContextManager[Any]:
+        """Batch the changes made inside into one redraw of the page.
+
+        Several components read :attr:`tick`, and each would otherwise redraw the page on
+        its own (three renders a month instead of one).
+        """
+        page = self._page() if self._page is not None else None
+        return page if page is not None else contextlib.nullcontext()
 
     def step(self) -> bool:
         """Simulate one month; False once the horizon is reached."""
@@ -289,10 +310,11 @@ class Workshop:
             return False
         with self.lock:
             stepped = simulation.step()
-        if stepped:
-            self.tick.set(self.tick.value + 1)
-        else:
-            self.playing.set(False)
+        with self._one_render():
+            if stepped:
+                self.tick.set(self.tick.value + 1)
+            else:
+                self.playing.set(False)
         return stepped
 
     def play(self, cancel: threading.Event) -> None:
