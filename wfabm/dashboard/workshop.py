@@ -11,7 +11,8 @@ import contextlib
 import threading
 import time
 import weakref
-from typing import Any, ContextManager
+from contextlib import AbstractContextManager
+from typing import Any
 
 import solara
 
@@ -294,7 +295,7 @@ class Workshop:
         """
         self._page = weakref.ref(page)
 
-    def _one_render(self) -> ContextManager[Any]:
+    def _one_render(self) -> AbstractContextManager[Any]:
         """Batch the changes made inside into one redraw of the page.
 
         Several components read :attr:`tick`, and each would otherwise redraw the page on
