@@ -65,6 +65,8 @@ SCHEMA: dict = {
         ),
         "months": _int("months", 1, 1200),
         "seed": _int("seed", 0, 2**63 - 1),
+        "burn_in_months": _int("months", 0, 1200),
+        "hold_age_profile": Param("bool", ""),
     },
     "workforce": {
         "total": _int("people", 1000, 10_000_000),
@@ -135,6 +137,7 @@ SCHEMA: dict = {
     "pay": {
         "points": _int("pay points", 1, 20),
         "growth_after_data": _num("per year", -0.5, 0.5),
+        "uplifts": Param("bool", ""),
         "independent_step_factor": _num("ratio", 0.0, 2.0),
         "england_premium_social_worker": _num("share", -0.5, 1.0),
         "agency_markup_care": _num("share", -0.5, 3.0),

@@ -8,6 +8,7 @@ from typing import Any
 import numpy as np
 
 from wfabm.levers.lever_set import LeverSet
+from wfabm.world.ages import age_profile
 from wfabm.world.events import EventLog
 from wfabm.world.geography import load_geography
 from wfabm.world.metrics import MetricsRecorder
@@ -15,6 +16,7 @@ from wfabm.world.pay import PayTables
 from wfabm.world.population import synthesise
 from wfabm.world.state import Cells, Clock, State, pay_cells
 from wfabm.world.tables import build_tables
+from wfabm.world.workers import WorkerTable
 
 
 def parse_month(text: str) -> dt.date:
@@ -28,6 +30,7 @@ def build_state(
     rng: np.random.Generator,
     seeds: tuple[np.random.SeedSequence, np.random.SeedSequence, np.random.SeedSequence],
     record_events: bool,
+    workers: WorkerTable | None = None,
 ) -> State:
     """The state at the start of a run.
 
@@ -39,6 +42,8 @@ def build_state(
         rng: The month's random stream (the model's Mesa generator).
         seeds: The population, pay and policy seeds.
         record_events: Keep individual events and archive departed workers.
+        workers: The month-0 workforce, if not the synthesised one (a burn-in's,
+            :mod:`wfabm.model.burn_in`); it must hold the same workplaces' posts.
 
     Returns:
         The state, at month 0.
@@ -47,7 +52,10 @@ def build_state(
     clock = Clock(parse_month(cfg["run"]["start"]), 0, int(cfg["run"]["months"]))
     geography = load_geography()
     population = synthesise(cfg, geography, np.random.default_rng(population_seed))
-    workers, employers = population.workers, population.employers
+    employers = population.employers
+    # The profile is the synthesised (base-year) workforce's, whoever starts the run.
+    profile = age_profile(population.workers) if cfg["run"]["hold_age_profile"] else None
+    workers = population.workers if workers is None else workers
     pay = PayTables(cfg, employers, np.random.default_rng(pay_seed), clock.start)
     policy = LeverSet(cfg, clock.start, employers, geography, np.random.default_rng(policy_seed))
     pay.transform = policy
@@ -72,4 +80,5 @@ def build_state(
         zero_hours_possible=np.ones(employers.size, dtype=bool),
         workload=np.ones(employers.size),
         agency_requests=np.zeros(employers.size),
+        age_profile=profile,
     )

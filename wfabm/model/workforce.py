@@ -22,7 +22,9 @@ month as a declared :class:`~wfabm.model.plan.Plan` of named stages
 from __future__ import annotations
 
 import datetime as dt
+import json
 import warnings
+from functools import cache
 from pathlib import Path
 from typing import Any
 
@@ -30,11 +32,12 @@ import mesa
 import numpy as np
 import polars as pl
 
-from wfabm.config import Config, as_config, check_argument
+from wfabm.config import Config, as_config, check_argument, load_config
 from wfabm.core.schema import Param
 from wfabm.levers.idle import IdleLeverWarning, idle_levers
 from wfabm.model import history
 from wfabm.model.build import build_state
+from wfabm.model.burn_in import burned_in_workers
 from wfabm.model.plan import month_plan
 from wfabm.world.employers import EmployerTable
 from wfabm.world.geography import Geography
@@ -48,6 +51,16 @@ __all__ = ["TYPICAL_EARNINGS_YEAR", "WorkforceModel"]
 _FLAG = Param("bool", "")
 
 
+@cache
+def _today_policy() -> str:
+    return json.dumps(load_config("baseline").data["policy"])
+
+
+def _baseline_policy() -> dict[str, Any]:
+    """Today's policy levers (the packaged baseline's), which a burn-in runs under."""
+    return json.loads(_today_policy())
+
+
 class WorkforceModel(mesa.Model):
     """Agent-based model of the Welsh social care labour market.
 
@@ -57,6 +70,9 @@ class WorkforceModel(mesa.Model):
         seed: Root seed; defaults to the config's ``run.seed``. Every random stream derives
             from it through ``numpy.random.SeedSequence``.
         record_events: Keep every individual move (for :meth:`worker` histories).
+        burn_in_cache: Read and write burned-in workforces on disk
+            (:mod:`~wfabm.model.burn_in`); a calibration, whose every candidate has its
+            own, turns it off.
 
     Raises:
         ConfigError: If an argument is of the wrong type or out of range (``seed`` is
@@ -76,6 +92,7 @@ class WorkforceModel(mesa.Model):
         *,
         seed: int | None = None,
         record_events: bool = True,
+        burn_in_cache: bool = True,
     ) -> None:
         self.config = as_config(config, name="config")
         cfg = self.config.data
@@ -83,15 +100,24 @@ class WorkforceModel(mesa.Model):
             seed = self.config.check("run.seed", seed, name="seed")
         self.seed = int(cfg["run"]["seed"] if seed is None else seed)
         record_events = check_argument(record_events, _FLAG, name="record_events")
-        # The policy stream comes last so adding it left the other streams as they were.
-        population_seed, pay_seed, step_seed, policy_seed = np.random.SeedSequence(self.seed).spawn(
-            4
-        )
+        # Streams added later come last, so that adding them left the others as they were.
+        population_seed, pay_seed, step_seed, policy_seed, burn_in_seed = np.random.SeedSequence(
+            self.seed
+        ).spawn(5)
         # Mesa takes one draw from this generator for its own ``random``; the state's
         # stages then use the same generator.
         super().__init__(rng=np.random.default_rng(step_seed))
+        workers = None
+        if cfg["run"]["burn_in_months"] > 0:
+            workers = burned_in_workers(
+                cfg,
+                _baseline_policy(),
+                (population_seed, pay_seed, policy_seed, burn_in_seed),
+                self.seed,
+                use_cache=check_argument(burn_in_cache, _FLAG, name="burn_in_cache"),
+            )
         self.state = build_state(
-            cfg, self.rng, (population_seed, pay_seed, policy_seed), record_events
+            cfg, self.rng, (population_seed, pay_seed, policy_seed), record_events, workers
         )
         self.plan = month_plan()
 

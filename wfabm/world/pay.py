@@ -128,14 +128,20 @@ class UpliftCalendar:
     has none, as the configured rates are already in force then. Nothing limits how far a
     run goes: beyond the published rates every scale grows by ``growth_after_data`` a year.
 
+    With ``scales_move`` false the scales stay at the start month's rates: each April's
+    uplift then leaves every rate as it was and only a year's service moves a worker up a
+    point (the steady conditions of :mod:`wfabm.model.burn_in`).
+
     Args:
         start: First simulated month (month index 0).
         growth_after_data: Yearly growth of every scale after the last published rate.
+        scales_move: Whether the published awards take effect (``pay.uplifts``).
     """
 
-    def __init__(self, start: dt.date, growth_after_data: float) -> None:
+    def __init__(self, start: dt.date, growth_after_data: float, scales_move: bool = True) -> None:
         self.start = start
         self.growth_after_data = growth_after_data
+        self.scales_move = scales_move
         self._built: dict[int, Uplift] = {}
 
     def get(self, month: int) -> Uplift | None:
@@ -153,9 +159,29 @@ class UpliftCalendar:
         uplift = self._built.get(month)
         if uplift is None:
             year = self.start.year + months_from_january // 12
-            uplift = april_uplift(year, self.growth_after_data)
+            if self.scales_move:
+                uplift = april_uplift(year, self.growth_after_data)
+            else:
+                uplift = unchanged_scales(self.start)
             self._built[month] = uplift
         return uplift
+
+
+def unchanged_scales(on: dt.date) -> Uplift:
+    """An uplift that leaves every scale at the rates in force on a date.
+
+    Args:
+        on: The date whose floors stay in force.
+
+    Returns:
+        The floors of that date and award lines that change nothing.
+    """
+    return Uplift(
+        rlw=scale_rate("rlw", "all", on, 0.0),
+        nlw=scale_rate("nlw", "all", on, 0.0),
+        njc=(0.0, 1.0),
+        afc=(0.0, 1.0),
+    )
 
 
 def uplift_schedule(start: dt.date, months: int, growth_after_data: float) -> dict[int, Uplift]:

@@ -171,6 +171,8 @@ class State:
         workload: This month's workload by workplace (1 = a fully staffed team's work).
         agency_requests: Hours of social work by workplace that a caseload cap asks of
             agencies next month.
+        age_profile: Each role's sorted base-year ages, when ``run.hold_age_profile``
+            holds the workforce to them each April (:mod:`~wfabm.world.ages`); else None.
     """
 
     tables: Tables
@@ -188,6 +190,7 @@ class State:
     zero_hours_possible: np.ndarray
     workload: np.ndarray
     agency_requests: np.ndarray
+    age_profile: tuple[np.ndarray, ...] | None = None
 
     def pay_of(self, rows: np.ndarray | slice) -> np.ndarray:
         """Hourly pay of the given worker rows: their cell's rate times their point factor."""

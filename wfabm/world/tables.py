@@ -134,7 +134,7 @@ def build_tables(
     return Tables(
         cfg=cfg,
         geography=geography,
-        uplifts=UpliftCalendar(start, cfg["pay"]["growth_after_data"]),
+        uplifts=UpliftCalendar(start, cfg["pay"]["growth_after_data"], cfg["pay"]["uplifts"]),
         **choice_tables(cfg, geography, employers),
         **workplace_tables(cfg, geography, employers),
         **cell_tables(cfg, employers),

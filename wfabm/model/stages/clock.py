@@ -1,10 +1,15 @@
-"""Stage 11: the clock moves on; each April, departed workers are archived and ties renewed."""
+"""Stage 11: the clock moves on; each April, departed workers are archived and ties renewed.
+
+Where ``run.hold_age_profile`` is set, each April also maps ages back onto the base-year
+profile (:mod:`wfabm.world.ages`).
+"""
 
 from __future__ import annotations
 
 import numpy as np
 
 from wfabm.model.month import Month
+from wfabm.world.ages import hold_age_profile
 from wfabm.world.state import State
 
 
@@ -19,6 +24,8 @@ def run(state: State, now: Month) -> None:
     state.recorder.months_recorded = clock.month + 1
     clock.month += 1
     if clock.date.month == 4:
+        if state.age_profile is not None:
+            hold_age_profile(w, state.age_profile)
         compact_and_refresh_ties(state)
 
 
