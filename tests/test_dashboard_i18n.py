@@ -13,11 +13,12 @@ import string
 from pathlib import Path
 
 import ipyvuetify as v
+import numpy as np
 import pytest
 import solara
 from babel.messages.pofile import read_po
 
-from wfabm.dashboard import app, i18n
+from wfabm.dashboard import app, charts, i18n
 from wfabm.dashboard.catalogue import data_messages, literal_messages, messages, template
 from wfabm.dashboard.i18n import catalogue_path, month_year, number, percent, t, translate
 from wfabm.dashboard.levers import LEVERS, presets
@@ -105,6 +106,22 @@ def test_numbers_and_months_are_written_as_each_language_writes_them():
     assert number(12345.678, 1, "cy") == "12,345.7"
     assert percent(0.0512, 1, "en") == "5.1%"
     assert translate("Burnout", "cy") == "Gorflinder"
+
+
+def test_time_axes_and_hovers_name_months_in_the_sessions_language():
+    # Plotly would write "Jun 2022" in either language; the axis is labelled here instead.
+    dates = [dt.date(2022, 4, 1) + dt.timedelta(days=31 * i) for i in range(30)]
+    dates = [day.replace(day=1) for day in dates]
+    for code, july in (("en", "Jul 2022"), ("cy", "Gor 2022")):
+        i18n.set_language(code)
+        figure = charts.lines("Vacancy rate", dates, {"all": np.linspace(0, 1, 30)}, percent=True)
+        axis = figure.layout.xaxis
+        assert axis.tickmode == "array"
+        assert len(axis.ticktext) == 10  # every quarter of a run of 30 months
+        assert axis.ticktext[1] == july
+        (trace,) = figure.data
+        assert trace.customdata[3] == july
+        assert trace.hovertemplate.startswith("%{customdata}")
 
 
 def test_preset_titles_are_their_files_whole_first_paragraph():

@@ -250,12 +250,44 @@ def mark_policies(figure: go.Figure, dates: Sequence[dt.date], markers: Sequence
     figure.update_layout(shapes=shapes, annotations=annotations)
 
 
-def _monthly(title: str, months: int, y_title: str, percent: bool) -> go.Figure:
+def month_ticks(dates: Sequence[dt.date]) -> dict[str, Any]:
+    """A time axis ticked in the session's language, every month to every year.
+
+    Plotly names months in English whatever the page's language, so the ticks are placed
+    and labelled here (``Ebr 2026`` in Welsh): every month in a run's first year, then
+    every quarter, half year or year as the run grows, from its first month.
+
+    Args:
+        dates: The months shown.
+
+    Returns:
+        Plotly x-axis settings.
+    """
+    dates = list(dates)
+    step = next((s for limit, s in ((12, 1), (36, 3), (72, 6)) if len(dates) <= limit), 12)
+    shown = dates[::step]
+    return {
+        "tickmode": "array",
+        "tickvals": _iso(shown),
+        "ticktext": [short_month_year(day) for day in shown],
+    }
+
+
+def _month_hover(dates: Sequence[dt.date], percent: bool) -> dict[str, Any]:
+    """A line's hover text with the month named in the session's language."""
+    value = "%{y:.1%}" if percent else "%{y:,.3~r}"
+    return {
+        "customdata": [short_month_year(day) for day in dates],
+        "hovertemplate": f"%{{customdata}}: {value}",
+    }
+
+
+def _monthly(title: str, dates: Sequence[dt.date], y_title: str, percent: bool) -> go.Figure:
     """An empty chart with a monthly time axis."""
-    # In a run's first year plotly would tick every half month, repeating month names.
-    ticks = {"tickformat": "%b %Y", **({"dtick": "M1"} if months <= 12 else {})}
     return _figure(
-        title, xaxis=ticks, yaxis={"title": y_title, "tickformat": ".1%" if percent else ""}
+        title,
+        xaxis=month_ticks(dates),
+        yaxis={"title": y_title, "tickformat": ".1%" if percent else ""},
     )
 
 
@@ -281,8 +313,9 @@ def lines(
     Returns:
         The figure.
     """
-    figure = _monthly(title, len(dates), y_title, percent)
+    figure = _monthly(title, dates, y_title, percent)
     mark_policies(figure, dates, markers)
+    hover = _month_hover(dates, percent)
     for label, values in series.items():
         figure.add_trace(
             {
@@ -291,6 +324,7 @@ def lines(
                 "y": _plain(values),
                 "mode": "lines",
                 "name": label,
+                **hover,
             }
         )
     return figure
@@ -331,9 +365,10 @@ def bands(
         The figure: a line for the mean and a shaded band from the lowest to the highest
         replicate, per scenario.
     """
-    figure = _monthly(title, len(dates), y_title, percent)
+    figure = _monthly(title, dates, y_title, percent)
     mark_policies(figure, dates, markers)
     x = _iso(dates)
+    hover = _month_hover(dates, percent)
     for (label, values), colour in zip(runs.items(), SCENARIO_COLOURS, strict=False):
         if values.shape[0] == 0:
             continue
@@ -359,6 +394,7 @@ def bands(
                 "mode": "lines",
                 "line": {"color": colour, "width": 3},
                 "name": label,
+                **hover,
             }
         )
     return figure
@@ -631,7 +667,7 @@ def worker_story(trace: Sequence[dict[str, Any]], moves: Sequence[dict[str, Any]
     figure.update_layout(
         **{**_LAYOUT, "height": 520, "showlegend": False, "template": "plotly_white"}
     )
-    figure.update_xaxes(tickformat="%b %Y", **({"dtick": "M1"} if len(months) <= 12 else {}))
+    figure.update_xaxes(**month_ticks([entry["month"] for entry in trace]))
     return figure
 
 
