@@ -15,6 +15,7 @@ import pytest
 from wfabm.config import load_config
 from wfabm.core.taxonomy import CARE_WORKER, INDEPENDENT, LA, N_ROLES
 from wfabm.model import WorkforceModel, burn_in
+from wfabm.outcomes.summary import yearly_wales
 from wfabm.world.ages import age_profile
 
 BURN_IN = 24
@@ -113,30 +114,14 @@ def test_held_age_profile_keeps_each_roles_ages_as_in_the_base_year():
         assert now_free[1] != now_held[1] or now_free[2] != now_held[2], role
 
 
-def _yearly(model: WorkforceModel) -> pl.DataFrame:
-    welsh = model.metrics.filter(pl.col("sector").is_in(["la", "independent", "agency"]))
-    return (
-        welsh.with_columns(
-            year=(pl.col("month").dt.year() * 12 + pl.col("month").dt.month() - (2022 * 12 + 4))
-            // 12
-        )
-        .group_by("year")
-        .agg(
-            leaver_rate=pl.col("leavers").sum() / (pl.col("headcount").sum() / 12),
-            burnout=(pl.col("burnout_mean").fill_nan(0.0) * pl.col("headcount")).sum()
-            / pl.col("headcount").sum(),
-        )
-        .sort("year")
-    )
-
-
 def test_burn_in_removes_the_start_up_fall_in_burnout_and_leaving(cache):
     # From the synthesised workforce, burnout and leaving fall sharply in the first years as
     # the model relaxes from the assumed start; from the burned-in one they barely move.
     months, burn = 36, 48
     frozen = "checks/steady_state"
-    cold = _yearly(WorkforceModel(_config(months, 0, frozen, True), record_events=False).run())
-    warm = _yearly(WorkforceModel(_config(months, burn, frozen, True), record_events=False).run())
+    cold = WorkforceModel(_config(months, 0, frozen, True), record_events=False).run()
+    warm = WorkforceModel(_config(months, burn, frozen, True), record_events=False).run()
+    cold, warm = yearly_wales(cold.metrics), yearly_wales(warm.metrics)
 
     def change(table: pl.DataFrame, column: str) -> float:
         values = table[column].to_numpy()

@@ -334,6 +334,15 @@ FREE_PARAMETERS: tuple[FreeParameter, ...] = (
         0.2,
     ),
     FreeParameter(
+        "zero_hours_share_independent",
+        ("workforce.contracts.zero_hours_share_independent",),
+        0.05,
+        0.6,
+        False,
+        "share of independent providers' care workers and new care hires on zero-hours contracts",
+        0.21,
+    ),
+    FreeParameter(
         "agency_cover_social_worker",
         ("employers.agency_cover.social_worker",),
         0.3,

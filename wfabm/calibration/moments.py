@@ -102,7 +102,8 @@ def run_moments(config: Config, seed: int, months: int = 12) -> dict[str, float]
     Returns:
         Moment name -> value (NaN where a moment is undefined, e.g. no social workers).
     """
-    model = WorkforceModel(config, seed=seed, record_events=True)
+    # Every candidate has its own burn-in: caching them would only fill the disk.
+    model = WorkforceModel(config, seed=seed, record_events=True, burn_in_cache=False)
     cohort = StartingCohort.of(model)
     model.run(months)
     moments = moments_of(model, cohort)

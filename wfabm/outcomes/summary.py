@@ -22,6 +22,7 @@ __all__ = [
     "in_report_order",
     "monthly_outcomes",
     "summarise_run",
+    "yearly_wales",
 ]
 
 WALES = "wales"
@@ -48,6 +49,44 @@ whereas a rate or mean of an absent cell is undefined."""
 
 _SECTOR_ORDER = (WALES, *SECTORS)
 _ROLE_ORDER = (ALL_ROLES, *ROLES)
+
+
+def yearly_wales(metrics: pl.DataFrame, role: str | None = None) -> pl.DataFrame:
+    """Welsh social care by model year (April to March): stocks, rates and burnout.
+
+    Args:
+        metrics: A run's monthly metrics (:attr:`WorkforceModel.metrics`).
+        role: One role's rows only (None: every role).
+
+    Returns:
+        One row per model year from 0: ``headcount`` (mean over the months),
+        ``vacancy_rate`` (vacancies over funded posts, pooled), ``leaver_rate`` (the year's
+        leavers over its mean headcount; a shorter last year is scaled to a year) and
+        ``burnout`` (headcount-weighted mean).
+    """
+    welsh = metrics.filter(pl.col("sector").is_in(WELSH_SOCIAL_CARE))
+    if role is not None:
+        welsh = welsh.filter(pl.col("role") == role)
+    first = welsh["month"].min()
+    year = (
+        (pl.col("month").dt.year() - first.year) * 12 + pl.col("month").dt.month() - first.month
+    ) // 12
+    months = pl.col("month").n_unique()
+    return (
+        welsh.with_columns(year=year)
+        .group_by("year")
+        .agg(
+            headcount=pl.col("headcount").sum() / months,
+            vacancy_rate=pl.col("vacancies").sum() / pl.col("funded_posts").sum(),
+            leaver_rate=pl.col("leavers").sum()
+            / (pl.col("headcount").sum() / months)
+            * 12
+            / months,
+            burnout=(pl.col("burnout_mean").fill_nan(0.0) * pl.col("headcount")).sum()
+            / pl.col("headcount").sum(),
+        )
+        .sort("year")
+    )
 
 
 def summarise_run(metrics: pl.DataFrame, window_months: int = 12) -> pl.DataFrame:
