@@ -16,6 +16,9 @@
   fall is largest at the workplaces with the most vacancies.
 - A thinner fee surplus (``employers.fee_surplus``) holds back providers' pay rises, most
   where vacancies are many.
+- Ancillary staff move between care employers or leave for outside work, never into NHS
+  posts, even when NHS pay rises; care workers take healthcare assistant posts, more of
+  them when NHS pay rises.
 
 Each scenario runs once in a module fixture; the baseline run is shared by every pair and
 its first 12 months are compared with the 12-month scenarios.
@@ -183,7 +186,13 @@ def test_more_workload_raises_la_exits_from_the_sector(baseline: dict, more_work
 
 
 def _moves(events: pl.DataFrame, targets: np.ndarray) -> tuple[int, int]:
-    moves = events.filter(pl.col("kind") == "move")
+    # Care workers' and seniors' moves: the roles whose pay the rise is checked on. Ancillary
+    # and office staff, roles of their own, have few posts at a dozen providers, and their
+    # moves in would only add noise to the count.
+    moves = events.filter(
+        (pl.col("kind") == "move")
+        & pl.col("origin_role").is_in(["care_worker", "senior_care_worker"])
+    )
     into = moves.filter(pl.col("destination_employer").is_in(targets.tolist())).height
     out = moves.filter(pl.col("origin_employer").is_in(targets.tolist())).height
     return into, out
@@ -606,3 +615,62 @@ def test_a_tighter_fee_holds_back_the_pay_response_most_where_vacancies_are_many
         held_back[many].mean(),
         held_back[few].mean(),
     )
+
+
+@pytest.fixture(scope="module")
+def nhs_pay_rise() -> dict:
+    """NHS healthcare assistant posts, in Wales and England, pay a quarter more."""
+    pay = load_config()["pay"]
+    rise = {
+        sector: {"healthcare_assistant": pay[sector]["healthcare_assistant"] * 1.25}
+        for sector in ("nhs", "england_nhs")
+    }
+    config = load_config(overrides={"pay": rise})
+    return _results(WorkforceModel(config, seed=SEED).run(SCENARIO_MONTHS))
+
+
+def _destinations(results: dict, role: str) -> dict[str, int]:
+    """Where workers of a role went in the first year: moves by the destination's sector
+    and role (``sector/role``), and exits by kind."""
+    events = results["events"].filter(
+        (pl.col("month") < YEAR_END) & (pl.col("origin_role") == role)
+    )
+    moves = events.filter(pl.col("kind") == "move")
+    sector = np.array(SECTORS)[results["model"].employers.sector[moves["destination_employer"]]]
+    counts: dict[str, int] = {}
+    for key in np.char.add(np.char.add(sector, "/"), moves["destination_role"].to_numpy()):
+        counts[str(key)] = counts.get(str(key), 0) + 1
+    for kind in ("left_sector", "retired"):
+        counts[kind] = events.filter(pl.col("kind") == kind).height
+    return counts
+
+
+def test_ancillary_staff_never_move_to_nhs_posts_and_care_workers_do(
+    baseline: dict, nhs_pay_rise: dict
+) -> None:
+    """Ancillary staff (domestic, catering, maintenance) are not healthcare assistants in
+    waiting: they move to other care employers or leave for outside work (retail,
+    hospitality), and an NHS pay rise does not change that. Care workers take healthcare
+    assistant posts, and more of them when the NHS pays more."""
+    welsh_care = {"la", "independent", "england_la", "england_independent"}
+    for results in (_first_year(baseline) | {"model": baseline["model"]}, nhs_pay_rise):
+        ancillary = _destinations(results, "ancillary_worker")
+        moves = {k: v for k, v in ancillary.items() if "/" in k}
+        assert moves, ancillary
+        # Every move is to an ancillary post at a social care employer; none to the NHS.
+        assert all(k.split("/")[0] in welsh_care for k in moves), moves
+        assert all(k.split("/")[1] == "ancillary_worker" for k in moves), moves
+        assert ancillary["left_sector"] > 0, ancillary
+    to_nhs = {
+        name: sum(
+            v
+            for k, v in _destinations(results, "care_worker").items()
+            if k in ("nhs/healthcare_assistant", "england_nhs/healthcare_assistant")
+        )
+        for name, results in (
+            ("baseline", _first_year(baseline) | {"model": baseline["model"]}),
+            ("nhs_pay_rise", nhs_pay_rise),
+        )
+    }
+    assert to_nhs["baseline"] > 0, to_nhs
+    assert to_nhs["nhs_pay_rise"] > to_nhs["baseline"], to_nhs

@@ -294,7 +294,10 @@ def test_a_10p_lead_staffs_leaders_at_their_neighbours_expense(pay_lead: dict) -
     def gap(runs: list[dict[str, float]]) -> float:
         return float(np.mean([run["leader_vacancy"] - run["neighbour_vacancy"] for run in runs]))
 
-    assert gap(pay_lead["lead"]) < gap(pay_lead["baseline"]) - 0.002, (
+    # The lead narrows the gap by about 0.001 (sixteen seeds): 0.002 was asserted while
+    # ancillary and office staff were counted as care workers; separating them moved the
+    # baseline (the providers' care-worker vacancy rates), and the size with it.
+    assert gap(pay_lead["lead"]) < gap(pay_lead["baseline"]) - 0.0005, (
         gap(pay_lead["baseline"]),
         gap(pay_lead["lead"]),
     )

@@ -22,7 +22,9 @@ from wfabm.config import load_config
 from wfabm.core import reference
 from wfabm.core.taxonomy import (
     AGENCY,
+    ANCILLARY_WORKER,
     CARE_WORKER,
+    DEPUTY_MANAGER,
     ENGLAND_INDEPENDENT,
     ENGLAND_LA,
     ENGLAND_NHS,
@@ -35,6 +37,7 @@ from wfabm.core.taxonomy import (
     SENIOR_CARE_WORKER,
     SOCIAL_WORKER,
 )
+from wfabm.model.workforce import WorkforceModel
 from wfabm.world.employers import EmployerTable
 from wfabm.world.pay import NJC_HOURS, PayTables, UpliftCalendar, uplift_schedule
 
@@ -250,3 +253,27 @@ def test_pay_key_indexes_the_point_factors_like_hourly(config):
     key = (LA * N_ROLES + role) * points + point
     hourly = tables.hourly(np.array([row]), np.array([role]), np.array([point]))[0]
     assert hourly == pytest.approx(employers.pay[row, role] * factors[key])
+
+
+def test_welsh_providers_pay_ancillary_staff_from_the_nlw_and_care_workers_from_the_rlw():
+    # The Welsh Real Living Wage policy covers registered workers only: ancillary staff at
+    # independent providers are paid from the National Living Wage, and each April's rise
+    # of either floor moves only the roles paid from it.
+    model = WorkforceModel(load_config(overrides={"run": {"months": 13}}), record_events=False)
+    employers = model.employers
+    rows = (employers.sector == INDEPENDENT) & (employers.pay[:, ANCILLARY_WORKER] > 0)
+    assert rows.sum() > 100
+    for _ in range(13):
+        premium = 1.0 + employers.premium[rows]
+        np.testing.assert_allclose(
+            employers.pay[rows, ANCILLARY_WORKER] / premium, model.pay.nlw, rtol=1e-9
+        )
+        np.testing.assert_allclose(
+            employers.pay[rows, CARE_WORKER] / premium, model.pay.rlw, rtol=1e-9
+        )
+        assert (employers.pay[rows, DEPUTY_MANAGER] > employers.pay[rows, CARE_WORKER]).all()
+        model.step()
+    assert model.pay.nlw == pytest.approx(10.42)  # April 2023 (facts:nlw_uk_2023)
+    la = (employers.sector == LA) & (employers.pay[:, ANCILLARY_WORKER] > 0)
+    # Local authorities pay them on the NJC spine, above the RLW.
+    assert (employers.pay[la, ANCILLARY_WORKER] > model.pay.rlw).all()

@@ -15,8 +15,11 @@ import pytest
 
 from wfabm.config import load_config
 from wfabm.core.taxonomy import (
+    ADMINISTRATOR,
     AGENCY,
+    ANCILLARY_WORKER,
     CARE_WORKER,
+    DEPUTY_MANAGER,
     ENGLAND_INDEPENDENT,
     ENGLAND_LA,
     ENGLAND_NHS,
@@ -25,9 +28,12 @@ from wfabm.core.taxonomy import (
     LA,
     N_ROLES,
     NHS,
+    NURSE,
     RCC_WORKER,
     ROLE_INDEX,
+    ROLES,
     SENIOR_CARE_WORKER,
+    SERVICE_INDEX,
     SOCIAL_WORKER,
 )
 from wfabm.world.geography import load_geography
@@ -98,6 +104,62 @@ def test_named_roles_match_the_config_across_la_and_independent(config, cols):
         assert (in_role & la_and_independent).sum() == count, name
         in_la = (in_role & (cols["sector"] == LA)).sum()
         assert in_la == round(count * config["workforce"]["la_share"][name]), name
+
+
+def test_care_workers_are_about_half_of_welsh_social_care(cols):
+    # Social Care Wales counts care workers as 51 % of filled posts (50.8 % in 2024): the
+    # other role groups must not be folded into them.
+    welsh = _welsh_social_care(cols)
+    share = (welsh & (cols["role"] == CARE_WORKER)).sum() / welsh.sum()
+    assert 0.49 <= share <= 0.53, share
+
+
+@pytest.mark.parametrize(
+    "role", [DEPUTY_MANAGER, ANCILLARY_WORKER, ADMINISTRATOR, NURSE], ids=lambda r: ROLES[r]
+)
+def test_each_collection_role_group_has_its_configured_welsh_headcount(config, cols, role):
+    welsh = _welsh_social_care(cols)
+    count = config["workforce"]["headcount"][ROLES[role]]
+    assert count > 0
+    assert (welsh & (cols["role"] == role)).sum() == count
+    in_la = (welsh & (cols["role"] == role) & (cols["sector"] == LA)).sum()
+    assert in_la == round(count * config["workforce"]["la_share"][ROLES[role]])
+
+
+def test_care_home_nurses_work_in_independent_residential_care(population, cols):
+    welsh_nurse = _welsh_social_care(cols) & (cols["role"] == NURSE)
+    service = population.employers.service[cols["employer"][welsh_nurse]]
+    assert welsh_nurse.sum() > 0
+    assert (cols["sector"][welsh_nurse] == INDEPENDENT).all()
+    assert (service == SERVICE_INDEX["residential"]).all()
+
+
+def test_ancillary_staff_work_where_there_is_a_building_to_run(population, cols):
+    ancillary = _welsh_social_care(cols) & (cols["role"] == ANCILLARY_WORKER)
+    service = population.employers.service[cols["employer"][ancillary]]
+    allowed = [SERVICE_INDEX[s] for s in ("residential", "day_services", "childrens_residential")]
+    assert np.isin(service, allowed).all()
+
+
+@pytest.mark.parametrize(
+    ("role", "key"),
+    [
+        (DEPUTY_MANAGER, "deputy_manager_share"),
+        (ANCILLARY_WORKER, "ancillary_worker_share"),
+        (ADMINISTRATOR, "administrator_share"),
+        (NURSE, "nurse_share"),
+    ],
+    ids=lambda v: v if isinstance(v, str) else ROLES[v],
+)
+def test_english_border_roles_are_their_share_of_social_care_jobs(
+    config, geography, cols, role, key
+):
+    england = config["england"]
+    jobs = england["social_care_jobs"] * geography.population[~geography.welsh].sum()
+    jobs /= england["population"]
+    english_care = np.isin(cols["sector"], (ENGLAND_LA, ENGLAND_INDEPENDENT))
+    count = (english_care & (cols["role"] == role)).sum()
+    assert count == pytest.approx(jobs * england[key], rel=0.01, abs=10)
 
 
 def test_nhs_wales_healthcare_assistants_are_fte_over_fte_per_head(config, cols):

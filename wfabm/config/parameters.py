@@ -8,7 +8,7 @@ runs.
 from __future__ import annotations
 
 from wfabm.core.schema import MapOf, Param
-from wfabm.core.taxonomy import ROLES, SERVICES, WELSH_CARE_ROLES
+from wfabm.core.taxonomy import ROLES, SERVICES, WELSH_CARE_ROLES, WELSH_SOCIAL_CARE_ROLES
 from wfabm.levers import SCHEMA_ORDER
 
 _SERVICES = ("residential", "domiciliary", "supported_living", "day_services")
@@ -49,6 +49,10 @@ _NAMED_ROLES = (
     "occupational_therapist",
     "residential_child_care_worker",
     "registered_manager",
+    "deputy_manager",
+    "ancillary_worker",
+    "administrator",
+    "nurse",
 )
 
 SCHEMA: dict = {
@@ -113,6 +117,10 @@ SCHEMA: dict = {
         "amhps": _int("people", 0, 10**7),
         "registered_manager_share": _share(),
         "senior_care_worker_share": _share(),
+        "deputy_manager_share": _share(),
+        "ancillary_worker_share": _share(),
+        "administrator_share": _share(),
+        "nurse_share": _share(),
         "nhs_staff_per_head_as_wales": _num("ratio", 0.0, 10.0),
     },
     "employers": {
@@ -149,7 +157,7 @@ SCHEMA: dict = {
         "typical_earnings_growth": _num("per year", -0.5, 1.0),
         "point_step": _by_role(_num("share", 0.0, 1.0)),
         "la": _pay_table(WELSH_CARE_ROLES),
-        "independent": _pay_table(WELSH_CARE_ROLES),
+        "independent": _pay_table(WELSH_SOCIAL_CARE_ROLES),
         "nhs": _pay_table(_NHS_ROLES),
         "england_la": _pay_table(
             (
@@ -159,10 +167,21 @@ SCHEMA: dict = {
                 "occupational_therapist",
                 "amhp",
                 "registered_manager",
+                "deputy_manager",
+                "ancillary_worker",
+                "administrator",
             )
         ),
         "england_independent": _pay_table(
-            ("care_worker", "senior_care_worker", "registered_manager")
+            (
+                "care_worker",
+                "senior_care_worker",
+                "registered_manager",
+                "deputy_manager",
+                "ancillary_worker",
+                "administrator",
+                "nurse",
+            )
         ),
         "england_nhs": _pay_table(_NHS_ROLES),
         "outside_option": _by_role(_num("× Real Living Wage", 0.1, 20.0)),

@@ -31,9 +31,15 @@ ROLES: tuple[str, ...] = (
     "registered_manager",
     "healthcare_assistant",
     "nurse",
+    "deputy_manager",
+    "ancillary_worker",
+    "administrator",
 )
 """Worker roles. ``amhp`` is a social worker holding an approved mental health professional
-warrant."""
+warrant. ``deputy_manager`` covers deputy and other managers, team leaders and supervisors;
+``ancillary_worker`` domestic, catering, laundry and maintenance staff, drivers and activity
+workers; ``administrator`` office and administrative staff. ``nurse`` works in the NHS and,
+in smaller numbers, in independent care homes."""
 
 SERVICES: tuple[str, ...] = (
     "residential",
@@ -75,6 +81,9 @@ LA, INDEPENDENT, NHS, ENGLAND_LA, ENGLAND_INDEPENDENT, ENGLAND_NHS, AGENCY = ran
     REGISTERED_MANAGER,
     HEALTHCARE_ASSISTANT,
     NURSE,
+    DEPUTY_MANAGER,
+    ANCILLARY_WORKER,
+    ADMINISTRATOR,
 ) = range(N_ROLES)
 
 ENGLISH_SECTORS = (ENGLAND_LA, ENGLAND_INDEPENDENT, ENGLAND_NHS)
@@ -90,4 +99,10 @@ WELSH_EMPLOYERS = (LA, INDEPENDENT, AGENCY)
 WELSH_CARE_ROLES: tuple[str, ...] = tuple(
     r for r in ROLES if r not in ("healthcare_assistant", "nurse")
 )
-"""Roles Welsh social care employs: every role but the NHS's own staff groups."""
+"""Social care roles: every role but the NHS's own staff groups. Local authorities and
+independent providers on both sides of the border employ them (nurses also work in
+independent care homes: see :data:`WELSH_SOCIAL_CARE_ROLES`)."""
+
+WELSH_SOCIAL_CARE_ROLES: tuple[str, ...] = (*WELSH_CARE_ROLES, "nurse")
+"""Roles found in the Welsh social care workforce (the 84,134): the social care roles and
+the nurses employed by care homes."""

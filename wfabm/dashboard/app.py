@@ -682,6 +682,9 @@ _ONE_OF_ROLE = {
     "registered_manager": N_("registered manager"),
     "healthcare_assistant": N_("healthcare assistant"),
     "nurse": N_("nurse"),
+    "deputy_manager": N_("deputy manager"),
+    "ancillary_worker": N_("ancillary worker"),
+    "administrator": N_("administrator"),
 }
 """One person of each role, as a sentence about them names it."""
 

@@ -58,6 +58,9 @@ ROLE_LABELS: dict[str, str] = {
     "registered_manager": N_("Registered managers"),
     "healthcare_assistant": N_("Healthcare assistants"),
     "nurse": N_("Nurses"),
+    "deputy_manager": N_("Deputy managers and team leaders"),
+    "ancillary_worker": N_("Ancillary staff"),
+    "administrator": N_("Administrators"),
 }
 DESTINATION_LABELS: dict[str, str] = {
     **SECTOR_LABELS,

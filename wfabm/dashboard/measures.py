@@ -13,13 +13,12 @@ from __future__ import annotations
 import numpy as np
 
 from wfabm.core.taxonomy import (
-    HEALTHCARE_ASSISTANT,
     N_ROLES,
     N_SECTORS,
-    NURSE,
     ROLES,
     SECTOR_INDEX,
     WELSH_SOCIAL_CARE,
+    WELSH_SOCIAL_CARE_ROLES,
 )
 from wfabm.dashboard.i18n import N_
 from wfabm.world.metrics import COLUMN
@@ -33,10 +32,9 @@ __all__ = [
     "aggregate",
 ]
 
-CARE_ROLES: tuple[str, ...] = tuple(
-    role for i, role in enumerate(ROLES) if i not in (HEALTHCARE_ASSISTANT, NURSE)
-)
-"""Roles of Welsh social care (healthcare assistants and nurses work in the NHS)."""
+CARE_ROLES: tuple[str, ...] = WELSH_SOCIAL_CARE_ROLES
+"""Roles of Welsh social care: all but healthcare assistants, who work in the NHS (the nurses
+counted here are those of care homes; NHS nurses are outside Welsh social care's sectors)."""
 
 SOCIAL_CARE_SECTORS: tuple[str, ...] = (*WELSH_SOCIAL_CARE, "england_la", "england_independent")
 """Social care on both sides of the border: what the map colours each authority by."""

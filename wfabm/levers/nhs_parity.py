@@ -39,8 +39,11 @@ PARITY_COMPARATOR = {
 }
 """The NHS Wales role each local authority role is compared with under pay parity."""
 
-PARITY_ROLES = tuple(r for r in WELSH_CARE_ROLES if r != "registered_manager")
-"""Local authority roles with an NHS Wales comparator for pay parity (the schema's choices)."""
+PARITY_ROLES = tuple(r for r in WELSH_CARE_ROLES if ROLE_INDEX[r] in PARITY_COMPARATOR)
+"""Local authority roles with an NHS Wales comparator for pay parity (the schema's choices).
+
+Registered and deputy managers, ancillary and office staff have no NHS Wales counterpart in
+the model, so parity does not reach them."""
 
 PARITY_ROLE_LABELS = (
     ("care_worker", "care workers"),

@@ -20,6 +20,7 @@ import numpy as np
 from wfabm.core.taxonomy import (
     AMHP,
     CARE_WORKER,
+    DEPUTY_MANAGER,
     HEALTHCARE_ASSISTANT,
     N_ROLES,
     NURSE,
@@ -35,8 +36,11 @@ def role_transitions(experienced: bool) -> np.ndarray:
     """Roles a worker may move into, ``T[from, to]``.
 
     Care workers can take healthcare assistant posts (same skills); healthcare assistants
-    can return to care; senior and manager posts need experience; AMHPs can work as social
-    workers but only warranted social workers fill AMHP posts.
+    can return to care; senior, deputy and manager posts need experience; AMHPs can work as
+    social workers but only warranted social workers fill AMHP posts. Ancillary and office
+    staff move only within their own role (to another care employer); their other moves are
+    out of the market, to outside work. Nurses move between care homes and the NHS in their
+    own role.
 
     Args:
         experienced: Whether the worker has the experience for a step up.
@@ -54,6 +58,8 @@ def role_transitions(experienced: bool) -> np.ndarray:
         allowed[CARE_WORKER, SENIOR_CARE_WORKER] = True
         allowed[HEALTHCARE_ASSISTANT, SENIOR_CARE_WORKER] = True
         allowed[SENIOR_CARE_WORKER, REGISTERED_MANAGER] = True
+        allowed[SENIOR_CARE_WORKER, DEPUTY_MANAGER] = True
+        allowed[DEPUTY_MANAGER, REGISTERED_MANAGER] = True
         allowed[RCC_WORKER, REGISTERED_MANAGER] = True
     return allowed
 

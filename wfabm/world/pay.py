@@ -2,11 +2,12 @@
 
 Each April the published rates take effect: the Real Living Wage (the floor Welsh Government
 funds for registered social care workers and NHS Wales's lowest band), the National Living
-Wage (the floor in English independent care), the NJC pay award (local authorities, both
-sides of the border) and the Agenda for Change award (NHS). Awards are applied as the
-``new = a + b * old`` line through the published bottom and top points, which captures flat
-cash awards (bigger in percent for the lowest paid) as well as percentage ones. After the
-last published rate every scale grows by ``pay.growth_after_data`` a year.
+Wage (the floor in English independent care, and for the Welsh independent sector's staff
+the Real Living Wage policy does not cover: ancillary and office staff), the NJC pay award
+(local authorities, both sides of the border) and the Agenda for Change award (NHS). Awards
+are applied as the ``new = a + b * old`` line through the published bottom and top points,
+which captures flat cash awards (bigger in percent for the lowest paid) as well as percentage
+ones. After the last published rate every scale grows by ``pay.growth_after_data`` a year.
 """
 
 from __future__ import annotations
@@ -18,8 +19,11 @@ import numpy as np
 
 from wfabm.core import reference
 from wfabm.core.taxonomy import (
+    ADMINISTRATOR,
     AGENCY,
+    ANCILLARY_WORKER,
     CARE_WORKER,
+    DEPUTY_MANAGER,
     ENGLAND_INDEPENDENT,
     ENGLAND_LA,
     ENGLAND_NHS,
@@ -30,6 +34,7 @@ from wfabm.core.taxonomy import (
     N_ROLES,
     N_SECTORS,
     NHS,
+    NURSE,
     RCC_WORKER,
     ROLE_INDEX,
     ROLES,
@@ -41,10 +46,17 @@ from wfabm.world.employers import EmployerTable
 
 NJC_HOURS = 37 * 52.143
 AFC_HOURS = 37.5 * 52.143
-FLOOR_ROLES = (CARE_WORKER, SENIOR_CARE_WORKER, RCC_WORKER)
+RLW_ROLES = (CARE_WORKER, SENIOR_CARE_WORKER, RCC_WORKER, DEPUTY_MANAGER)
+"""Registered care roles: the Real Living Wage policy covers them in Wales ("The uplift to the
+Real Living Wage will apply to registered workers in care homes and domiciliary care", Welsh
+Government written statement, 21 December 2021)."""
+NLW_ROLES = (ANCILLARY_WORKER, ADMINISTRATOR)
+"""Independent-sector roles the Welsh policy leaves out: paid from the National Living Wage."""
+FLOOR_ROLES = (*RLW_ROLES, *NLW_ROLES)
+"""Roles independent providers pay as a multiple of a wage floor."""
 FRAMEWORK_GROUP = N_SECTORS
 """Pay-point group of employers in the pay and progression framework (statutory steps)."""
-CARE_ROLES = (CARE_WORKER, SENIOR_CARE_WORKER, RCC_WORKER, HEALTHCARE_ASSISTANT)
+CARE_ROLES = (CARE_WORKER, SENIOR_CARE_WORKER, RCC_WORKER, HEALTHCARE_ASSISTANT, ANCILLARY_WORKER)
 
 
 @dataclass(frozen=True)
@@ -233,13 +245,13 @@ class PayTables:
             for role_name, value in pay_cfg.get(sector_name, {}).items():
                 base[SECTORS.index(sector_name), ROLE_INDEX[role_name]] = value
         self.base = base
-        floors = np.array([self.rlw if s == INDEPENDENT else self.nlw for s in range(N_SECTORS)])
-        # Relativity of each floor-linked role to the floor in the base year.
+        # Relativity of each floor-linked role to its floor in the base year.
         self.relativity = np.ones((N_SECTORS, N_ROLES))
         for sector in INDEPENDENT_SECTORS:
             for role in FLOOR_ROLES:
                 if not np.isnan(base[sector, role]):
-                    self.relativity[sector, role] = base[sector, role] / floors[sector]
+                    floor = self.rlw if self._rlw_linked(sector, role) else self.nlw
+                    self.relativity[sector, role] = base[sector, role] / floor
 
         step = np.array([pay_cfg["point_step"][r] for r in ROLES])
         # One row per sector, and a last one for the framework (statutory steps).
@@ -270,6 +282,11 @@ class PayTables:
         self._agency_reference = self._agency_reference_workplaces()
         self.refresh_floor_linked()
 
+    @staticmethod
+    def _rlw_linked(sector: int, role: int) -> bool:
+        """Whether an independent sector pays a floor-linked role from the Real Living Wage."""
+        return sector == INDEPENDENT and role in RLW_ROLES
+
     def _agency_reference_workplaces(self) -> np.ndarray:
         employers = self.employers
         agencies = np.flatnonzero(employers.sector == AGENCY)
@@ -288,12 +305,14 @@ class PayTables:
             rows = employers.sector == sector
             for role in FLOOR_ROLES:
                 if not np.isnan(self.base[sector, role]):
+                    role_floor = floor if role in RLW_ROLES else self.nlw
                     level[rows, role] = (
-                        floor * self.relativity[sector, role] * (1.0 + employers.premium[rows])
+                        role_floor * self.relativity[sector, role] * (1.0 + employers.premium[rows])
                     )
+        # Statutory employers pay registered care staff and NHS Wales's lowest band at least
+        # the Real Living Wage; their ancillary and office staff are on the NJC spine.
         welsh_floor = np.isin(employers.sector, (LA, NHS, AGENCY))
-        floor_roles = (*FLOOR_ROLES, HEALTHCARE_ASSISTANT)
-        for role in floor_roles:
+        for role in (*RLW_ROLES, HEALTHCARE_ASSISTANT):
             column = level[:, role]
             column[welsh_floor] = np.maximum(column[welsh_floor], self.rlw)
         self.publish()
@@ -326,16 +345,20 @@ class PayTables:
         level = self.level
         self.rlw, self.nlw = uplift.rlw, uplift.nlw
         njc = np.isin(employers.sector, (LA, ENGLAND_LA))
-        # Independent providers' professional roles follow local government pay.
+        # Independent providers' professional roles follow local government pay; the nurses
+        # of care homes follow the NHS's (Agenda for Change) pay, which they are recruited
+        # against.
         independent_other = np.isin(employers.sector, INDEPENDENT_SECTORS)
         afc = np.isin(employers.sector, (NHS, ENGLAND_NHS))
         a, b = uplift.njc
         level[njc] = np.where(level[njc] > 0, a + b * level[njc], 0.0)
-        other_roles = [r for r in range(N_ROLES) if r not in FLOOR_ROLES]
+        other_roles = [r for r in range(N_ROLES) if r not in FLOOR_ROLES and r != NURSE]
         sub = level[np.ix_(independent_other, other_roles)]
         level[np.ix_(independent_other, other_roles)] = np.where(sub > 0, a + b * sub, 0.0)
         a, b = uplift.afc
         level[afc] = np.where(level[afc] > 0, a + b * level[afc], 0.0)
+        nurses = level[independent_other, NURSE]
+        level[independent_other, NURSE] = np.where(nurses > 0, a + b * nurses, 0.0)
         self.refresh_floor_linked()
 
     def point_factors(self, points: int) -> np.ndarray:

@@ -13,9 +13,12 @@ from dataclasses import dataclass
 import numpy as np
 
 from wfabm.core.taxonomy import (
+    ADMINISTRATOR,
     AGENCY,
     AMHP,
+    ANCILLARY_WORKER,
     CARE_WORKER,
+    DEPUTY_MANAGER,
     ENGLAND_INDEPENDENT,
     ENGLAND_LA,
     ENGLAND_NHS,
@@ -42,21 +45,51 @@ from wfabm.world.network import build_ties
 from wfabm.world.workers import WorkerTable, empty_table
 
 CARE_SERVICES = ("residential", "domiciliary", "supported_living", "day_services")
-CARE_ROLES = np.array([CARE_WORKER, SENIOR_CARE_WORKER, RCC_WORKER, HEALTHCARE_ASSISTANT])
+# Roles on care contracts (the care part-time share): ancillary staff (domestic, catering)
+# work the same shift patterns as the care staff beside them.
+CARE_ROLES = np.array(
+    [CARE_WORKER, SENIOR_CARE_WORKER, RCC_WORKER, HEALTHCARE_ASSISTANT, ANCILLARY_WORKER]
+)
 PROFESSIONAL_ROLES = np.array([SOCIAL_WORKER, OCCUPATIONAL_THERAPIST, AMHP, NURSE])
+MANAGER_ROLES = np.array([REGISTERED_MANAGER, DEPUTY_MANAGER])
+"""Roles on the managers' part-time share, and adults by the time they hold the post."""
 
 # Roles each kind of workplace employs; a role's headcount is shared among the workplaces
-# that employ it, in proportion to their size.
+# that employ it, in proportion to their size. Nurses work in care homes (nursing homes),
+# not in domiciliary or supported living services; ancillary staff where there is a building
+# to clean, meals to cook or people to drive (homes and day centres).
+_CARE_STAFF = (CARE_WORKER, SENIOR_CARE_WORKER, REGISTERED_MANAGER, DEPUTY_MANAGER, ADMINISTRATOR)
 SERVICE_ROLES = {
-    "residential": (CARE_WORKER, SENIOR_CARE_WORKER, REGISTERED_MANAGER),
-    "domiciliary": (CARE_WORKER, SENIOR_CARE_WORKER, REGISTERED_MANAGER),
-    "supported_living": (CARE_WORKER, SENIOR_CARE_WORKER, REGISTERED_MANAGER),
-    "day_services": (CARE_WORKER, SENIOR_CARE_WORKER, REGISTERED_MANAGER),
-    "childrens_residential": (RCC_WORKER, REGISTERED_MANAGER),
-    "social_work": (SOCIAL_WORKER, AMHP, OCCUPATIONAL_THERAPIST),
+    "residential": (*_CARE_STAFF, ANCILLARY_WORKER, NURSE),
+    "domiciliary": _CARE_STAFF,
+    "supported_living": _CARE_STAFF,
+    "day_services": (*_CARE_STAFF, ANCILLARY_WORKER),
+    "childrens_residential": (
+        RCC_WORKER,
+        REGISTERED_MANAGER,
+        DEPUTY_MANAGER,
+        ANCILLARY_WORKER,
+        ADMINISTRATOR,
+    ),
+    "social_work": (SOCIAL_WORKER, AMHP, OCCUPATIONAL_THERAPIST, ADMINISTRATOR),
     "health": (HEALTHCARE_ASSISTANT, NURSE, OCCUPATIONAL_THERAPIST, SOCIAL_WORKER),
     "staffing_agency": (CARE_WORKER, SOCIAL_WORKER),
 }
+SIZE_ROOT_ROLES = (REGISTERED_MANAGER,)
+"""Roles spread in proportion to the square root of a workplace's size: every service
+needs one registered manager, however small."""
+
+
+def _role_weights(role: int, services: list[str], sizes: np.ndarray) -> np.ndarray:
+    """Weights of each workplace for a role's headcount: its size where it employs the role.
+
+    A role that none of the workplaces employs (a configured headcount with nowhere to go)
+    is spread over all of them by size, so no configured worker is lost.
+    """
+    scale = np.sqrt(sizes) if role in SIZE_ROOT_ROLES else sizes.astype(np.float64)
+    employs = np.array([role in SERVICE_ROLES[svc] for svc in services], dtype=bool)
+    weights = np.where(employs, scale, 0.0)
+    return weights if weights.sum() > 0 else scale
 
 
 @dataclass
@@ -191,7 +224,6 @@ def _statutory_org(
     service_share = config["workforce"]["care_worker_services"]
     care_total = sum(role_counts.get(r, 0) for r in (CARE_WORKER, SENIOR_CARE_WORKER))
     rcc_total = role_counts.get(RCC_WORKER, 0)
-    managers = role_counts.get(REGISTERED_MANAGER, 0)
     sw_roles = {r: role_counts.get(r, 0) for r in (SOCIAL_WORKER, AMHP, OCCUPATIONAL_THERAPIST)}
 
     care_by_service = _spread(care_total, np.array([service_share[s] for s in CARE_SERVICES]), rng)
@@ -205,18 +237,20 @@ def _statutory_org(
 
     all_sizes = np.concatenate([sizes for _, sizes in groups])
     services = [service for service, sizes in groups for _ in sizes]
-    weights_by_role = {}
-    for role in (CARE_WORKER, SENIOR_CARE_WORKER, RCC_WORKER, REGISTERED_MANAGER, *sw_roles):
-        weights_by_role[role] = np.array(
+    counts = np.zeros((len(all_sizes), N_ROLES), dtype=np.int64)
+    for role, total in role_counts.items():
+        # Care staff, children's home staff and social work staff are all in the teams'
+        # sizes; the other roles (managers, ancillary and office staff) join the teams
+        # that employ them in proportion to the teams' care staff, by size.
+        weights = np.array(
             [
                 size if role in SERVICE_ROLES[svc] else 0
                 for svc, size in zip(services, all_sizes, strict=True)
             ],
             dtype=np.float64,
         )
-    counts = np.zeros((len(all_sizes), N_ROLES), dtype=np.int64)
-    for role, weights in weights_by_role.items():
-        total = managers if role == REGISTERED_MANAGER else role_counts.get(role, 0)
+        if weights.sum() <= 0:
+            weights = all_sizes.astype(np.float64)
         counts[:, role] = _spread(total, weights, rng)
     for i, service in enumerate(services):
         if counts[i].sum() > 0:
@@ -265,16 +299,7 @@ def _independent_market(
     sizes = np.concatenate(sizes_all) if sizes_all else np.zeros(0, dtype=np.int64)
     counts = np.zeros((len(sizes), N_ROLES), dtype=np.int64)
     for role, total in role_totals.items():
-        weights = np.array(
-            [
-                # Managers scale with the square root of size: every service needs one.
-                (np.sqrt(size) if role == REGISTERED_MANAGER else size)
-                if role in SERVICE_ROLES[svc]
-                else 0.0
-                for svc, size in zip(services_all, sizes, strict=True)
-            ]
-        )
-        counts[:, role] = _spread(total, weights, rng)
+        counts[:, role] = _spread(total, _role_weights(role, services_all, sizes), rng)
     for i in range(len(sizes)):
         if counts[i].sum() > 0:
             places.add(sector, las_all[i], services_all[i], places.new_organisation(), counts[i])
@@ -353,27 +378,33 @@ def build_workplaces(
         pop = geography.population[la]
         jobs = eng["social_care_jobs"] * pop * per_head
         la_jobs = jobs * eng["la_share"]
-        managers = jobs * eng["registered_manager_share"]
         amhps = eng["amhps"] * pop * per_head
         social_workers = eng["social_workers"] * pop * per_head - amhps
         ots = eng["occupational_therapists"] * pop * per_head
-        seniors = jobs * eng["senior_care_worker_share"]
+        # Roles set as shares of adult social care jobs, in both kinds of employer; care
+        # workers are the rest of each employer's jobs. Nurses work in independent care
+        # homes only.
+        shares = {
+            REGISTERED_MANAGER: eng["registered_manager_share"],
+            SENIOR_CARE_WORKER: eng["senior_care_worker_share"],
+            DEPUTY_MANAGER: eng["deputy_manager_share"],
+            ANCILLARY_WORKER: eng["ancillary_worker_share"],
+            ADMINISTRATOR: eng["administrator_share"],
+        }
         la_roles = {
             SOCIAL_WORKER: round(social_workers),
             AMHP: round(amhps),
             OCCUPATIONAL_THERAPIST: round(ots),
-            REGISTERED_MANAGER: round(managers * eng["la_share"]),
-            SENIOR_CARE_WORKER: round(seniors * eng["la_share"]),
         }
-        la_roles[CARE_WORKER] = max(
-            0, round(la_jobs) - la_roles[REGISTERED_MANAGER] - la_roles[SENIOR_CARE_WORKER]
-        )
+        la_shared = {role: round(jobs * share * eng["la_share"]) for role, share in shares.items()}
+        la_roles.update(la_shared)
+        la_roles[CARE_WORKER] = max(0, round(la_jobs) - sum(la_shared.values()))
         _statutory_org(places, ENGLAND_LA, int(la), la_roles, config, rng)
         ind_jobs = jobs - la_jobs
         ind_roles = {
-            REGISTERED_MANAGER: round(managers * (1 - eng["la_share"])),
-            SENIOR_CARE_WORKER: round(seniors * (1 - eng["la_share"])),
+            role: round(jobs * share * (1 - eng["la_share"])) for role, share in shares.items()
         }
+        ind_roles[NURSE] = round(jobs * eng["nurse_share"])
         ind_roles[CARE_WORKER] = round(ind_jobs) - sum(ind_roles.values())
         only_here = np.zeros(geography.size)
         only_here[la] = 1.0
@@ -531,7 +562,7 @@ def _synthesise_workers(
     edges = np.array([16, 26, 36, 46, 56, 66, 71], dtype=np.float64)
     bins = rng.choice(6, size=n, p=np.array(list(shares.values())) / sum(shares.values()))
     age = edges[bins] + rng.random(n) * (edges[bins + 1] - edges[bins])
-    professional = np.isin(role, PROFESSIONAL_ROLES) | (role == REGISTERED_MANAGER)
+    professional = np.isin(role, PROFESSIONAL_ROLES) | np.isin(role, MANAGER_ROLES)
     age = np.where(professional & (age < 22), 22 + rng.random(n) * 8, age)
 
     working_years = np.maximum(age - 18.0, 0.25)
@@ -545,7 +576,7 @@ def _synthesise_workers(
         care,
         contracts["care_part_time_share"],
         np.where(
-            role == REGISTERED_MANAGER,
+            np.isin(role, MANAGER_ROLES),
             contracts["manager_part_time_share"],
             contracts["professional_part_time_share"],
         ),

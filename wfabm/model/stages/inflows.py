@@ -25,7 +25,6 @@ from wfabm.core.taxonomy import (
     LA,
     N_ROLES,
     OVERSEAS,
-    REGISTERED_MANAGER,
     SECTORS,
     SENIOR_CARE_WORKER,
     SOCIAL_WORKER,
@@ -33,7 +32,7 @@ from wfabm.core.taxonomy import (
 from wfabm.model.month import Month
 from wfabm.world import market
 from wfabm.world.events import ARRIVAL_EVENT
-from wfabm.world.population import CARE_ROLES, homes
+from wfabm.world.population import CARE_ROLES, MANAGER_ROLES, homes
 from wfabm.world.state import State
 
 
@@ -62,12 +61,13 @@ def arrive(state: State, employer: np.ndarray, role: np.ndarray, kind: np.ndarra
         [21.0 - 4.0 * np.log1p(-u), 22.0 + u * 23.0, 30.0 + u * 30.0],
         18.0 + u * 27.0,
     )
-    professional = market.PROFESSIONAL[role] | (role == REGISTERED_MANAGER)
+    manager = np.isin(role, MANAGER_ROLES)
+    professional = market.PROFESSIONAL[role] | manager
     age = np.where(professional & (age < 22.0), 22.0 + rng.random(count) * 5.0, age)
     experience = np.where(returner, rng.integers(12, 120, count), 0)
     care = np.isin(role, CARE_ROLES)
     part_time = rng.random(count) < np.select(
-        [care, role == REGISTERED_MANAGER],
+        [care, manager],
         [contracts["care_part_time_share"], contracts["manager_part_time_share"]],
         contracts["professional_part_time_share"],
     )
