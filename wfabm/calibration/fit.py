@@ -343,6 +343,15 @@ FREE_PARAMETERS: tuple[FreeParameter, ...] = (
         0.21,
     ),
     FreeParameter(
+        "england_care_intent",
+        ("exits.england_care_intent",),
+        0.0,
+        4.0,
+        False,
+        "log-odds added to the intent to leave of care roles at English employers",
+        0.0,
+    ),
+    FreeParameter(
         "agency_cover_social_worker",
         ("employers.agency_cover.social_worker",),
         0.3,

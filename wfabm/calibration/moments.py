@@ -139,6 +139,9 @@ def moments_of(model: WorkforceModel, cohort: StartingCohort) -> dict[str, float
             hazards, model.config.data["exits"]["intent_pay"]
         ),
         "leavers_due_to_burnout": _leavers_due_to_burnout(hazards),
+        "england_care_worker_turnover": _outcome(
+            summary, "england_independent", "care_worker", "leaver_rate"
+        ),
     }
     return {key: float(value) for key, value in moments.items()}
 

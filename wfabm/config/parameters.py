@@ -211,6 +211,7 @@ SCHEMA: dict = {
         "intent_new_starter": _num("log-odds", -20.0, 20.0),
         "intent_young": _num("log-odds", -20.0, 20.0),
         "intent_exit_odds_ratio": _num("odds ratio", 0.01, 100.0),
+        "england_care_intent": _num("log-odds", -20.0, 20.0),
         "intent_base": _by_role(_num("log-odds", -20.0, 20.0)),
         "leave_base": _by_role(_share("probability per year")),
         "leave_burnout": _share("probability per year at full burnout"),

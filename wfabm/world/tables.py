@@ -17,6 +17,8 @@ import numpy as np
 
 from wfabm.core.taxonomy import (
     AGENCY,
+    CARE_WORKER,
+    ENGLAND_INDEPENDENT,
     ENGLAND_LA,
     INDEPENDENT,
     INDEPENDENT_SECTORS,
@@ -26,7 +28,9 @@ from wfabm.core.taxonomy import (
     NHS_SECTORS,
     NURSE,
     OCCUPATIONAL_THERAPIST,
+    RCC_WORKER,
     ROLES,
+    SENIOR_CARE_WORKER,
     SERVICES,
     SOCIAL_WORKER,
 )
@@ -230,6 +234,11 @@ def cell_tables(cfg: dict[str, Any], employers: EmployerTable) -> dict[str, Any]
     # Intent terms for (zero-hours, new starter, under 25) combined as a 3-bit code.
     code = np.arange(8)
     is_nhs = np.isin(employers.sector, NHS_SECTORS)
+    # English care work turns over about twice as fast as the modelled pay and terms make it
+    # (facts:england_cw_turnover_2021_22): a shift fitted to that figure, care roles only.
+    english_care = np.isin(employers.sector, (ENGLAND_LA, ENGLAND_INDEPENDENT))[
+        cell_employer
+    ] & np.isin(cell_role, (CARE_WORKER, SENIOR_CARE_WORKER, RCC_WORKER))
     agency_rows = np.flatnonzero(employers.sector == AGENCY)
     return {
         "n_cells": n_cells,
@@ -243,7 +252,8 @@ def cell_tables(cfg: dict[str, Any], employers: EmployerTable) -> dict[str, Any]
         # (a third of care-worker leavers leave because of burnout and stress).
         "leave_burnout": np.float32(exit_rules.monthly_burnout_hazard(exits_cfg["leave_burnout"])),
         "search_cell": np.append(search_base[cell_role], -50.0).astype(np.float32),
-        "intent_base_cell": role_vector(exits_cfg["intent_base"])[cell_role],
+        "intent_base_cell": role_vector(exits_cfg["intent_base"])[cell_role]
+        + exits_cfg["england_care_intent"] * english_care,
         "retirement": exit_rules.retirement_table(
             exits_cfg["retirement_mean_age"], exits_cfg["retirement_age_sd"]
         ).astype(np.float32),
