@@ -304,10 +304,13 @@ def test_prim_finds_the_lever_that_keeps_vacancies_down_in_the_ci_experiment(tmp
     out = tmp_path / "results"
     assert cli.main(["experiment", str(spec), "--out", str(out), "--workers", "2", "--quiet"]) == 0
     capsys.readouterr()
-    argv = ["analyse", str(out), "--sector", "independent", "--discover", "vacancy_rate<0.108"]
+    argv = ["analyse", str(out), "--sector", "independent", "--discover", "vacancy_rate<0.1061"]
     assert cli.main(argv) == 0
     text = capsys.readouterr().out
-    # Only the pay rise keeps independent vacancies under 10.8 % in the first months.
+    # Only the pay rise keeps independent vacancies under 10.61 % in the first months (the
+    # pay-rise runs reach at most 10.59 %, the baseline runs at least 10.63 %). The threshold
+    # was 10.8 % before ancillary and office staff became roles of their own; that moved the
+    # baseline's independent vacancy rate.
     assert "when scenario in {pay_rise}" in text
     assert "feature scores: scenario" in text
     assert (out / "analysis" / "discovery" / "prim.png").stat().st_size > 0
