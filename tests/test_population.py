@@ -196,7 +196,9 @@ def test_workplaces_are_sorted_by_sector_then_authority(population):
 def test_care_worker_zero_hours_share_is_near_the_target(cols):
     welsh_care_workers = _welsh_social_care(cols) & (cols["role"] == CARE_WORKER)
     share = cols["zero_hours"][welsh_care_workers].mean()
-    assert 0.12 <= share <= 0.20
+    # The synthesised share is the fitted share of hires (configs/calibrated.toml), above the
+    # 16 % target: movers lose zero-hours contracts, and the burn-in brings it down to 15 %.
+    assert 0.12 <= share <= 0.22
     # Only care and senior care roles outside NHS and agencies are on zero-hours contracts.
     zero_hours_roles = np.unique(cols["role"][cols["zero_hours"]])
     assert set(zero_hours_roles.tolist()) <= {CARE_WORKER, SENIOR_CARE_WORKER}

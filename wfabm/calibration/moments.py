@@ -111,6 +111,7 @@ def run_moments(config: Config, seed: int, months: int = 12) -> dict[str, float]
     model.run(months)
     later = model.metrics.filter(pl.col("month") >= model.metrics["month"].unique().sort()[months])
     moments["intent_to_leave_2024"] = float(intent_to_leave(later))
+    moments["england_care_worker_turnover"] = moments.pop("england_care_worker_turnover")
     return moments
 
 
