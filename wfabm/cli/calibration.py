@@ -64,16 +64,16 @@ def add_calibrate_command(commands: Subcommands) -> None:
     calibrate.add_argument(
         "--budget",
         type=option_value("--budget", BUDGET),
-        default=300,
+        default=110,
         metavar="N",
-        help="most candidates to evaluate, each on every seed (default: 300, as shipped)",
+        help="most candidates to evaluate, each on every seed (default: 110, as shipped)",
     )
     calibrate.add_argument(
         "--seeds",
         type=option_value("--seeds", SEEDS),
-        default=8,
+        default=6,
         metavar="K",
-        help="seeds every candidate runs on (default: 8, as shipped)",
+        help="seeds every candidate runs on (default: 6, as shipped)",
     )
     calibrate.add_argument(
         "--seed",
@@ -84,9 +84,9 @@ def add_calibrate_command(commands: Subcommands) -> None:
     calibrate.add_argument(
         "--report-seeds",
         type=option_value("--report-seeds", SEEDS),
-        default=10,
+        default=6,
         metavar="K",
-        help="seeds for the report's intervals (default: 10)",
+        help="seeds for the report's intervals (default: 6, as shipped)",
     )
     _add_workers_and_out(calibrate, "results/calibration")
     calibrate.add_argument(
