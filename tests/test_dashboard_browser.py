@@ -33,6 +33,7 @@ from urllib.parse import parse_qs, urlparse
 import pypdf
 import pytest
 from PIL import Image
+from playwright.sync_api import Error as PlaywrightError
 from playwright.sync_api import Page, expect
 from playwright.sync_api import TimeoutError as PlaywrightTimeout
 
@@ -286,7 +287,16 @@ def test_every_view_opens(page: Page, dashboard_url, outside, screenshots):
         assert (screenshots / f"{name}.png").read_bytes().startswith(PNG)
     show(page, "Map")
     credit = page.get_by_text("Martin Chorley").first  # the boundaries' attribution
-    credit.scroll_into_view_if_needed()
+    # The map may redraw (and replace its attribution) while the page scrolls to it: the
+    # locator finds the new one on the next try.
+    for attempt in range(3):
+        try:
+            credit.scroll_into_view_if_needed(timeout=10_000)
+            break
+        except PlaywrightError:
+            if attempt == 2:
+                raise
+            page.wait_for_timeout(500)
     expect(credit).to_be_visible()
     screenshot(page, screenshots / "map.png")
     assert outside == []
