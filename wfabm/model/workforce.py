@@ -22,7 +22,6 @@ month as a declared :class:`~wfabm.model.plan.Plan` of named stages
 from __future__ import annotations
 
 import datetime as dt
-import json
 import warnings
 from functools import cache
 from pathlib import Path
@@ -52,13 +51,12 @@ _FLAG = Param("bool", "")
 
 
 @cache
-def _today_policy() -> str:
-    return json.dumps(load_config("baseline").data["policy"])
-
-
 def _baseline_policy() -> dict[str, Any]:
-    """Today's policy levers (the packaged baseline's), which a burn-in runs under."""
-    return json.loads(_today_policy())
+    """Today's policy levers (the packaged baseline's), which a burn-in runs under.
+
+    Shared, not copied: :func:`~wfabm.model.burn_in.steady_conditions` copies it.
+    """
+    return load_config("baseline").data["policy"]
 
 
 class WorkforceModel(mesa.Model):
